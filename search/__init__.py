@@ -1,0 +1,59 @@
+"""Bilingual Arabic/English full-text search: the Flask application factory."""
+
+from flask import Flask, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from . import config as settings
+from .index import IndexUnavailable
+from .renderer import error_response
+
+API_PREFIXES = ("/search", "/healthz", "/admin/")
+
+
+def _wants_json():
+    return request.path.startswith(API_PREFIXES)
+
+
+def _error(code, message, status):
+    if _wants_json():
+        return error_response(code, message, status)
+    return render_template("error.html", status=status, message=message), status
+
+
+def register_error_handlers(app):
+    @app.errorhandler(HTTPException)
+    def http_error(error):
+        code = (error.name or "error").lower().replace(" ", "_")
+        return _error(code, error.description or error.name, error.code)
+
+    @app.errorhandler(IndexUnavailable)
+    def index_unavailable(error):
+        app.logger.warning("index unavailable: %s", error)
+        return _error("index_unavailable", "the search index is not available; run 'python -m search index'", 503)
+
+    @app.errorhandler(Exception)
+    def unexpected(error):
+        app.logger.exception("unexpected error")
+        return _error("internal_error", "something went wrong on our side", 500)
+
+
+def create_app(config=None):
+    """Create the app; ``config`` (a mapping) overrides the environment."""
+    app = Flask(
+        __name__,
+        template_folder=str(settings.PROJECT_ROOT / "templates"),
+        static_folder=str(settings.PROJECT_ROOT / "static"),
+    )
+    app.config.from_mapping(settings.from_environment())
+    if config:
+        app.config.from_mapping(config)
+    app.json.ensure_ascii = False
+    app.json.sort_keys = False
+
+    from . import api, searcher, web
+
+    searcher.init_app(app)
+    app.register_blueprint(api.bp)
+    app.register_blueprint(web.bp)
+    register_error_handlers(app)
+    return app

@@ -1,0 +1,31 @@
+"""English stopwords and Snowball stemming."""
+
+import threading
+from functools import lru_cache
+
+import Stemmer
+from whoosh.analysis import STOP_WORDS
+
+# Whoosh's list (close to Lucene's), less "us", "may" and "tbd": "US" is a
+# country in news text and "May" a month.
+ENGLISH_STOPWORDS = frozenset(STOP_WORDS - {"us", "may", "tbd"})
+
+_local = threading.local()
+
+
+def _stemmer():
+    # PyStemmer objects are not thread-safe: one per thread.
+    stemmer = getattr(_local, "stemmer", None)
+    if stemmer is None:
+        stemmer = _local.stemmer = Stemmer.Stemmer("english")
+    return stemmer
+
+
+@lru_cache(maxsize=200_000)
+def english_stem(word):
+    """Snowball (Porter2) English stem of a lowercased word.
+
+    >>> english_stem("observers")
+    'observ'
+    """
+    return _stemmer().stemWord(word)

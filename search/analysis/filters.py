@@ -1,0 +1,65 @@
+"""Token filters that dispatch on each token's script (``t.script``)."""
+
+import unicodedata
+
+from whoosh.analysis import Filter
+
+from .arabic import ARABIC_STOPWORDS, light_stem, normalize_arabic
+from .english import ENGLISH_STOPWORDS, english_stem
+from .tokenizer import ARABIC_SCRIPT
+
+
+def normalize_word(word, script):
+    """The matching form of one word: Arabic normalisation, or NFKC + casefold."""
+    if script == ARABIC_SCRIPT:
+        return normalize_arabic(word)
+    return unicodedata.normalize("NFKC", word).casefold()
+
+
+def is_stopword(normalized, script):
+    stoplist = ARABIC_STOPWORDS if script == ARABIC_SCRIPT else ENGLISH_STOPWORDS
+    return normalized in stoplist
+
+
+def stem_word(normalized, script):
+    if script == ARABIC_SCRIPT:
+        return light_stem(normalized)
+    return english_stem(normalized)
+
+
+class NormalizeFilter(Filter):
+    """Normalise each word by its script; drop words that normalise to nothing
+    (a stray diacritic or tatweel)."""
+
+    def __call__(self, tokens):
+        for t in tokens:
+            t.text = normalize_word(t.text, t.script)
+            if t.text:
+                yield t
+
+
+class BilingualStopFilter(Filter):
+    """Remove Arabic and English stopwords, renumbering positions like
+    Whoosh's StopFilter; with ``removestops=False`` mark them instead."""
+
+    def __call__(self, tokens):
+        pos = None
+        for t in tokens:
+            if not is_stopword(t.text, t.script):
+                if t.positions:
+                    pos = t.pos if pos is None else pos + 1
+                    t.pos = pos
+                t.stopped = False
+                yield t
+            elif not t.removestops:
+                t.stopped = True
+                yield t
+
+
+class LightStemFilter(Filter):
+    """Arabic light stemming or Snowball English stemming, by script."""
+
+    def __call__(self, tokens):
+        for t in tokens:
+            t.text = stem_word(t.text, t.script)
+            yield t

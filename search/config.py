@@ -1,0 +1,31 @@
+"""Every setting, its default and its environment variable, in one place."""
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+# name -> (environment variable, default, parser)
+SETTINGS = {
+    "DOCS_DIR": ("SEARCH_DOCS_DIR", str(PROJECT_ROOT / "corpus"), str),
+    "INDEX_DIR": ("SEARCH_INDEX_DIR", str(PROJECT_ROOT / "index"), str),
+    "ADMIN_TOKEN": ("SEARCH_ADMIN_TOKEN", None, str),
+    # Longest query accepted, in characters, and most terms in it.
+    "MAX_QUERY_CHARS": ("SEARCH_MAX_QUERY_CHARS", 500, int),
+    "MAX_QUERY_TERMS": ("SEARCH_MAX_QUERY_TERMS", 32, int),
+    "MAX_PER_PAGE": ("SEARCH_MAX_PER_PAGE", 50, int),
+    # Deepest result a client may page to (page * per_page).
+    "MAX_RESULT_DEPTH": ("SEARCH_MAX_RESULT_DEPTH", 1000, int),
+    # Files larger than this are reported and skipped by the indexer.
+    "MAX_FILE_BYTES": ("SEARCH_MAX_FILE_BYTES", 20 * 1024 * 1024, int),
+}
+
+
+def from_environment(environ=None):
+    """Return the settings as a dict, environment variables over defaults."""
+    environ = os.environ if environ is None else environ
+    config = {}
+    for name, (variable, default, parse) in SETTINGS.items():
+        raw = environ.get(variable)
+        config[name] = default if raw in (None, "") else parse(raw)
+    return config

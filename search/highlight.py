@@ -1,0 +1,126 @@
+"""Snippets and whole-document marking from token offsets.
+
+Escape first, then mark: the text is HTML-escaped piece by piece and only
+``<mark>`` is added, around each matched word exactly as it is written in
+the document (article, clitics, diacritics and all).
+"""
+
+import re
+from dataclasses import dataclass
+from html import escape
+
+SNIPPET_CHARS = 260
+FRAGMENT_CHARS = 140
+MAX_FRAGMENTS = 3
+ELLIPSIS = "…"
+_SPACE = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+    term: str
+
+
+def find_spans(text, terms, analyzer):
+    """Spans of the words of ``text`` whose analysed form is in ``terms``."""
+    if not terms:
+        return []
+    return [
+        Span(t.startchar, t.endchar, t.text) for t in analyzer(text, chars=True, mode="index") if t.text in terms
+    ]
+
+
+def _render(text, start, end, spans, first_id=None):
+    """Escaped text[start:end] with each span in it wrapped in <mark>."""
+    out, cursor = [], start
+    for span in spans:
+        if span.start < start or span.end > end:
+            continue
+        out.append(escape(text[cursor : span.start]))
+        attribute = f' id="{first_id}"' if first_id and cursor == start and not out[:-1] else ""
+        out.append(f"<mark{attribute}>{escape(text[span.start : span.end])}</mark>")
+        cursor = span.end
+    out.append(escape(text[cursor:end]))
+    return "".join(out)
+
+
+def mark_document(text, spans):
+    """The whole text, escaped, every span marked; the first mark carries
+    ``id="first-match"`` so the page can scroll to it."""
+    if not spans:
+        return escape(text)
+    first, rest = spans[0], spans[1:]
+    return (
+        escape(text[: first.start])
+        + f'<mark id="first-match">{escape(text[first.start : first.end])}</mark>'
+        + _render(text, first.end, len(text), rest)
+    )
+
+
+def _word_start(text, index, limit):
+    """Move ``index`` back to the start of the word it falls in (not past limit)."""
+    while index > limit and not text[index - 1].isspace():
+        index -= 1
+    return index
+
+
+def _word_end(text, index, limit):
+    while index < limit and not text[index].isspace():
+        index += 1
+    return index
+
+
+def _window(text, spans, anchor):
+    """A fragment of about FRAGMENT_CHARS around spans[anchor], on word
+    boundaries, and the spans inside it."""
+    span = spans[anchor]
+    start = _word_start(text, max(0, span.start - FRAGMENT_CHARS // 4), 0)
+    end = _word_end(text, min(len(text), start + FRAGMENT_CHARS), len(text))
+    end = max(end, span.end)
+    inside = [s for s in spans if s.start >= start and s.end <= end]
+    return start, end, inside
+
+
+def _plain_start(text):
+    end = _word_end(text, min(len(text), SNIPPET_CHARS), len(text))
+    return _compact(escape(text[:end])) + (f" {ELLIPSIS}" if end < len(text) else "")
+
+
+def _compact(html):
+    return _SPACE.sub(" ", html).strip()
+
+
+def make_snippet(text, spans):
+    """HTML snippet: the fragments that cover the most distinct matched terms,
+    in document order, joined with an ellipsis; the opening text when there
+    is no match."""
+    if not spans:
+        return _plain_start(text)
+    windows = [_window(text, spans, i) for i in range(len(spans))]
+    chosen, covered, length = [], set(), 0
+    while windows and len(chosen) < MAX_FRAGMENTS and length < SNIPPET_CHARS:
+
+        def gain(window):
+            terms = {s.term for s in window[2]}
+            return (len(terms - covered), len(window[2]), -window[0])
+
+        best = max(windows, key=gain)
+        if chosen and gain(best)[0] == 0:
+            break
+        chosen.append(best)
+        covered |= {s.term for s in best[2]}
+        length += best[1] - best[0]
+        windows = [w for w in windows if w[1] <= best[0] or w[0] >= best[1]]
+    chosen.sort()
+    pieces = []
+    for start, end, inside in chosen:
+        piece = _compact(_render(text, start, end, inside))
+        pieces.append((start, end, piece))
+    html = f" {ELLIPSIS} ".join(piece for _, _, piece in pieces)
+    if pieces[0][0] > 0:
+        html = f"{ELLIPSIS} {html}"
+    if pieces[-1][1] < len(text.rstrip()):
+        html = f"{html} {ELLIPSIS}"
+    return html

@@ -1,0 +1,117 @@
+"""From request parameters to a validated SearchRequest, and from its text to
+a Whoosh query.
+
+Query syntax: plain words (all must match; when no document has them all,
+documents with some of them are returned), "quoted phrases", -excluded
+words, OR between alternatives, and title: / body: before a word or phrase.
+"""
+
+import unicodedata
+from dataclasses import dataclass
+
+from whoosh import query as wq
+from whoosh.qparser import AndGroup, MultifieldParser, OrGroup, PlusMinusPlugin
+from whoosh.qparser import plugins
+
+SEARCH_FIELDS = ("title", "body")
+LANGUAGES = ("ar", "en")
+
+
+class BadRequest(ValueError):
+    """A request parameter is invalid; the message says which and why."""
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    text: str
+    page: int = 1
+    per_page: int = 10
+    lang: str | None = None
+    explain: bool = False
+
+
+def _positive_int(params, name, default):
+    raw = params.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except (TypeError, ValueError):
+        raise BadRequest(f"{name} must be a positive integer") from None
+    if value < 1:
+        raise BadRequest(f"{name} must be a positive integer")
+    return value
+
+
+def _check_text(text, config):
+    if text is None or not text.strip():
+        raise BadRequest("q is required: the words to search for")
+    if len(text) > config["MAX_QUERY_CHARS"]:
+        raise BadRequest(f"q is too long: at most {config['MAX_QUERY_CHARS']} characters")
+    if any(unicodedata.category(c) == "Cc" and c not in "\t\n\r" for c in text):
+        raise BadRequest("q must not contain control characters")
+    if "\ufffd" in text:
+        raise BadRequest("q is not valid UTF-8")
+    if len(text.split()) > config["MAX_QUERY_TERMS"]:
+        raise BadRequest(f"q has too many words: at most {config['MAX_QUERY_TERMS']}")
+    return text.strip()
+
+
+def parse_request(params, config):
+    """Validate request parameters (a mapping) into a SearchRequest."""
+    text = _check_text(params.get("q"), config)
+    page = _positive_int(params, "page", 1)
+    per_page = _positive_int(params, "per_page", 10)
+    if per_page > config["MAX_PER_PAGE"]:
+        raise BadRequest(f"per_page must be at most {config['MAX_PER_PAGE']}")
+    if page * per_page > config["MAX_RESULT_DEPTH"]:
+        raise BadRequest(f"page is too deep: results beyond the first {config['MAX_RESULT_DEPTH']} are not served")
+    lang = params.get("lang") or None
+    if lang in ("all", "any"):
+        lang = None
+    if lang is not None and lang not in LANGUAGES:
+        raise BadRequest("lang must be 'ar' or 'en'")
+    explain = params.get("explain", "0")
+    if explain not in ("0", "1", "true", "false", ""):
+        raise BadRequest("explain must be 0 or 1")
+    return SearchRequest(text, page, per_page, lang, explain in ("1", "true"))
+
+
+def make_parser(schema, match_all=True):
+    """A query parser over title and body with only the syntax we document."""
+    parser = MultifieldParser(list(SEARCH_FIELDS), schema, group=AndGroup if match_all else OrGroup)
+    for plugin in (
+        plugins.WildcardPlugin,
+        plugins.RangePlugin,
+        plugins.BoostPlugin,
+        plugins.EveryPlugin,
+        plugins.SingleQuotePlugin,
+        plugins.FieldsPlugin,
+    ):
+        parser.remove_plugin_class(plugin)
+    parser.add_plugin(plugins.FieldsPlugin(expr=r"(?P<text>title|body):"))
+    parser.add_plugin(PlusMinusPlugin())
+    return parser
+
+
+def build_query(schema, text, match_all=True):
+    """The Whoosh query for ``text``; NullQuery when nothing searchable is left
+    (only stopwords or only excluded words)."""
+    return make_parser(schema, match_all).parse(text)
+
+
+def positive_terms(query):
+    """The (field, term) pairs a matching document may contain: the query's
+    terms less the excluded ones, phrase words included."""
+    if isinstance(query, wq.Not):
+        return
+    if isinstance(query, wq.AndNot):
+        yield from positive_terms(query.a)
+        return
+    if isinstance(query, wq.Term):
+        yield query.fieldname, query.text
+    elif isinstance(query, wq.Phrase):
+        for word in query.words:
+            yield query.fieldname, word
+    for child in query.children():
+        yield from positive_terms(child)

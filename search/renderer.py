@@ -1,0 +1,47 @@
+"""The one place that owns the JSON shapes: a search response and an error."""
+
+from urllib.parse import quote
+
+from flask import jsonify
+
+
+def document_url(doc_id, query_text=None):
+    url = "/doc/" + quote(doc_id, safe="/")
+    if query_text:
+        url += "?q=" + quote(query_text, safe="")
+    return url
+
+
+def search_json(response):
+    """The body of GET /search (and of `query --json`) as a plain dict."""
+    data = {
+        "query": response.query,
+        "total": response.total,
+        "page": response.page,
+        "per_page": response.per_page,
+        "took_ms": response.took_ms,
+        "matched": response.matched,
+        "results": [
+            {
+                "id": hit.doc_id,
+                "title": hit.title,
+                "lang": hit.lang,
+                "score": hit.score,
+                "snippet": hit.snippet,
+                "url": document_url(hit.doc_id, response.query),
+            }
+            for hit in response.hits
+        ],
+        "suggestion": response.suggestion,
+    }
+    return data
+
+
+def json_response(data, status=200):
+    response = jsonify(data)
+    response.status_code = status
+    return response
+
+
+def error_response(code, message, status):
+    return json_response({"error": {"code": code, "message": message}}, status)
