@@ -27,9 +27,7 @@ def find_spans(text, terms, analyzer):
     """Spans of the words of ``text`` whose analysed form is in ``terms``."""
     if not terms:
         return []
-    return [
-        Span(t.startchar, t.endchar, t.text) for t in analyzer(text, chars=True, mode="index") if t.text in terms
-    ]
+    return [Span(t.startchar, t.endchar, t.text) for t in analyzer(text, chars=True, mode="index") if t.text in terms]
 
 
 def _render(text, start, end, spans, first_id=None):
@@ -92,6 +90,12 @@ def _compact(html):
     return _SPACE.sub(" ", html).strip()
 
 
+def _gain(window, covered):
+    """Rank a fragment: new distinct terms first, then matches, then earliness."""
+    terms = {s.term for s in window[2]}
+    return (len(terms - covered), len(window[2]), -window[0])
+
+
 def make_snippet(text, spans):
     """HTML snippet: the fragments that cover the most distinct matched terms,
     in document order, joined with an ellipsis; the opening text when there
@@ -101,13 +105,8 @@ def make_snippet(text, spans):
     windows = [_window(text, spans, i) for i in range(len(spans))]
     chosen, covered, length = [], set(), 0
     while windows and len(chosen) < MAX_FRAGMENTS and length < SNIPPET_CHARS:
-
-        def gain(window):
-            terms = {s.term for s in window[2]}
-            return (len(terms - covered), len(window[2]), -window[0])
-
-        best = max(windows, key=gain)
-        if chosen and gain(best)[0] == 0:
+        best = max(windows, key=lambda window, covered=frozenset(covered): _gain(window, covered))
+        if chosen and _gain(best, covered)[0] == 0:
             break
         chosen.append(best)
         covered |= {s.term for s in best[2]}

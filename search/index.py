@@ -9,7 +9,7 @@ import os
 import shutil
 import time
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from tqdm import tqdm
@@ -92,7 +92,7 @@ def read_last_run(index_dir):
 
 
 def _write_last_run(index_dir, summary):
-    record = {"finished_at": datetime.now(timezone.utc).isoformat(timespec="seconds"), **summary.as_dict()}
+    record = {"finished_at": datetime.now(UTC).isoformat(timespec="seconds"), **summary.as_dict()}
     target = Path(index_dir) / LAST_RUN_FILE
     temporary = target.with_suffix(".tmp")
     temporary.write_text(json.dumps(record, ensure_ascii=False, indent=1), "utf-8")
@@ -115,8 +115,7 @@ def _indexed_fingerprints(ix):
     """{doc_id: (size, mtime, sha256)} of every document in the index."""
     with ix.searcher() as searcher:
         return {
-            fields["id"]: (fields["size"], fields["mtime"], fields["sha256"])
-            for fields in searcher.all_stored_fields()
+            fields["id"]: (fields["size"], fields["mtime"], fields["sha256"]) for fields in searcher.all_stored_fields()
         }
 
 
@@ -124,9 +123,7 @@ def _open_writer(ix, lock_wait):
     try:
         return ix.writer(timeout=lock_wait, delay=0.25, limitmb=256)
     except LockError:
-        raise IndexBusy(
-            f"another index run is writing this index; gave up after waiting {lock_wait:.0f}s"
-        ) from None
+        raise IndexBusy(f"another index run is writing this index; gave up after waiting {lock_wait:.0f}s") from None
 
 
 def _sync(writer, docs_dir, known, summary, max_bytes, progress):

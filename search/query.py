@@ -10,8 +10,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from whoosh import query as wq
-from whoosh.qparser import AndGroup, MultifieldParser, OrGroup, PlusMinusPlugin
-from whoosh.qparser import plugins
+from whoosh.qparser import AndGroup, MultifieldParser, OrGroup, PlusMinusPlugin, plugins
 
 SEARCH_FIELDS = ("title", "body")
 LANGUAGES = ("ar", "en")

@@ -18,10 +18,7 @@ HAMZA = araby.HAMZA
 # Arabic words: joiners, bidi marks and embeddings, the Arabic letter mark,
 # the byte-order mark used as a zero-width no-break space, the soft hyphen.
 INVISIBLE_CONTROLS = (
-    "\u200b\u200c\u200d\u200e\u200f"
-    "\u202a\u202b\u202c\u202d\u202e"
-    "\u2066\u2067\u2068\u2069"
-    "\u061c\ufeff\u00ad"
+    "\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u061c\ufeff\u00ad"
 )
 
 
@@ -57,7 +54,7 @@ PERSIAN_LETTERS_TABLE = _mapping([("\u06a9", araby.KAF)])  # Persian keheh ک
 DIGITS_TABLE = {
     ord(digit): ascii_digit
     for digits in (araby.NUMBERS_EAST, araby.NUMBERS_PERS)
-    for digit, ascii_digit in zip(digits, araby.NUMBERS_WEST)
+    for digit, ascii_digit in zip(digits, araby.NUMBERS_WEST, strict=True)
 }
 
 

@@ -1,0 +1,99 @@
+"""Command line: python -m search index | query | serve."""
+
+import json
+import sys
+
+import click
+
+from . import config as settings
+
+
+def _defaults():
+    return settings.from_environment()
+
+
+@click.group()
+def cli():
+    """Bilingual Arabic/English full-text search."""
+
+
+@cli.command()
+@click.option("--docs", "docs_dir", type=click.Path(file_okay=False), help="Folder of documents [SEARCH_DOCS_DIR].")
+@click.option("--index", "index_dir", type=click.Path(file_okay=False), help="Index folder [SEARCH_INDEX_DIR].")
+@click.option("--rebuild", is_flag=True, help="Re-read every file and replace the index in one commit.")
+@click.option("--quiet", is_flag=True, help="Print only the summary line.")
+def index(docs_dir, index_dir, rebuild, quiet):
+    """Bring the index up to date with the docs folder (incremental)."""
+    from .index import IndexBusy, update_index
+
+    defaults = _defaults()
+    docs_dir = docs_dir or defaults["DOCS_DIR"]
+    index_dir = index_dir or defaults["INDEX_DIR"]
+    try:
+        summary = update_index(
+            docs_dir, index_dir, rebuild=rebuild, max_bytes=defaults["MAX_FILE_BYTES"], progress=not quiet
+        )
+    except (IndexBusy, FileNotFoundError) as error:
+        raise click.ClickException(str(error)) from None
+    if not quiet:
+        for doc_id, reason in summary.failed:
+            click.echo(f"skipped {doc_id}: {reason}", err=True)
+    click.echo(summary.line())
+
+
+@cli.command()
+@click.argument("text")
+@click.option("--index", "index_dir", type=click.Path(file_okay=False), help="Index folder [SEARCH_INDEX_DIR].")
+@click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 50), help="How many results.")
+@click.option("--page", default=1, show_default=True, type=click.IntRange(1), help="Page of results.")
+@click.option("--lang", type=click.Choice(["ar", "en"]), help="Only documents in this language.")
+@click.option("--json", "as_json", is_flag=True, help="Print the JSON object GET /search returns.")
+def query(text, index_dir, limit, page, lang, as_json):
+    """Search the index and print the ranked results."""
+    from .engine import scoring, search
+    from .index import IndexUnavailable, open_index
+    from .query import BadRequest, parse_request
+    from .renderer import search_json
+
+    defaults = _defaults()
+    params = {"q": text, "per_page": str(limit), "page": str(page), "lang": lang}
+    try:
+        request = parse_request(params, defaults)
+        ix = open_index(index_dir or defaults["INDEX_DIR"])
+    except (BadRequest, IndexUnavailable) as error:
+        raise click.ClickException(str(error)) from None
+    with ix.searcher(weighting=scoring()) as searcher:
+        response = search(searcher, request)
+    data = search_json(response)
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"{data['total']} results ({data['took_ms']} ms)")
+    for rank, result in enumerate(data["results"], (page - 1) * limit + 1):
+        click.echo(f"{rank:>3}. [{result['lang']}] {result['title']}  ({result['score']})")
+        click.echo(f"     {result['id']}")
+        click.echo(f"     {_plain(result['snippet'])}")
+
+
+def _plain(snippet):
+    from html import unescape
+
+    return unescape(snippet.replace("<mark>", "[").replace("</mark>", "]"))
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+def serve(host, port):
+    """Run the development server (use gunicorn in production)."""
+    from . import create_app
+
+    create_app().run(host=host, port=port, debug=False)
+
+
+def main():
+    cli(prog_name="python -m search")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
