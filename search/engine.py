@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from whoosh import query as wq
 from whoosh.scoring import BM25F
 
-from .highlight import find_spans, make_snippet
-from .query import build_query, positive_terms
+from .highlight import find_spans, make_snippet, title_ranges
+from .query import bound_expansions, build_query, positive_terms
 
 
 @dataclass(frozen=True)
@@ -53,11 +53,12 @@ def search(searcher, request):
     """Run ``request`` and return a SearchResponse."""
     started = time.perf_counter()
     schema = searcher.schema
-    query = build_query(schema, request.text, match_all=True)
+    reader = searcher.reader()
+    query = bound_expansions(build_query(schema, request.text, match_all=True), reader)
     matched = "all"
     total, page = _run(searcher, query, request)
     if total == 0:
-        loose = build_query(schema, request.text, match_all=False)
+        loose = bound_expansions(build_query(schema, request.text, match_all=False), reader)
         if loose != query:
             query, matched = loose, "some"
             total, page = _run(searcher, query, request)
@@ -74,7 +75,7 @@ def search(searcher, request):
                 title=hit["title"],
                 lang=hit["lang"],
                 score=round(hit.score, 4),
-                snippet=make_snippet(body, find_spans(body, terms, analyzer)),
+                snippet=make_snippet(body, find_spans(body, terms, analyzer), title_ranges(body, hit["title"])),
             )
         )
     return SearchResponse(

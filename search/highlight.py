@@ -70,20 +70,39 @@ def _word_end(text, index, limit):
     return index
 
 
-def _window(text, spans, anchor):
+def title_ranges(text, title):
+    """Where the title is repeated in the text: snippets leave those parts out."""
+    ranges, start = [], text.find(title) if title else -1
+    while start != -1:
+        ranges.append((start, start + len(title)))
+        start = text.find(title, start + len(title))
+    return ranges
+
+
+def _window(text, spans, anchor, skip):
     """A fragment of about FRAGMENT_CHARS around spans[anchor], on word
-    boundaries, and the spans inside it."""
+    boundaries, kept clear of the ``skip`` ranges, and the spans inside it."""
     span = spans[anchor]
-    start = _word_start(text, max(0, span.start - FRAGMENT_CHARS // 4), 0)
-    end = _word_end(text, min(len(text), start + FRAGMENT_CHARS), len(text))
+    low, high = 0, len(text)
+    for skip_start, skip_end in skip:
+        if skip_end <= span.start:
+            low = max(low, skip_end)
+        elif skip_start >= span.end:
+            high = min(high, skip_start)
+    start = _word_start(text, max(low, span.start - FRAGMENT_CHARS // 4), low)
+    end = _word_end(text, min(high, start + FRAGMENT_CHARS), high)
     end = max(end, span.end)
     inside = [s for s in spans if s.start >= start and s.end <= end]
     return start, end, inside
 
 
-def _plain_start(text):
-    end = _word_end(text, min(len(text), SNIPPET_CHARS), len(text))
-    return _compact(escape(text[:end])) + (f" {ELLIPSIS}" if end < len(text) else "")
+def _plain_start(text, skip):
+    start = skip[0][1] if skip and skip[0][0] < SNIPPET_CHARS else 0
+    while start < len(text) and text[start].isspace():
+        start += 1
+    end = _word_end(text, min(len(text), start + SNIPPET_CHARS), len(text))
+    html = _compact(escape(text[start:end]))
+    return (f"{ELLIPSIS} " if start else "") + html + (f" {ELLIPSIS}" if end < len(text) else "")
 
 
 def _compact(html):
@@ -96,13 +115,15 @@ def _gain(window, covered):
     return (len(terms - covered), len(window[2]), -window[0])
 
 
-def make_snippet(text, spans):
+def make_snippet(text, spans, skip=()):
     """HTML snippet: the fragments that cover the most distinct matched terms,
     in document order, joined with an ellipsis; the opening text when there
-    is no match."""
+    is no match. Text in the ``skip`` ranges (the title) is left out."""
+    skip = sorted(skip)
+    spans = [s for s in spans if not any(a <= s.start and s.end <= b for a, b in skip)]
     if not spans:
-        return _plain_start(text)
-    windows = [_window(text, spans, i) for i in range(len(spans))]
+        return _plain_start(text, skip)
+    windows = [_window(text, spans, i, skip) for i in range(len(spans))]
     chosen, covered, length = [], set(), 0
     while windows and len(chosen) < MAX_FRAGMENTS and length < SNIPPET_CHARS:
         best = max(windows, key=lambda window, covered=frozenset(covered): _gain(window, covered))

@@ -14,14 +14,12 @@ from pathlib import Path
 
 from tqdm import tqdm
 from whoosh import index as whoosh_index
-from whoosh.fields import ID, STORED, TEXT, Schema
 from whoosh.index import LockError
 from whoosh.writing import CLEAR
 
-from .analysis import bilingual_analyzer
 from .ingest import IngestError, content_hash, read_document, walk_folder
+from .schema import SHIPPED_PROFILE, document_fields, make_schema
 
-TITLE_BOOST = 2.0
 LAST_RUN_FILE = "last_run.json"
 # How long an index run waits for another one to finish before giving up.
 LOCK_WAIT_SECONDS = 30.0
@@ -33,19 +31,6 @@ class IndexUnavailable(Exception):
 
 class IndexBusy(Exception):
     """Another index run holds the lock."""
-
-
-def make_schema():
-    analyzer = bilingual_analyzer()
-    return Schema(
-        id=ID(stored=True, unique=True),
-        title=TEXT(analyzer=analyzer, stored=True, field_boost=TITLE_BOOST),
-        body=TEXT(analyzer=analyzer, stored=True),
-        lang=ID(stored=True),
-        size=STORED,
-        mtime=STORED,
-        sha256=STORED,
-    )
 
 
 @dataclass
@@ -99,18 +84,6 @@ def _write_last_run(index_dir, summary):
     os.replace(temporary, target)
 
 
-def _document_fields(document):
-    return {
-        "id": document.doc_id,
-        "title": document.title,
-        "body": document.body,
-        "lang": document.lang,
-        "size": document.size,
-        "mtime": document.mtime,
-        "sha256": document.sha256,
-    }
-
-
 def _indexed_fingerprints(ix):
     """{doc_id: (size, mtime, sha256)} of every document in the index."""
     with ix.searcher() as searcher:
@@ -146,7 +119,7 @@ def _sync(writer, docs_dir, known, summary, max_bytes, progress):
         except (IngestError, OSError) as error:
             summary.failed.append((source.doc_id, str(error)))
             continue
-        writer.update_document(**_document_fields(document))
+        writer.update_document(**document_fields(document, writer.schema))
         if previous:
             summary.updated += 1
         else:
@@ -157,14 +130,24 @@ def _sync(writer, docs_dir, known, summary, max_bytes, progress):
         summary.removed += 1
 
 
-def update_index(docs_dir, index_dir, rebuild=False, max_bytes=None, progress=False, lock_wait=LOCK_WAIT_SECONDS):
+def update_index(
+    docs_dir,
+    index_dir,
+    rebuild=False,
+    max_bytes=None,
+    progress=False,
+    lock_wait=LOCK_WAIT_SECONDS,
+    profile=SHIPPED_PROFILE,
+):
     """Bring the index in ``index_dir`` up to date with ``docs_dir``.
 
     Incremental by default: a file is re-read only when its size or mtime
     changed, and re-indexed only when its content hash changed. With
     ``rebuild`` every file is read again and the old documents are dropped
     in the same commit, so searches see the old index until the new one is
-    complete. Returns an IndexSummary.
+    complete. ``profile`` names the analysis (see schema.PROFILES); only
+    the quality harness uses another than the shipped one. Returns an
+    IndexSummary.
     """
     started = time.monotonic()
     docs_dir, index_dir = Path(docs_dir), Path(index_dir)
@@ -173,13 +156,13 @@ def update_index(docs_dir, index_dir, rebuild=False, max_bytes=None, progress=Fa
     summary = IndexSummary()
     if index_exists(index_dir):
         ix = open_index(index_dir)
-        if ix.schema != make_schema():
+        if ix.schema != make_schema(profile):
             # The analysis changed since this index was built: rebuild it.
             ix.close()
-            return _rebuild_beside(docs_dir, index_dir, max_bytes, progress, started)
+            return _rebuild_beside(docs_dir, index_dir, max_bytes, progress, started, profile)
     else:
         index_dir.mkdir(parents=True, exist_ok=True)
-        ix = whoosh_index.create_in(str(index_dir), make_schema())
+        ix = whoosh_index.create_in(str(index_dir), make_schema(profile))
     try:
         writer = _open_writer(ix, lock_wait)
         try:
@@ -206,13 +189,13 @@ def update_index(docs_dir, index_dir, rebuild=False, max_bytes=None, progress=Fa
     return summary
 
 
-def _rebuild_beside(docs_dir, index_dir, max_bytes, progress, started):
+def _rebuild_beside(docs_dir, index_dir, max_bytes, progress, started, profile):
     """Build a fresh index next to ``index_dir`` and swap it in."""
     building = index_dir.with_name(f"{index_dir.name}.building-{os.getpid()}")
     shutil.rmtree(building, ignore_errors=True)
     building.mkdir(parents=True)
     summary = IndexSummary()
-    ix = whoosh_index.create_in(str(building), make_schema())
+    ix = whoosh_index.create_in(str(building), make_schema(profile))
     try:
         writer = _open_writer(ix, 0)
         _sync(writer, docs_dir, {}, summary, max_bytes, progress)

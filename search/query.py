@@ -3,7 +3,11 @@ a Whoosh query.
 
 Query syntax: plain words (all must match; when no document has them all,
 documents with some of them are returned), "quoted phrases", -excluded
-words, OR between alternatives, and title: / body: before a word or phrase.
+words, OR between alternatives, title: / body: before a word or phrase,
+prefix* (at least two letters, bounded expansion) and fuzzy~ or fuzzy~2.
+
+Each word is looked up in the stemmed fields and, boosted, in the exact
+(normalised surface form) fields where the schema has them.
 """
 
 import unicodedata
@@ -12,8 +16,12 @@ from dataclasses import dataclass
 from whoosh import query as wq
 from whoosh.qparser import AndGroup, MultifieldParser, OrGroup, PlusMinusPlugin, plugins
 
-SEARCH_FIELDS = ("title", "body")
+SEARCH_FIELDS = ("title", "body", "title_exact", "body_exact")
+EXACT_BOOST = 1.0
 LANGUAGES = ("ar", "en")
+# Most index terms one prefix or fuzzy word may expand to (the most frequent win).
+MAX_EXPANSIONS = 64
+MIN_PREFIX_CHARS = 2
 
 
 class BadRequest(ValueError):
@@ -76,9 +84,11 @@ def parse_request(params, config):
     return SearchRequest(text, page, per_page, lang, explain in ("1", "true"))
 
 
-def make_parser(schema, match_all=True):
-    """A query parser over title and body with only the syntax we document."""
-    parser = MultifieldParser(list(SEARCH_FIELDS), schema, group=AndGroup if match_all else OrGroup)
+def make_parser(schema, match_all=True, exact_boost=EXACT_BOOST):
+    """A query parser over the text fields with only the syntax we document."""
+    fields = [name for name in SEARCH_FIELDS if name in schema]
+    boosts = {name: exact_boost for name in fields if name.endswith("_exact")}
+    parser = MultifieldParser(fields, schema, fieldboosts=boosts, group=AndGroup if match_all else OrGroup)
     for plugin in (
         plugins.WildcardPlugin,
         plugins.RangePlugin,
@@ -90,13 +100,41 @@ def make_parser(schema, match_all=True):
         parser.remove_plugin_class(plugin)
     parser.add_plugin(plugins.FieldsPlugin(expr=r"(?P<text>title|body):"))
     parser.add_plugin(PlusMinusPlugin())
+    parser.add_plugin(plugins.PrefixPlugin())
+    parser.add_plugin(plugins.FuzzyTermPlugin())
     return parser
 
 
-def build_query(schema, text, match_all=True):
+def build_query(schema, text, match_all=True, exact_boost=EXACT_BOOST):
     """The Whoosh query for ``text``; NullQuery when nothing searchable is left
     (only stopwords or only excluded words)."""
-    return make_parser(schema, match_all).parse(text)
+    return make_parser(schema, match_all, exact_boost).parse(text)
+
+
+def _expansions(query, reader):
+    if isinstance(query, wq.Prefix):
+        if len(query.text) < MIN_PREFIX_CHARS:
+            return [query.text]
+        candidates = reader.expand_prefix(query.fieldname, query.text)
+    else:
+        candidates = reader.terms_within(query.fieldname, query.text, query.maxdist, prefix=query.prefixlength)
+    candidates = [term.decode("utf-8") if isinstance(term, bytes) else term for term in candidates]
+    frequency = {term: reader.doc_frequency(query.fieldname, term) for term in candidates}
+    return sorted(frequency, key=lambda term: (-frequency[term], term))[:MAX_EXPANSIONS]
+
+
+def bound_expansions(query, reader):
+    """Replace prefix and fuzzy words by an OR of at most MAX_EXPANSIONS index
+    terms, so that ``a*`` or ``x~2`` cannot expand to the whole vocabulary."""
+    if isinstance(query, wq.Prefix | wq.FuzzyTerm):
+        terms = _expansions(query, reader)
+        if not terms:
+            return wq.NullQuery
+        boost = query.boost * (0.9 if isinstance(query, wq.FuzzyTerm) else 1.0)
+        return wq.Or([wq.Term(query.fieldname, term) for term in terms], boost=boost)
+    if query.is_leaf():
+        return query
+    return query.apply(lambda child: bound_expansions(child, reader))
 
 
 def positive_terms(query):
@@ -107,7 +145,7 @@ def positive_terms(query):
     if isinstance(query, wq.AndNot):
         yield from positive_terms(query.a)
         return
-    if isinstance(query, wq.Term):
+    if isinstance(query, wq.Term | wq.Prefix | wq.FuzzyTerm):
         yield query.fieldname, query.text
     elif isinstance(query, wq.Phrase):
         for word in query.words:

@@ -99,9 +99,10 @@ def normalize_arabic(text, presentation_forms=True, **switches):
     return text.translate(table)
 
 
-# light10 affixes, after normalisation (so ة is already ه and أ already ا).
+# light10 affixes, in Lucene's order. After normalisation ة is already ه; the
+# ة forms stay so the stemmer is right on unnormalised words too.
 PREFIXES = ("ال", "وال", "بال", "كال", "فال", "لل", "و")
-SUFFIXES = ("ها", "ان", "ات", "ون", "ين", "يه", "ه", "ي")
+SUFFIXES = ("ها", "ان", "ات", "ون", "ين", "يه", "ية", "ه", "ة", "ي")
 MIN_STEM = 2
 
 

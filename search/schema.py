@@ -1,0 +1,62 @@
+"""The index schema, and the analysis profiles it can be built with.
+
+The shipped profile indexes every word twice: its stem (fields ``title`` and
+``body``) for recall, and its normalised surface form (``title_exact`` and
+``body_exact``) so that a document with the very word the user typed ranks
+above one that only shares its stem. The other profiles exist so the quality
+harness (bench/quality) can compare them side by side.
+"""
+
+from whoosh.analysis import StandardAnalyzer
+from whoosh.fields import ID, STORED, TEXT, Schema
+
+from .analysis import bilingual_analyzer
+
+SHIPPED_PROFILE = "shipped"
+TITLE_BOOST = 2.0
+
+# name -> (analyzer factory for the stemmed fields, whether exact fields exist)
+PROFILES = {
+    "stock-standard": (StandardAnalyzer, False),
+    "normalise": (lambda: bilingual_analyzer(stopwords=False, stem=False), False),
+    "normalise+stem": (lambda: bilingual_analyzer(stopwords=False), False),
+    "normalise+stem+stopwords": (bilingual_analyzer, False),
+    SHIPPED_PROFILE: (bilingual_analyzer, True),
+}
+EXACT_FIELDS = {"title": "title_exact", "body": "body_exact"}
+
+
+def make_schema(profile=SHIPPED_PROFILE):
+    make_analyzer, with_exact = PROFILES[profile]
+    analyzer = make_analyzer()
+    fields = {
+        "id": ID(stored=True, unique=True),
+        "title": TEXT(analyzer=analyzer, stored=True, field_boost=TITLE_BOOST),
+        "body": TEXT(analyzer=analyzer, stored=True),
+        "lang": ID(stored=True),
+        "size": STORED,
+        "mtime": STORED,
+        "sha256": STORED,
+    }
+    if with_exact:
+        surface = bilingual_analyzer(stem=False)
+        fields["title_exact"] = TEXT(analyzer=surface, field_boost=TITLE_BOOST)
+        fields["body_exact"] = TEXT(analyzer=surface)
+    return Schema(**fields)
+
+
+def document_fields(document, schema):
+    """The values to index for one ingested Document under ``schema``."""
+    fields = {
+        "id": document.doc_id,
+        "title": document.title,
+        "body": document.body,
+        "lang": document.lang,
+        "size": document.size,
+        "mtime": document.mtime,
+        "sha256": document.sha256,
+    }
+    for stemmed, exact in EXACT_FIELDS.items():
+        if exact in schema:
+            fields[exact] = fields[stemmed]
+    return fields
