@@ -7,8 +7,10 @@ from dataclasses import dataclass, field
 from whoosh import query as wq
 from whoosh.scoring import BM25F
 
+from .analysis.explain import explain_words
 from .highlight import find_spans, make_snippet, title_ranges
 from .query import bound_expansions, build_query, positive_terms
+from .suggest import SUGGEST_BELOW, correct_query
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,7 @@ class SearchResponse:
     # "all": every hit has all the words; "some": none had them all, so these
     # have some of them; "none": nothing matched.
     matched: str = "all"
+    explain: dict | None = None
 
 
 def _filter_for(request):
@@ -45,6 +48,32 @@ def _run(searcher, query, request):
     return len(results), results[first : first + request.per_page]
 
 
+def _find(searcher, text, request):
+    """Return (query, matched, total, hits of the requested page): documents
+    with all the words; when there are none, documents with some of them."""
+    reader = searcher.reader()
+    query = None
+    for match_all, matched in ((True, "all"), (False, "some")):
+        candidate = bound_expansions(build_query(searcher.schema, text, match_all=match_all), reader)
+        if candidate == query:
+            break
+        query = candidate
+        total, page = _run(searcher, query, request)
+        if total:
+            return query, matched, total, page
+    return query, "none", 0, []
+
+
+def suggest(searcher, request, total):
+    """A corrected query when this one finds little and the correction finds more."""
+    if total >= SUGGEST_BELOW:
+        return None
+    corrected = correct_query(searcher, request.text)
+    if corrected and _find(searcher, corrected, request)[2] > total:
+        return corrected
+    return None
+
+
 def query_terms(query):
     return {text for _, text in positive_terms(query)}
 
@@ -53,17 +82,7 @@ def search(searcher, request):
     """Run ``request`` and return a SearchResponse."""
     started = time.perf_counter()
     schema = searcher.schema
-    reader = searcher.reader()
-    query = bound_expansions(build_query(schema, request.text, match_all=True), reader)
-    matched = "all"
-    total, page = _run(searcher, query, request)
-    if total == 0:
-        loose = bound_expansions(build_query(schema, request.text, match_all=False), reader)
-        if loose != query:
-            query, matched = loose, "some"
-            total, page = _run(searcher, query, request)
-    if total == 0:
-        matched = "none"
+    query, matched, total, page = _find(searcher, request.text, request)
     terms = query_terms(query)
     analyzer = schema["body"].analyzer
     hits = []
@@ -78,6 +97,10 @@ def search(searcher, request):
                 snippet=make_snippet(body, find_spans(body, terms, analyzer), title_ranges(body, hit["title"])),
             )
         )
+    suggestion = suggest(searcher, request, total)
+    explain = None
+    if request.explain:
+        explain = {"words": explain_words(request.text), "parsed": str(query)}
     return SearchResponse(
         query=request.text,
         total=total,
@@ -86,6 +109,8 @@ def search(searcher, request):
         took_ms=round((time.perf_counter() - started) * 1000, 2),
         hits=hits,
         matched=matched,
+        suggestion=suggestion,
+        explain=explain,
     )
 
 

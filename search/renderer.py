@@ -34,6 +34,8 @@ def search_json(response):
         ],
         "suggestion": response.suggestion,
     }
+    if response.explain is not None:
+        data["explain"] = response.explain
     return data
 
 

@@ -3,6 +3,7 @@
 from flask import Blueprint, abort, current_app, render_template, request
 from werkzeug.exceptions import NotFound
 
+from .analysis.explain import explain_words
 from .engine import query_terms, search
 from .highlight import find_spans, mark_document
 from .query import BadRequest, build_query, parse_request
@@ -45,6 +46,7 @@ def search_page():
         lang=search_request.lang,
         pages=pages,
         per_page=search_request.per_page,
+        explained=explain_words(search_request.text),
     )
 
 
