@@ -14,3 +14,8 @@ errorlog = "-"
 loglevel = os.environ.get("SEARCH_LOG_LEVEL", "info")
 # Leave the index closed in the master; each worker opens its own handle.
 preload_app = False
+# gunicorn's control socket lives at one fixed path per user: several servers
+# on one machine (tests, a second corpus) would fight over it. Off by default.
+control_socket_disable = os.environ.get("SEARCH_CONTROL_SOCKET", "") == ""
+if not control_socket_disable:
+    control_socket = os.environ["SEARCH_CONTROL_SOCKET"]
