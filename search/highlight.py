@@ -24,10 +24,15 @@ class Span:
 
 
 def find_spans(text, terms, analyzer):
-    """Spans of the words of ``text`` whose analysed form is in ``terms``."""
+    """Spans of the words of ``text`` whose analysed form is in ``terms``, in
+    order, one per word (a word indexed under two stems is one span)."""
+    spans = []
     if not terms:
-        return []
-    return [Span(t.startchar, t.endchar, t.text) for t in analyzer(text, chars=True, mode="index") if t.text in terms]
+        return spans
+    for t in analyzer(text, chars=True, mode="index"):
+        if t.text in terms and not (spans and spans[-1].start == t.startchar):
+            spans.append(Span(t.startchar, t.endchar, t.text))
+    return spans
 
 
 def _render(text, start, end, spans, first_id=None):

@@ -1,7 +1,7 @@
 """The Arabic/English analyzer: pure text processing, no Flask, no index."""
 
 from .analyzers import bilingual_analyzer, surface_analyzer
-from .arabic import light_stem, normalize_arabic
+from .arabic import index_stems, light_stem, normalize_arabic, query_stem
 from .english import english_stem
 from .filters import is_stopword, normalize_word, stem_word
 from .tokenizer import BilingualTokenizer, script_of
@@ -10,10 +10,12 @@ __all__ = [
     "BilingualTokenizer",
     "bilingual_analyzer",
     "english_stem",
+    "index_stems",
     "is_stopword",
     "light_stem",
     "normalize_arabic",
     "normalize_word",
+    "query_stem",
     "script_of",
     "stem_word",
     "surface_analyzer",

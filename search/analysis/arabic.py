@@ -136,11 +136,96 @@ def light_stem(word):
     return _strip_suffixes(_strip_prefix(word))
 
 
+def _strips_lone_waw(word):
+    return word.startswith("و") and _strip_prefix(word) == word[1:]
+
+
+@lru_cache(maxsize=200_000)
+def query_stem(word):
+    """The stem a query word is searched by: like light_stem, but a leading
+    waw is kept, since in a query it is far more often the first letter of
+    the word (وزير، وكالة) than the conjunction.
+
+    >>> query_stem("وزير"), light_stem("وزير")
+    ('وزير', 'زير')
+    """
+    return _strip_suffixes(word) if _strips_lone_waw(word) else light_stem(word)
+
+
+def index_stems(word):
+    """The stems a document word is indexed under: the light stem and, when
+    that removed a leading waw, also the stem with the waw kept, so that
+    وزير in a document is found both by وزير and (as و + زير) by زير, and
+    الوزير and وزير meet whichever the query is.
+
+    >>> index_stems("وزير"), index_stems("الوزير")
+    (('زير', 'وزير'), ('وزير',))
+    """
+    stem = light_stem(word)
+    if _strips_lone_waw(word):
+        return stem, _strip_suffixes(word)
+    return (stem,)
+
+
+# Which entries of the arabic-stopwords lexicon are stopwords for search: the
+# function words (particles, pronouns, demonstratives, relatives, question and
+# condition words, adverbs of place and time that carry no topic), not the
+# nouns and verbs it also lists (ابن، شهر، صباح، شرق، أصبح...), which are
+# content words in news text.
+STOP_CLASSES = {
+    ("اسم", "اسم إشارة"),
+    ("اسم", "اسم موصول"),
+    ("اسم", "اسم الاستفهام"),
+    ("اسم", "اسم الشرط"),
+    ("اسم", "ظرف"),
+    ("اسم", "استثناء"),
+    ("اسم", "جار ومجرور"),
+    ("اسم", "اسم استفهام/ظرف زمان"),
+    ("اسم", "كناية"),
+    ("اسم", "توكيد"),
+    ("اسم", "اسم إضافة"),
+    ("اسم", "ظرف مكان"),
+    ("اسم", "ظرف زمان"),
+}
+STOP_TYPES = {"حرف", "ضمير"}  # every particle and pronoun
+STOP_VERBS = {"كان", "ليس", "ليست", "ليسوا", "ليسا", "ليستا"}
+NOT_STOP_LEMMAS = set(
+    "فلان عين عامة نفس ابن سبحان معاذ شطر لعمر شبه جنوب شمال شرق غرب يمين زمان ساعة شهر صباح "
+    "ضحوة غدا غداة غروب لحظة ليل مساء وقت أمد أمس أول أبدا أصلا آنفا".split()
+)
+# Clitic forms that normalise onto common content words: ولأية/ولاية (province),
+# فتحت (she opened), فهم (understanding).
+NOT_STOP_FORMS = {"ولايه", "فتحت", "فهم"}
+# A bare article or prefix left over from a word split at a Latin letter (الـOSCE).
+BARE_PREFIXES = {"ال", "وال", "بال", "كال", "فال", "لل"}
+
+
+def _is_stop_lemma(lemma, entries):
+    for entry in entries:
+        kind = entry["type_word"]
+        if kind == "حرف ابجدي" or lemma in NOT_STOP_LEMMAS:
+            continue
+        if kind in STOP_TYPES or (kind, entry["class_word"]) in STOP_CLASSES or lemma in STOP_VERBS:
+            return True
+    return False
+
+
 def _load_stopwords():
-    words = {normalize_arabic(word) for word in arabic_stopword_lists.stopwords_list()}
+    lexicon = arabic_stopword_lists.classed_STOPWORDS
+    forms_of = arabic_stopword_lists.STOPWORDS_INDEX
+    words = set(BARE_PREFIXES)
+    for lemma, entries in lexicon.items():
+        if not _is_stop_lemma(lemma, entries):
+            continue
+        for form in forms_of.get(lemma, set()) | {lemma}:
+            # The interrogative hamza prefix (أمن، أوبك) collides with content words once normalised.
+            if form.startswith(araby.ALEF_HAMZA_ABOVE) and not lemma.startswith(araby.ALEF_HAMZA_ABOVE):
+                continue
+            words.add(normalize_arabic(form))
+    words -= NOT_STOP_FORMS
     if len(words) < 1000:
         # Fail at start-up rather than index without a stop list.
-        raise RuntimeError("the Arabic stopword list did not load")
+        raise RuntimeError("the Arabic stopword lexicon did not load")
     return frozenset(words)
 
 

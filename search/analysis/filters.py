@@ -4,7 +4,7 @@ import unicodedata
 
 from whoosh.analysis import Filter
 
-from .arabic import ARABIC_STOPWORDS, light_stem, normalize_arabic
+from .arabic import ARABIC_STOPWORDS, index_stems, normalize_arabic, query_stem
 from .english import ENGLISH_STOPWORDS, english_stem
 from .tokenizer import ARABIC_SCRIPT
 
@@ -22,19 +22,29 @@ def is_stopword(normalized, script):
 
 
 def stem_word(normalized, script):
+    """The stem a query word is searched by."""
     if script == ARABIC_SCRIPT:
-        return light_stem(normalized)
+        return query_stem(normalized)
     return english_stem(normalized)
+
+
+def index_stems_of(normalized, script):
+    """The stems a document word is indexed under (one, or two for a leading waw)."""
+    if script == ARABIC_SCRIPT:
+        return index_stems(normalized)
+    return (english_stem(normalized),)
 
 
 class NormalizeFilter(Filter):
     """Normalise each word by its script; drop words that normalise to nothing
-    (a stray diacritic or tatweel)."""
+    (a stray diacritic or tatweel). A ligature of several words (ﷺ) gives
+    one token per word, all with the ligature's offsets."""
 
     def __call__(self, tokens):
         for t in tokens:
-            t.text = normalize_word(t.text, t.script)
-            if t.text:
+            normalized = normalize_word(t.text, t.script)
+            for word in normalized.split():
+                t.text = word
                 yield t
 
 
@@ -57,9 +67,16 @@ class BilingualStopFilter(Filter):
 
 
 class LightStemFilter(Filter):
-    """Arabic light stemming or Snowball English stemming, by script."""
+    """Arabic light stemming or Snowball English stemming, by script. At
+    index time a word may give two stems at the same position (see
+    arabic.index_stems); a query word always gives one."""
 
     def __call__(self, tokens):
         for t in tokens:
-            t.text = stem_word(t.text, t.script)
-            yield t
+            if t.mode == "query":
+                t.text = stem_word(t.text, t.script)
+                yield t
+                continue
+            for stem in index_stems_of(t.text, t.script):
+                t.text = stem
+                yield t

@@ -48,7 +48,9 @@ def _doc_id(root, path):
 
 
 def walk_folder(root, errors=None):
-    """Yield a SourceFile for every supported file under ``root``, sorted.
+    """Yield a SourceFile for every supported file under ``root``, in a
+    stable order (each folder's files by name, then its subfolders by name).
+    Hidden files and folders (a leading dot: .git, .cache) are left out.
 
     Folders reached through symbolic links are not entered (no loops, nothing
     outside the folder); a linked file is taken only when it resolves inside
@@ -61,7 +63,7 @@ def walk_folder(root, errors=None):
         errors.append((_doc_id(root, Path(error.filename)) if error.filename else "?", error.strerror or str(error)))
 
     for folder, subfolders, names in os.walk(root, onerror=on_error):
-        subfolders.sort()
+        subfolders[:] = sorted(name for name in subfolders if not name.startswith("."))
         for name in sorted(names):
             path = Path(folder) / name
             if path.suffix.lower() not in SUPPORTED_SUFFIXES or name.startswith("."):

@@ -3,6 +3,7 @@ encodings Arabic and English files still come in (Windows-1256, ISO-8859-6,
 Windows-1252)."""
 
 import codecs
+import re
 
 from charset_normalizer import from_bytes
 
@@ -26,6 +27,15 @@ def _from_bom(data):
         if data.startswith(bom):
             return encoding
     return None
+
+
+# A word that mixes Arabic and Latin letters is the mark of a wrong legacy
+# code page (ISO-8859-6 read as Windows-1256 puts Latin letters inside words).
+_MIXED_WORD = re.compile(r"[\u0621-\u064a][A-Za-z\u00c0-\u00ff]|[A-Za-z\u00c0-\u00ff][\u0621-\u064a]")
+
+
+def _implausibility(text):
+    return len(_MIXED_WORD.findall(text))
 
 
 def _looks_like_text(text):
@@ -54,9 +64,9 @@ def decode_bytes(data):
     if b"\x00" in data:
         raise DecodeError("binary file (NUL bytes and no UTF-16 byte-order mark)")
     for candidates in (PREFERRED_LEGACY, None):
-        match = from_bytes(data, cp_isolation=candidates).best()
-        if match is not None:
-            text = str(match)
-            if _looks_like_text(text):
-                return text, match.encoding
+        decoded = [(str(match), match.encoding) for match in from_bytes(data, cp_isolation=candidates)]
+        decoded = [(text, encoding) for text, encoding in decoded if _looks_like_text(text)]
+        if decoded:
+            # Detection's own ranking, unless a candidate reads as cleaner text.
+            return min(decoded, key=lambda pair: _implausibility(pair[0]))
     raise DecodeError("not text in UTF-8, UTF-16 or a detectable legacy encoding")

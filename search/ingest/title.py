@@ -21,13 +21,26 @@ _SHARE_WORDS = re.compile(
     r"|شارك|مشاركة|طباعة|تويتر|فيسبوك|واتساب",
     re.IGNORECASE,
 )
-_DATE_LINE = re.compile(
-    r"^\W*(?:\d{1,4}[\W_]*)*"
-    r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
-    r"jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|"
-    r"الإثنين|الاثنين|الثلاثاء|الأربعاء|الخميس|الجمعة|السبت|الأحد)?[\w.,/ -]{0,30}?\d{1,4}\W*$",
-    re.IGNORECASE,
+# Words a date line is made of: weekdays, months (Gregorian and Levantine),
+# and the labels around them ("Updated", "GMT", "آخر تحديث").
+DATE_WORDS = set(
+    """monday tuesday wednesday thursday friday saturday sunday mon tue wed thu fri sat sun
+    january february march april may june july august september october november december
+    jan feb mar apr jun jul aug sep sept oct nov dec updated published posted last at on
+    gmt utc am pm الإثنين الاثنين الثلاثاء الأربعاء الاربعاء الخميس الجمعة السبت الأحد الاحد
+    يناير فبراير مارس أبريل ابريل إبريل مايو يونيو يوليو أغسطس اغسطس سبتمبر أكتوبر اكتوبر نوفمبر
+    ديسمبر كانون الثاني شباط آذار اذار نيسان أيار ايار حزيران تموز آب اب أيلول ايلول تشرين الأول
+    آخر اخر تحديث نشر في بتوقيت غرينتش مكة ص م""".split()
 )
+_DATE_TOKEN = re.compile(r"\w+")
+
+
+def _is_date_line(line):
+    words = _DATE_TOKEN.findall(line.lower())
+    has_number = any(word.isdigit() for word in words)
+    return has_number and all(word.isdigit() or word in DATE_WORDS for word in words)
+
+
 _SENTENCE_END = re.compile(r"[.!؟?:]\s*$")
 
 
@@ -35,31 +48,48 @@ def _words(line):
     return line.split()
 
 
-def _is_chrome(line):
+def menu_items(lines):
+    """The text of the bulleted lines: a page repeats its menu items bare too."""
+    return {_BULLET.sub("", line, count=1).strip() for line in lines if _BULLET.match(line)}
+
+
+def _is_chrome(line, menu=frozenset()):
     words = _words(line)
     return (
-        len(words) < MIN_HEADLINE_WORDS
+        line in menu
+        or len(words) < MIN_HEADLINE_WORDS
         or bool(_BULLET.match(line))
         or bool(_MENU.search(line))
         or bool(_SHARE_WORDS.search(line))
-        or bool(_DATE_LINE.match(line))
+        or _is_date_line(line)
     )
 
 
-def _reads_like_headline(line):
+def _reads_like_headline(line, menu=frozenset()):
     words = _words(line)
     return (
         MIN_HEADLINE_WORDS <= len(words) <= MAX_HEADLINE_WORDS
-        and not _is_chrome(line)
+        and not _is_chrome(line, menu)
         and not _SENTENCE_END.search(line)
     )
 
 
-def _next_content_line(lines, start, skip):
-    for line in lines[start:]:
-        if line != skip and not _is_chrome(line):
-            return line
-    return ""
+def _body_follows(lines, i, menu):
+    """Whether body text comes after lines[i]: past repeats of it and site
+    chrome, a paragraph, with at most one subheading straight after it."""
+    headline, subheading_allowed = lines[i], True
+    for line in lines[i + 1 :]:
+        if line == headline:
+            continue
+        if len(_words(line)) >= MIN_PARAGRAPH_WORDS and not _is_chrome(line, menu):
+            return True
+        if subheading_allowed and _reads_like_headline(line, menu):
+            subheading_allowed = False
+            continue
+        if not _is_chrome(line, menu):
+            return False
+        subheading_allowed = False
+    return False
 
 
 def pick_title(text, fallback):
@@ -71,13 +101,11 @@ def pick_title(text, fallback):
     """
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     head = lines[:LINES_TO_SCAN]
+    menu = menu_items(head)
     for i, line in enumerate(head):
-        if not _reads_like_headline(line):
-            continue
-        following = _next_content_line(lines, i + 1, skip=line)
-        if len(_words(following)) >= MIN_PARAGRAPH_WORDS:
+        if _reads_like_headline(line, menu) and _body_follows(lines, i, menu):
             return line
     for line in head:
-        if len(_words(line)) >= 2 and not _is_chrome(line):
+        if not _is_chrome(line, menu):
             return line[:200]
     return fallback
