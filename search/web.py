@@ -71,5 +71,6 @@ def document_view(doc_id):
         matches=len(spans),
         q=text,
         back_page=request.args.get("page", ""),
+        back_per_page=request.args.get("per_page", ""),
         back_lang=request.args.get("lang", ""),
     )

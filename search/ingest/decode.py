@@ -38,11 +38,13 @@ def _implausibility(text):
     return len(_MIXED_WORD.findall(text))
 
 
-def _looks_like_text(text):
+def _looks_like_text(text, replacements_allowed=False):
+    """Few control characters, and (for a guessed encoding) no replacement
+    characters; a UTF-8 file may hold U+FFFD left by an earlier conversion."""
     if not text:
         return False
     controls = sum(1 for c in text if ord(c) < 32 and c not in "\t\n\r\f\v")
-    return controls / len(text) < 0.01 and "\ufffd" not in text
+    return controls / len(text) < 0.01 and (replacements_allowed or "\ufffd" not in text)
 
 
 def decode_bytes(data):
@@ -57,12 +59,16 @@ def decode_bytes(data):
             return data.decode(bom_encoding), bom_encoding
         except UnicodeDecodeError as error:
             raise DecodeError(f"invalid {bom_encoding} after its byte-order mark: {error.reason}") from None
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
     if b"\x00" in data:
         raise DecodeError("binary file (NUL bytes and no UTF-16 byte-order mark)")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    else:
+        if not _looks_like_text(text, replacements_allowed=True):
+            raise DecodeError("binary file (control characters)")
+        return text, "utf-8"
     for candidates in (PREFERRED_LEGACY, None):
         decoded = [(str(match), match.encoding) for match in from_bytes(data, cp_isolation=candidates)]
         decoded = [(text, encoding) for text, encoding in decoded if _looks_like_text(text)]
