@@ -3,7 +3,7 @@
 from .analyzers import bilingual_analyzer, surface_analyzer
 from .arabic import index_stems, light_stem, normalize_arabic, query_stem
 from .english import english_stem
-from .filters import is_stopword, normalize_word, stem_word
+from .filters import is_stopword, normalize_word, stem_word, stopword_key
 from .tokenizer import BilingualTokenizer, script_of
 
 __all__ = [
@@ -18,5 +18,6 @@ __all__ = [
     "query_stem",
     "script_of",
     "stem_word",
+    "stopword_key",
     "surface_analyzer",
 ]

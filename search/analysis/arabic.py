@@ -58,11 +58,13 @@ DIGITS_TABLE = {
 }
 
 
-def _build_table(**switches):
+@lru_cache(maxsize=64)
+def _table_for(disabled):
+    """The translation table with every switch on but those in ``disabled``."""
     table = {}
-    for name, enabled in switches.items():
-        if enabled:
-            table.update(SWITCH_TABLES[name])
+    for name, switch_table in SWITCH_TABLES.items():
+        if name not in disabled:
+            table.update(switch_table)
     return table
 
 
@@ -77,7 +79,6 @@ SWITCH_TABLES = {
     "persian_letters": PERSIAN_LETTERS_TABLE,
     "digits": DIGITS_TABLE,
 }
-FULL_TABLE = _build_table(**{name: True for name in SWITCH_TABLES})
 
 
 def normalize_arabic(text, presentation_forms=True, **switches):
@@ -95,8 +96,22 @@ def normalize_arabic(text, presentation_forms=True, **switches):
     """
     if presentation_forms and not unicodedata.is_normalized("NFKC", text):
         text = unicodedata.normalize("NFKC", text)
-    table = FULL_TABLE if not switches else _build_table(**{**dict.fromkeys(SWITCH_TABLES, True), **switches})
-    return text.translate(table)
+    unknown = set(switches) - set(SWITCH_TABLES)
+    if unknown:
+        raise TypeError(f"unknown normalisation switch: {', '.join(sorted(unknown))}")
+    disabled = frozenset(name for name, enabled in switches.items() if not enabled)
+    return text.translate(_table_for(disabled))
+
+
+def stop_key(word):
+    """The form a word is looked up in the stop list by: normalised, but with
+    its hamza spelling kept, so that إمام (imam) is not taken for أمام
+    (in front of), nor الآلي (automatic) for الألى.
+
+    >>> stop_key("إمام") != stop_key("أمام")
+    True
+    """
+    return normalize_arabic(word, alef=False, hamza_seats=False)
 
 
 # light10 affixes, in Lucene's order. After normalisation ة is already ه; the
@@ -104,6 +119,16 @@ def normalize_arabic(text, presentation_forms=True, **switches):
 PREFIXES = ("ال", "وال", "بال", "كال", "فال", "لل", "و")
 SUFFIXES = ("ها", "ان", "ات", "ون", "ين", "يه", "ية", "ه", "ة", "ي")
 MIN_STEM = 2
+# Words whose ending only looks like a suffix: names in -ان/-ين/-ة that
+# light10 would cut into other words (لبنان → لبن "milk", عمان → عم "uncle",
+# البحرين → بحر "sea"). Lucene's ArabicAnalyzer calls this its stem exclusion set.
+STEM_EXCLUSIONS = frozenset(
+    normalize_arabic(word)
+    for word in """لبنان إيران عمان عمّان السودان اليابان اليونان الصين باكستان أفغانستان كازاخستان أوزبكستان
+    طاجيكستان تركمانستان قيرغيزستان كردستان أذربيجان البحرين فلسطين الأرجنتين الفلبين طهران أصفهان تطوان
+    الفاتيكان عدنان رمضان شعبان سلمان عثمان سليمان مكة جدة غزة""".split()
+)
+STEM_EXCLUSIONS = frozenset(word[2:] if word.startswith("ال") else word for word in STEM_EXCLUSIONS)
 
 
 def _strip_prefix(word):
@@ -117,6 +142,8 @@ def _strip_prefix(word):
 
 
 def _strip_suffixes(word):
+    if word in STEM_EXCLUSIONS:
+        return word
     for suffix in SUFFIXES:
         if len(word) >= len(suffix) + MIN_STEM and word.endswith(suffix):
             word = word[: -len(suffix)]
@@ -191,11 +218,11 @@ STOP_TYPES = {"حرف", "ضمير"}  # every particle and pronoun
 STOP_VERBS = {"كان", "ليس", "ليست", "ليسوا", "ليسا", "ليستا"}
 NOT_STOP_LEMMAS = set(
     "فلان عين عامة نفس ابن سبحان معاذ شطر لعمر شبه جنوب شمال شرق غرب يمين زمان ساعة شهر صباح "
-    "ضحوة غدا غداة غروب لحظة ليل مساء وقت أمد أمس أول أبدا أصلا آنفا".split()
+    "ضحوة غدا غداة غروب لحظة ليل مساء وقت أمد أمس أول أبدا أصلا آنفا الألى الألاء".split()
 )
 # Clitic forms that normalise onto common content words: ولأية/ولاية (province),
 # فتحت (she opened), فهم (understanding).
-NOT_STOP_FORMS = {"ولايه", "فتحت", "فهم"}
+NOT_STOP_FORMS = {"ولأيه", "ولايه", "فتحت", "فهم"}
 # A bare article or prefix left over from a word split at a Latin letter (الـOSCE).
 BARE_PREFIXES = {"ال", "وال", "بال", "كال", "فال", "لل"}
 
@@ -217,11 +244,15 @@ def _load_stopwords():
     for lemma, entries in lexicon.items():
         if not _is_stop_lemma(lemma, entries):
             continue
-        for form in forms_of.get(lemma, set()) | {lemma}:
-            # The interrogative hamza prefix (أمن، أوبك) collides with content words once normalised.
-            if form.startswith(araby.ALEF_HAMZA_ABOVE) and not lemma.startswith(araby.ALEF_HAMZA_ABOVE):
-                continue
-            words.add(normalize_arabic(form))
+        forms = forms_of.get(lemma, set()) | {lemma}
+        for form in forms:
+            # The interrogative hamza prefix (أمن، أوبك، ألأمام) collides with
+            # content words once normalised.
+            interrogative = form.startswith(araby.ALEF_HAMZA_ABOVE) and (
+                not lemma.startswith(araby.ALEF_HAMZA_ABOVE) or form[1:] in forms or form[1:].startswith("ل")
+            )
+            if not interrogative:
+                words.add(stop_key(form))
     words -= NOT_STOP_FORMS
     if len(words) < 1000:
         # Fail at start-up rather than index without a stop list.

@@ -1,6 +1,6 @@
 """What analysis does to each word of a query, for ``explain=1``."""
 
-from .filters import is_stopword, normalize_word, stem_word
+from .filters import is_stopword, normalize_word, stem_word, stopword_key
 from .tokenizer import BilingualTokenizer
 
 QUERY_OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"})
@@ -30,7 +30,7 @@ def explain_words(text):
     entries = []
     for word, script, _, _ in query_words(text):
         normalized = normalize_word(word, script)
-        stopword = is_stopword(normalized, script)
+        stopword = is_stopword(stopword_key(word, script), script)
         entries.append(
             {
                 "word": word,

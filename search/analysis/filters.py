@@ -4,7 +4,7 @@ import unicodedata
 
 from whoosh.analysis import Filter
 
-from .arabic import ARABIC_STOPWORDS, index_stems, normalize_arabic, query_stem
+from .arabic import ARABIC_STOPWORDS, index_stems, normalize_arabic, query_stem, stop_key
 from .english import ENGLISH_STOPWORDS, english_stem
 from .tokenizer import ARABIC_SCRIPT
 
@@ -16,9 +16,17 @@ def normalize_word(word, script):
     return unicodedata.normalize("NFKC", word).casefold()
 
 
-def is_stopword(normalized, script):
+def stopword_key(word, script):
+    """What a surface word is looked up in the stop list by."""
+    if script == ARABIC_SCRIPT:
+        return stop_key(word)
+    return normalize_word(word, script)
+
+
+def is_stopword(key, script):
+    """Whether a word's stop key (see stopword_key) is a stopword."""
     stoplist = ARABIC_STOPWORDS if script == ARABIC_SCRIPT else ENGLISH_STOPWORDS
-    return normalized in stoplist
+    return key in stoplist
 
 
 def stem_word(normalized, script):
@@ -42,9 +50,12 @@ class NormalizeFilter(Filter):
 
     def __call__(self, tokens):
         for t in tokens:
-            normalized = normalize_word(t.text, t.script)
-            for word in normalized.split():
+            surface = t.text
+            normalized = normalize_word(surface, t.script)
+            keys = stopword_key(surface, t.script).split()
+            for i, word in enumerate(normalized.split()):
                 t.text = word
+                t.stopkey = keys[i] if i < len(keys) else word
                 yield t
 
 
@@ -55,7 +66,7 @@ class BilingualStopFilter(Filter):
     def __call__(self, tokens):
         pos = None
         for t in tokens:
-            if not is_stopword(t.text, t.script):
+            if not is_stopword(getattr(t, "stopkey", t.text), t.script):
                 if t.positions:
                     pos = t.pos if pos is None else pos + 1
                     t.pos = pos
