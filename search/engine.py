@@ -9,7 +9,7 @@ from whoosh.scoring import BM25F
 
 from .analysis.explain import explain_words
 from .highlight import find_spans, make_snippet, title_ranges
-from .query import bound_expansions, build_query, positive_terms
+from .query import EXACT_BOOST, bound_expansions, build_query, positive_terms
 from .suggest import SUGGEST_BELOW, correct_query
 
 
@@ -48,13 +48,13 @@ def _run(searcher, query, request):
     return len(results), results[first : first + request.per_page]
 
 
-def _find(searcher, text, request):
+def _find(searcher, text, request, exact_boost=EXACT_BOOST):
     """Return (query, matched, total, hits of the requested page): documents
     with all the words; when there are none, documents with some of them."""
     reader = searcher.reader()
     query = None
     for match_all, matched in ((True, "all"), (False, "some")):
-        candidate = bound_expansions(build_query(searcher.schema, text, match_all=match_all), reader)
+        candidate = bound_expansions(build_query(searcher.schema, text, match_all, exact_boost), reader)
         if candidate == query:
             break
         query = candidate
@@ -78,11 +78,12 @@ def query_terms(query):
     return {text for _, text in positive_terms(query)}
 
 
-def search(searcher, request):
-    """Run ``request`` and return a SearchResponse."""
+def search(searcher, request, exact_boost=EXACT_BOOST):
+    """Run ``request`` and return a SearchResponse. ``exact_boost`` weighs the
+    exact-form fields against the stems (the quality harness varies it)."""
     started = time.perf_counter()
     schema = searcher.schema
-    query, matched, total, page = _find(searcher, request.text, request)
+    query, matched, total, page = _find(searcher, request.text, request, exact_boost)
     terms = query_terms(query)
     analyzer = schema["body"].analyzer
     hits = []

@@ -21,7 +21,7 @@ from ir_measures import RR, R, nDCG
 
 from search.engine import scoring, search
 from search.index import open_index, update_index
-from search.query import SearchRequest
+from search.query import EXACT_BOOST, SearchRequest
 from search.schema import PROFILES, SHIPPED_PROFILE
 
 HERE = Path(__file__).resolve().parent
@@ -29,6 +29,7 @@ PROJECT = HERE.parent.parent
 MEASURES = [nDCG @ 10, RR @ 10, R @ 10]
 MEASURE_NAMES = {str(nDCG @ 10): "nDCG@10", str(RR @ 10): "MRR@10", str(R @ 10): "Recall@10"}
 BASELINE = "stock-standard"
+BOOSTS = (0.0, 0.5, 1.0, 2.0, 4.0)
 
 
 def load_judgments(path):
@@ -37,13 +38,14 @@ def load_judgments(path):
     return queries, qrels
 
 
-def run_profile(profile, docs_dir, queries, workdir):
+def run_profile(profile, docs_dir, queries, workdir, exact_boost=EXACT_BOOST):
     index_dir = Path(workdir) / profile
-    update_index(docs_dir, index_dir, profile=profile)
+    if not index_dir.exists():
+        update_index(docs_dir, index_dir, profile=profile)
     run = {}
     with open_index(index_dir).searcher(weighting=scoring()) as searcher:
         for q in queries:
-            response = search(searcher, SearchRequest(text=q["query"], per_page=10))
+            response = search(searcher, SearchRequest(text=q["query"], per_page=10), exact_boost)
             # ir-measures ranks by score; keep the engine's order exactly.
             run[q["id"]] = {hit.doc_id: float(10 - rank) for rank, hit in enumerate(response.hits)}
     return run
@@ -81,11 +83,14 @@ def main(argv=None):
             runs[profile] = run_profile(profile, args.docs, queries, workdir)
             results[profile] = score(qrels, runs[profile])
             print(f"{profile:28} " + "  ".join(f"{k} {v:.4f}" for k, v in results[profile].items()))
+        sweep = {
+            boost: score(qrels, run_profile(SHIPPED_PROFILE, args.docs, queries, workdir, boost)) for boost in BOOSTS
+        }
 
     base = results[BASELINE]["nDCG@10"]
     overall = [
         [f"`{p}`" + (" (shipped)" if p == SHIPPED_PROFILE else "")]
-        + [f"{v:.4f}" for v in metrics.values()]
+        + [f"{metrics[name]:.4f}" for name in ("nDCG@10", "MRR@10", "Recall@10")]
         + [f"{metrics['nDCG@10'] - base:+.4f}"]
         for p, metrics in results.items()
     ]
@@ -103,9 +108,31 @@ def main(argv=None):
         "",
         markdown_table(overall, ["profile", "nDCG@10", "MRR@10", "Recall@10", "Δ nDCG@10 vs stock"]),
         "",
+        "## Weight of the exact-form fields (shipped profile)",
+        "",
+        markdown_table(
+            [
+                [f"{boost:g}" + (" (shipped)" if boost == EXACT_BOOST else "")]
+                + [f"{metrics[name]:.4f}" for name in ("nDCG@10", "MRR@10", "Recall@10")]
+                for boost, metrics in sweep.items()
+            ],
+            ["exact boost", "nDCG@10", "MRR@10", "Recall@10"],
+        ),
+        "",
         "## nDCG@10 by kind of query",
         "",
         markdown_table(per_kind, ["profile"] + [f"{k} ({len(by_kind[k])})" for k in kinds]),
+        "",
+        "## Reading the figures",
+        "",
+        "- Recall@10 stays near 0.53 for every profile because the judges graded documents by meaning in either "
+        "language: an English query whose answers are Arabic articles (and the reverse) cannot be reached by "
+        "analysis alone.",
+        "- Typo queries gain little: fuzzy matching is there on request (`word~`), and the suggestion names the "
+        "corrected query, but a misspelled word is not expanded by itself.",
+        "- The exact-form fields do not move this set (the sweep above); they are kept at weight 1, within noise "
+        "of the best, because they also carry phrase matching on normalised forms and the vocabulary that "
+        "suggestions are drawn from.",
         "",
         "Profiles: `stock-standard` Whoosh's StandardAnalyzer; `normalise` our tokenizer and Arabic/English "
         "normalisation; `+stem` light stemming (Arabic) and Snowball (English); `+stopwords` Arabic and English "
