@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from html import escape
 
 SNIPPET_CHARS = 260
-FRAGMENT_CHARS = 140
 MAX_FRAGMENTS = 3
 ELLIPSIS = "…"
 _SPACE = re.compile(r"\s+")
@@ -84,8 +83,8 @@ def title_ranges(text, title):
     return ranges
 
 
-def _window(text, spans, anchor, skip):
-    """A fragment of about FRAGMENT_CHARS around spans[anchor], on word
+def _window(text, spans, anchor, skip, size):
+    """A fragment of about ``size`` characters around spans[anchor], on word
     boundaries, kept clear of the ``skip`` ranges, and the spans inside it."""
     span = spans[anchor]
     low, high = 0, len(text)
@@ -94,8 +93,8 @@ def _window(text, spans, anchor, skip):
             low = max(low, skip_end)
         elif skip_start >= span.end:
             high = min(high, skip_start)
-    start = _word_start(text, max(low, span.start - FRAGMENT_CHARS // 4), low)
-    end = _word_end(text, min(high, start + FRAGMENT_CHARS), high)
+    start = _word_start(text, max(low, span.start - size // 4), low)
+    end = _word_end(text, min(high, start + size), high)
     end = max(end, span.end)
     inside = [s for s in spans if s.start >= start and s.end <= end]
     return start, end, inside
@@ -120,29 +119,36 @@ def _gain(window, covered):
     return (len(terms - covered), len(window[2]), -window[0])
 
 
-def make_snippet(text, spans, skip=()):
-    """HTML snippet: the fragments that cover the most distinct matched terms,
-    in document order, joined with an ellipsis; the opening text when there
-    is no match. Text in the ``skip`` ranges (the title) is left out."""
-    skip = sorted(skip)
-    spans = [s for s in spans if not any(a <= s.start and s.end <= b for a, b in skip)]
-    if not spans:
-        return _plain_start(text, skip)
-    windows = [_window(text, spans, i, skip) for i in range(len(spans))]
-    chosen, covered, length = [], set(), 0
-    while windows and len(chosen) < MAX_FRAGMENTS and length < SNIPPET_CHARS:
+def _choose_fragments(text, spans, skip, fragments):
+    """Greedily pick up to ``fragments`` windows of SNIPPET_CHARS/fragments
+    characters, each adding query terms the others do not show."""
+    windows = [_window(text, spans, i, skip, SNIPPET_CHARS // fragments) for i in range(len(spans))]
+    chosen, covered = [], set()
+    while windows and len(chosen) < fragments:
         best = max(windows, key=lambda window, covered=frozenset(covered): _gain(window, covered))
         if chosen and _gain(best, covered)[0] == 0:
             break
         chosen.append(best)
         covered |= {s.term for s in best[2]}
-        length += best[1] - best[0]
         windows = [w for w in windows if w[1] <= best[0] or w[0] >= best[1]]
-    chosen.sort()
-    pieces = []
-    for start, end, inside in chosen:
-        piece = _compact(_render(text, start, end, inside))
-        pieces.append((start, end, piece))
+    return sorted(chosen), covered
+
+
+def make_snippet(text, spans, skip=()):
+    """HTML snippet of about SNIPPET_CHARS: one passage when one shows every
+    matched term, else up to MAX_FRAGMENTS shorter ones that together show
+    the most distinct terms, in document order, joined with an ellipsis; the
+    opening text when there is no match. Text in the ``skip`` ranges (the
+    title) is left out, and no word is cut."""
+    skip = sorted(skip)
+    spans = [s for s in spans if not any(a <= s.start and s.end <= b for a, b in skip)]
+    if not spans:
+        return _plain_start(text, skip)
+    every_term = {s.term for s in spans}
+    chosen, covered = _choose_fragments(text, spans, skip, 1)
+    if covered != every_term:
+        chosen, _ = _choose_fragments(text, spans, skip, MAX_FRAGMENTS)
+    pieces = [(start, end, _compact(_render(text, start, end, inside))) for start, end, inside in chosen]
     html = f" {ELLIPSIS} ".join(piece for _, _, piece in pieces)
     if pieces[0][0] > 0:
         html = f"{ELLIPSIS} {html}"
