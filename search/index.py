@@ -1,36 +1,49 @@
-"""The Whoosh index on disk: schema, open/create, incremental update, rebuild.
+"""The Whoosh index: open it, and bring it up to date with the docs folder.
 
-Index and query time share one analyzer: it is stored in the schema below and
-Whoosh's query parser takes it from there.
+Index and query time share one analyzer: it is stored in the schema
+(search/schema.py) and Whoosh's query parser takes it from there. Where the
+index lives and how runs are kept apart is in search/index_store.py.
 """
 
-import json
-import os
-import shutil
 import time
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 
 from tqdm import tqdm
 from whoosh import index as whoosh_index
 from whoosh.index import LockError
-from whoosh.writing import CLEAR
 
+from .index_store import (
+    LAST_RUN_FILE,
+    IndexBusy,
+    live_dir,
+    new_generation_dir,
+    publish,
+    read_last_run,
+    write_last_run,
+    writer_lock,
+)
 from .ingest import IngestError, content_hash, read_document, walk_folder
 from .schema import SHIPPED_PROFILE, document_fields, make_schema
 
-LAST_RUN_FILE = "last_run.json"
 # How long an index run waits for another one to finish before giving up.
 LOCK_WAIT_SECONDS = 30.0
+
+__all__ = [
+    "LAST_RUN_FILE",
+    "IndexBusy",
+    "IndexSummary",
+    "IndexUnavailable",
+    "index_exists",
+    "make_schema",
+    "open_index",
+    "read_last_run",
+    "update_index",
+]
 
 
 class IndexUnavailable(Exception):
     """The index does not exist or cannot be opened."""
-
-
-class IndexBusy(Exception):
-    """Another index run holds the lock."""
 
 
 @dataclass
@@ -42,12 +55,13 @@ class IndexSummary:
     failed: list = field(default_factory=list)  # [(doc_id, reason)]
     documents: int = 0
     seconds: float = 0.0
+    rebuilt: bool = False
 
     def line(self):
         return (
             f"{self.added} added, {self.updated} updated, {self.removed} removed, "
             f"{self.unchanged} unchanged, {len(self.failed)} failed; "
-            f"{self.documents} documents in the index ({self.seconds:.1f}s)"
+            f"{self.documents} documents in the index ({self.seconds:.1f}s)" + (" [rebuilt]" if self.rebuilt else "")
         )
 
     def as_dict(self):
@@ -57,31 +71,19 @@ class IndexSummary:
 
 
 def open_index(index_dir):
-    """Open the index for searching, or raise IndexUnavailable."""
+    """Open the live generation for searching, or raise IndexUnavailable."""
+    path = live_dir(index_dir)
+    if path is None:
+        raise IndexUnavailable(f"no index in {index_dir}: run 'python -m search index'")
     try:
-        return whoosh_index.open_dir(str(index_dir))
+        return whoosh_index.open_dir(str(path))
     except (whoosh_index.EmptyIndexError, OSError, ValueError) as error:
         raise IndexUnavailable(f"no usable index in {index_dir}: {error}") from None
 
 
 def index_exists(index_dir):
-    return Path(index_dir).is_dir() and whoosh_index.exists_in(str(index_dir))
-
-
-def read_last_run(index_dir):
-    """The summary of the last index run, with its finish time, or None."""
-    try:
-        return json.loads((Path(index_dir) / LAST_RUN_FILE).read_text("utf-8"))
-    except (OSError, ValueError):
-        return None
-
-
-def _write_last_run(index_dir, summary):
-    record = {"finished_at": datetime.now(UTC).isoformat(timespec="seconds"), **summary.as_dict()}
-    target = Path(index_dir) / LAST_RUN_FILE
-    temporary = target.with_suffix(".tmp")
-    temporary.write_text(json.dumps(record, ensure_ascii=False, indent=1), "utf-8")
-    os.replace(temporary, target)
+    path = live_dir(index_dir)
+    return path is not None and whoosh_index.exists_in(str(path))
 
 
 def _indexed_fingerprints(ix):
@@ -90,13 +92,6 @@ def _indexed_fingerprints(ix):
         return {
             fields["id"]: (fields["size"], fields["mtime"], fields["sha256"]) for fields in searcher.all_stored_fields()
         }
-
-
-def _open_writer(ix, lock_wait):
-    try:
-        return ix.writer(timeout=lock_wait, delay=0.25, limitmb=256)
-    except LockError:
-        raise IndexBusy(f"another index run is writing this index; gave up after waiting {lock_wait:.0f}s") from None
 
 
 def _sync(writer, docs_dir, known, summary, max_bytes, progress):
@@ -130,6 +125,17 @@ def _sync(writer, docs_dir, known, summary, max_bytes, progress):
         summary.removed += 1
 
 
+def _open_live(index_dir, schema):
+    """The live index when it exists and has ``schema``, else None."""
+    if not index_exists(index_dir):
+        return None
+    ix = open_index(index_dir)
+    if ix.schema != schema:  # the analysis changed since it was built
+        ix.close()
+        return None
+    return ix
+
+
 def update_index(
     docs_dir,
     index_dir,
@@ -142,72 +148,63 @@ def update_index(
     """Bring the index in ``index_dir`` up to date with ``docs_dir``.
 
     Incremental by default: a file is re-read only when its size or mtime
-    changed, and re-indexed only when its content hash changed. With
-    ``rebuild`` every file is read again and the old documents are dropped
-    in the same commit, so searches see the old index until the new one is
-    complete. ``profile`` names the analysis (see schema.PROFILES); only
-    the quality harness uses another than the shipped one. Returns an
-    IndexSummary.
+    changed, and re-indexed only when its content hash changed; files gone
+    from the folder are removed. With ``rebuild`` (or when the analysis
+    changed) every file is read into a new generation that replaces the live
+    one in a single rename. One run writes at a time; another waits up to
+    ``lock_wait`` seconds, then raises IndexBusy. ``profile`` names the
+    analysis (see schema.PROFILES); only the quality harness uses another
+    than the shipped one. Returns an IndexSummary.
     """
     started = time.monotonic()
     docs_dir, index_dir = Path(docs_dir), Path(index_dir)
     if not docs_dir.is_dir():
         raise FileNotFoundError(f"docs folder not found: {docs_dir}")
+    schema = make_schema(profile)
     summary = IndexSummary()
-    if index_exists(index_dir):
-        ix = open_index(index_dir)
-        if ix.schema != make_schema(profile):
-            # The analysis changed since this index was built: rebuild it.
-            ix.close()
-            return _rebuild_beside(docs_dir, index_dir, max_bytes, progress, started, profile)
-    else:
-        index_dir.mkdir(parents=True, exist_ok=True)
-        ix = whoosh_index.create_in(str(index_dir), make_schema(profile))
-    try:
-        writer = _open_writer(ix, lock_wait)
-        try:
+    with writer_lock(index_dir, lock_wait):
+        live = None if rebuild else _open_live(index_dir, schema)
+        if live is None:
+            previous = read_documents_count(index_dir)
+            generation = new_generation_dir(index_dir)
+            ix = whoosh_index.create_in(str(generation), schema)
+            known, summary.rebuilt = {}, True
+        else:
+            generation, ix = None, live
             known = _indexed_fingerprints(ix)
-            if rebuild:
-                summary.removed = len(known)
-                _sync(writer, docs_dir, {}, summary, max_bytes, progress)
-                writer.commit(mergetype=CLEAR)
-            else:
+        try:
+            try:
+                writer = ix.writer(limitmb=256)
+            except LockError:  # a writer outside these runs (a script, a tool)
+                raise IndexBusy("another process holds the index's writer lock") from None
+            try:
                 _sync(writer, docs_dir, known, summary, max_bytes, progress)
-                if summary.added or summary.updated or summary.removed:
-                    writer.commit()
-                else:
-                    writer.cancel()
-        except BaseException:
-            writer.cancel()
-            raise
-        with ix.searcher() as searcher:
-            summary.documents = searcher.doc_count()
-    finally:
-        ix.close()
-    summary.seconds = time.monotonic() - started
-    _write_last_run(index_dir, summary)
+            except BaseException:
+                writer.cancel()
+                raise
+            if generation or summary.added or summary.updated or summary.removed:
+                writer.commit()
+            else:
+                writer.cancel()
+            with ix.searcher() as searcher:
+                summary.documents = searcher.doc_count()
+        finally:
+            ix.close()
+        if generation:
+            summary.removed = previous
+            publish(index_dir, generation)
+        summary.seconds = time.monotonic() - started
+        write_last_run(index_dir, summary.as_dict())
     return summary
 
 
-def _rebuild_beside(docs_dir, index_dir, max_bytes, progress, started, profile):
-    """Build a fresh index next to ``index_dir`` and swap it in."""
-    building = index_dir.with_name(f"{index_dir.name}.building-{os.getpid()}")
-    shutil.rmtree(building, ignore_errors=True)
-    building.mkdir(parents=True)
-    summary = IndexSummary()
-    ix = whoosh_index.create_in(str(building), make_schema(profile))
+def read_documents_count(index_dir):
+    """How many documents the live index holds (0 when there is none)."""
     try:
-        writer = _open_writer(ix, 0)
-        _sync(writer, docs_dir, {}, summary, max_bytes, progress)
-        writer.commit()
-        with ix.searcher() as searcher:
-            summary.documents = searcher.doc_count()
+        ix = open_index(index_dir)
+    except IndexUnavailable:
+        return 0
+    try:
+        return ix.doc_count()
     finally:
         ix.close()
-    retired = index_dir.with_name(f"{index_dir.name}.old-{os.getpid()}")
-    os.replace(index_dir, retired)
-    os.replace(building, index_dir)
-    shutil.rmtree(retired, ignore_errors=True)
-    summary.seconds = time.monotonic() - started
-    _write_last_run(index_dir, summary)
-    return summary

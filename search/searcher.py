@@ -1,5 +1,11 @@
 """One index handle per worker process, a searcher per thread reused until the
-index changes (the flaskr db.py shape: get_searcher() and init_app())."""
+index changes (the flaskr db.py shape: get_searcher() and init_app()).
+
+Every request asks two cheap questions: which generation is live (a readlink)
+and whether it has a newer commit (Whoosh's up_to_date). Only when one of
+them says so is a searcher reopened; so every worker sees a reindex on its
+next request, without a restart and without opening the index per request.
+"""
 
 import threading
 
@@ -7,37 +13,42 @@ from flask import current_app, g
 
 from .engine import scoring
 from .index import IndexUnavailable, open_index
+from .index_store import live_generation
 
 
 class SharedIndex:
-    """Opens the index lazily and keeps one searcher per thread, refreshed
-    when a newer index generation has been committed."""
+    """Opens the live generation lazily and keeps one searcher per thread."""
 
     def __init__(self, index_dir):
         self.index_dir = index_dir
         self._lock = threading.Lock()
         self._index = None
+        self._generation = None
         self._local = threading.local()
 
-    def _open(self):
+    def _open(self, generation):
         with self._lock:
-            if self._index is None:
+            if self._index is None or self._generation != generation:
                 self._index = open_index(self.index_dir)
+                self._generation = generation
             return self._index
 
     def searcher(self):
+        generation = live_generation(self.index_dir)
+        if generation is None:
+            raise IndexUnavailable(f"no index in {self.index_dir}: run 'python -m search index'")
         searcher = getattr(self._local, "searcher", None)
         try:
-            if searcher is None:
-                searcher = self._open().searcher(weighting=scoring())
+            if searcher is None or self._local.generation != generation:
+                searcher = self._open(generation).searcher(weighting=scoring())
             elif not searcher.up_to_date():
                 searcher = searcher.refresh()
         except IndexUnavailable:
             raise
-        except Exception as error:  # the index folder was replaced or damaged
+        except Exception as error:  # a generation removed or damaged under us
             self.reset()
             raise IndexUnavailable(str(error)) from None
-        self._local.searcher = searcher
+        self._local.searcher, self._local.generation = searcher, generation
         return searcher
 
     def reset(self):
