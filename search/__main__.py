@@ -42,6 +42,30 @@ def index(docs_dir, index_dir, rebuild, quiet):
 
 
 @cli.command()
+@click.option("--docs", "docs_dir", type=click.Path(file_okay=False), help="Folder of documents [SEARCH_DOCS_DIR].")
+@click.option("--index", "index_dir", type=click.Path(file_okay=False), help="Index folder [SEARCH_INDEX_DIR].")
+@click.option("--quiet-seconds", default=2.0, show_default=True, help="Run once the folder is quiet this long.")
+@click.option("--max-delay", default=30.0, show_default=True, help="Run at the latest this long after a change.")
+def watch(docs_dir, index_dir, quiet_seconds, max_delay):
+    """Index the docs folder, then keep the index up to date as files change."""
+    import logging
+
+    from .watch import watch as watch_folder
+
+    defaults = _defaults()
+    docs_dir = docs_dir or defaults["DOCS_DIR"]
+    index_dir = index_dir or defaults["INDEX_DIR"]
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    click.echo(f"watching {docs_dir} (Ctrl-C to stop)", err=True)
+    try:
+        watch_folder(docs_dir, index_dir, quiet_seconds, max_delay, max_bytes=defaults["MAX_FILE_BYTES"])
+    except FileNotFoundError as error:
+        raise click.ClickException(str(error)) from None
+    except KeyboardInterrupt:
+        click.echo("stopped", err=True)
+
+
+@cli.command()
 @click.argument("text")
 @click.option("--index", "index_dir", type=click.Path(file_okay=False), help="Index folder [SEARCH_INDEX_DIR].")
 @click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 50), help="How many results.")

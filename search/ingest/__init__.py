@@ -9,12 +9,15 @@ from pathlib import Path
 
 import markdown
 
+from .binary_formats import UnreadableDocument, docx_to_text, pdf_to_text
 from .decode import DecodeError, decode_bytes
 from .html import html_to_text
 from .language import detect_language
 from .title import pick_title
 
-SUPPORTED_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".html", ".htm"})
+TEXT_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".html", ".htm"})
+BINARY_FORMATS = {".pdf": pdf_to_text, ".docx": docx_to_text}
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES | frozenset(BINARY_FORMATS)
 
 
 class IngestError(Exception):
@@ -111,12 +114,15 @@ def read_document(source, data=None, max_bytes=None):
             raise IngestError(error.strerror or str(error)) from None
     if not data.strip():
         raise IngestError("empty file")
+    suffix = source.path.suffix.lower()
     try:
-        text, encoding = decode_bytes(data)
-    except DecodeError as error:
+        if suffix in BINARY_FORMATS:
+            (title, body), encoding = BINARY_FORMATS[suffix](data), suffix[1:]
+        else:
+            text, encoding = decode_bytes(data)
+            title, body = extract_text(suffix, text.replace("\r\n", "\n").replace("\r", "\n"))
+    except (DecodeError, UnreadableDocument) as error:
         raise IngestError(str(error)) from None
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    title, body = extract_text(source.path.suffix.lower(), text)
     if not body.strip():
         raise IngestError("no text in the file")
     title = title or pick_title(body, _fallback_title(source.doc_id))
