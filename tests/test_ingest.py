@@ -223,7 +223,7 @@ def test_walk_is_recursive_and_sorted(tmp_path):
     assert doc_ids(tmp_path) == ["a.md", "b.txt", "c/y.txt", "c/z.html", "e/d/x.htm"]
 
 
-@pytest.mark.parametrize("name", ["photo.jpg", "archive.zip", "report.pdf", "notes", ".hidden.txt", ".draft.md"])
+@pytest.mark.parametrize("name", ["photo.jpg", "archive.zip", "slides.pptx", "notes", ".hidden.txt", ".draft.md"])
 def test_walk_ignores_unsupported_and_dot_files(tmp_path, name):
     write(tmp_path, name, "نص")
     write(tmp_path, "kept.txt", "نص")
