@@ -1,9 +1,10 @@
 """Bilingual Arabic/English full-text search: the Flask application factory."""
 
-from flask import Flask, render_template, request
+from flask import Flask, g, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from . import config as settings
+from .i18n import PAGE_ERRORS, translate
 from .index import IndexUnavailable
 from .renderer import error_response
 
@@ -26,7 +27,8 @@ def _wants_json():
 def _error(code, message, status):
     if _wants_json():
         return error_response(code, message, status)
-    return render_template("error.html", status=status, message=message), status
+    page_message = translate(g.get("ui_lang") or "en", f"error.{status}") if status in PAGE_ERRORS else message
+    return render_template("error.html", status=status, message=page_message), status
 
 
 def register_error_handlers(app):

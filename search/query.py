@@ -25,7 +25,13 @@ MIN_PREFIX_CHARS = 2
 
 
 class BadRequest(ValueError):
-    """A request parameter is invalid; the message says which and why."""
+    """A request parameter is invalid; the message says which and why.
+    ``key`` and ``params`` let the page say it in the reader's language."""
+
+    def __init__(self, message, key="bad_request", **params):
+        super().__init__(message)
+        self.key = key
+        self.params = params
 
 
 @dataclass(frozen=True)
@@ -44,23 +50,25 @@ def _positive_int(params, name, default):
     try:
         value = int(raw)
     except (TypeError, ValueError):
-        raise BadRequest(f"{name} must be a positive integer") from None
+        raise BadRequest(f"{name} must be a positive integer", "positive_integer", name=name) from None
     if value < 1:
-        raise BadRequest(f"{name} must be a positive integer")
+        raise BadRequest(f"{name} must be a positive integer", "positive_integer", name=name)
     return value
 
 
 def _check_text(text, config):
     if text is None or not text.strip():
-        raise BadRequest("q is required: the words to search for")
+        raise BadRequest("q is required: the words to search for", "q_required")
     if len(text) > config["MAX_QUERY_CHARS"]:
-        raise BadRequest(f"q is too long: at most {config['MAX_QUERY_CHARS']} characters")
+        limit = config["MAX_QUERY_CHARS"]
+        raise BadRequest(f"q is too long: at most {limit} characters", "q_too_long", limit=limit)
     if any(unicodedata.category(c) == "Cc" and c not in "\t\n\r" for c in text):
-        raise BadRequest("q must not contain control characters")
+        raise BadRequest("q must not contain control characters", "q_control")
     if "\ufffd" in text:
-        raise BadRequest("q is not valid UTF-8")
+        raise BadRequest("q is not valid UTF-8", "q_encoding")
     if len(text.split()) > config["MAX_QUERY_TERMS"]:
-        raise BadRequest(f"q has too many words: at most {config['MAX_QUERY_TERMS']}")
+        limit = config["MAX_QUERY_TERMS"]
+        raise BadRequest(f"q has too many words: at most {limit}", "q_too_many_words", limit=limit)
     return text.strip()
 
 
@@ -70,17 +78,20 @@ def parse_request(params, config):
     page = _positive_int(params, "page", 1)
     per_page = _positive_int(params, "per_page", 10)
     if per_page > config["MAX_PER_PAGE"]:
-        raise BadRequest(f"per_page must be at most {config['MAX_PER_PAGE']}")
+        limit = config["MAX_PER_PAGE"]
+        raise BadRequest(f"per_page must be at most {limit}", "per_page_too_large", limit=limit)
     if page * per_page > config["MAX_RESULT_DEPTH"]:
-        raise BadRequest(f"page is too deep: results beyond the first {config['MAX_RESULT_DEPTH']} are not served")
+        limit = config["MAX_RESULT_DEPTH"]
+        message = f"page is too deep: results beyond the first {limit} are not served"
+        raise BadRequest(message, "page_too_deep", limit=limit)
     lang = params.get("lang") or None
     if lang in ("all", "any"):
         lang = None
     if lang is not None and lang not in LANGUAGES:
-        raise BadRequest("lang must be 'ar' or 'en'")
+        raise BadRequest("lang must be 'ar' or 'en'", "lang_unknown")
     explain = params.get("explain", "0")
     if explain not in ("0", "1", "true", "false", ""):
-        raise BadRequest("explain must be 0 or 1")
+        raise BadRequest("explain must be 0 or 1", "explain_flag")
     return SearchRequest(text, page, per_page, lang, explain in ("1", "true"))
 
 

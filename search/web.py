@@ -1,16 +1,19 @@
-"""The search page and the document view, server-rendered."""
+"""The search page, the document view and the OpenSearch description,
+server-rendered (the page works with JavaScript off)."""
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, abort, current_app, g, render_template, request, url_for
 from werkzeug.exceptions import NotFound
 
 from .analysis.explain import explain_words
 from .engine import query_terms, search
 from .highlight import find_spans, mark_document
+from .i18n import UI_COOKIE, translate, ui_language
 from .query import BadRequest, build_query, parse_request
 from .renderer import document_url
 from .searcher import get_searcher
 
 bp = Blueprint("web", __name__)
+ONE_YEAR = 365 * 24 * 3600
 
 
 def direction(lang):
@@ -27,27 +30,51 @@ def doc_url(doc_id, query_text=None):
     return document_url(doc_id, query_text)
 
 
+@bp.app_context_processor
+def interface_language():
+    lang = g.get("ui_lang") or ui_language()
+    return {"ui_lang": lang, "ui_dir": direction(lang), "t": lambda key, **params: translate(lang, key, **params)}
+
+
+@bp.before_app_request
+def remember_interface_language():
+    g.ui_lang = ui_language()
+
+
+@bp.after_app_request
+def store_interface_language(response):
+    chosen = request.args.get("ui")
+    if chosen and chosen == g.get("ui_lang"):
+        response.set_cookie(UI_COOKIE, chosen, max_age=ONE_YEAR, samesite="Lax", httponly=True)
+    return response
+
+
+def _results_page(search_request):
+    response = search(get_searcher(), search_request)
+    return {
+        "q": search_request.text,
+        "response": response,
+        "lang": search_request.lang,
+        "pages": -(-response.total // search_request.per_page),
+        "per_page": search_request.per_page,
+        "explained": explain_words(search_request.text),
+    }
+
+
 @bp.get("/")
 def search_page():
+    """The page; with ``partial=1`` only its results section, for the
+    search-as-you-type script."""
+    template = "_results.html" if request.args.get("partial") == "1" else "search.html"
     text = request.args.get("q", "")
     if not text.strip():
-        return render_template("search.html", q="", response=None, error=None, lang=None)
+        return render_template(template, q="", response=None, error=None, lang=request.args.get("lang"))
     try:
         search_request = parse_request(request.args, current_app.config)
     except BadRequest as error:
-        return render_template("search.html", q=text, response=None, error=str(error), lang=None), 400
-    response = search(get_searcher(), search_request)
-    pages = -(-response.total // search_request.per_page)
-    return render_template(
-        "search.html",
-        q=search_request.text,
-        response=response,
-        error=None,
-        lang=search_request.lang,
-        pages=pages,
-        per_page=search_request.per_page,
-        explained=explain_words(search_request.text),
-    )
+        message = translate(g.ui_lang, f"error.{error.key}", **error.params)
+        return render_template(template, q=text, response=None, error=message, lang=None), 400
+    return render_template(template, error=None, **_results_page(search_request))
 
 
 @bp.get("/doc/<path:doc_id>")
@@ -64,13 +91,18 @@ def document_view(doc_id):
         except Exception:  # a query that does not parse only loses its marks
             terms = set()
         spans = find_spans(fields["body"], terms, searcher.schema["body"].analyzer)
+    back = {key: request.args.get(key) for key in ("page", "per_page", "lang") if request.args.get(key)}
     return render_template(
         "document.html",
         doc=fields,
         body_html=mark_document(fields["body"], spans),
         matches=len(spans),
         q=text,
-        back_page=request.args.get("page", ""),
-        back_per_page=request.args.get("per_page", ""),
-        back_lang=request.args.get("lang", ""),
+        back_url=url_for("web.search_page", q=text, **back) if text else url_for("web.search_page"),
     )
+
+
+@bp.get("/opensearch.xml")
+def opensearch():
+    body = render_template("opensearch.xml")
+    return current_app.response_class(body, mimetype="application/opensearchdescription+xml")
