@@ -26,3 +26,13 @@ ensure_venv() {  # $1: requirements file to install
     echo "$wanted" > "$stamp"
   fi
 }
+
+ensure_chromium() {  # the browser the page's tests drive (Debian's chromium)
+  if command -v chromium >/dev/null 2>&1; then return 0; fi
+  if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+    echo "The browser tests need Chromium: install Debian's 'chromium' package (apt-get install chromium)" >&2
+    return 1
+  fi
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-core fonts-dejavu-core >/dev/null
+}
