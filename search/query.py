@@ -10,6 +10,7 @@ Each word is looked up in the stemmed fields and, boosted, in the exact
 (normalised surface form) fields where the schema has them.
 """
 
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -22,6 +23,13 @@ LANGUAGES = ("ar", "en")
 # Most index terms one prefix or fuzzy word may expand to (the most frequent win).
 MAX_EXPANSIONS = 64
 MIN_PREFIX_CHARS = 2
+# Bounds that keep a hostile query cheap: edits a fuzzy word may make, the
+# longest word fuzzy matching is tried on, and the widest phrase slop.
+MAX_FUZZY_EDITS = 2
+MAX_FUZZY_WORD_CHARS = 30
+MIN_FUZZY_WORD_CHARS = 3
+MAX_PHRASE_SLOP = 10
+MAX_FUZZY_WORDS = 4
 
 
 class BadRequest(ValueError):
@@ -66,6 +74,10 @@ def _check_text(text, config):
         raise BadRequest("q must not contain control characters", "q_control")
     if "\ufffd" in text:
         raise BadRequest("q is not valid UTF-8", "q_encoding")
+    if sum(1 for word in text.split() if re.search(r"\w~\d*$", word)) > MAX_FUZZY_WORDS:
+        raise BadRequest(
+            f"q has too many fuzzy words: at most {MAX_FUZZY_WORDS}", "q_too_many_fuzzy", limit=MAX_FUZZY_WORDS
+        )
     if len(text.split()) > config["MAX_QUERY_TERMS"]:
         limit = config["MAX_QUERY_TERMS"]
         raise BadRequest(f"q has too many words: at most {limit}", "q_too_many_words", limit=limit)
@@ -127,8 +139,13 @@ def _expansions(query, reader):
         if len(query.text) < MIN_PREFIX_CHARS:
             return [query.text]
         candidates = reader.expand_prefix(query.fieldname, query.text)
+    elif not MIN_FUZZY_WORD_CHARS <= len(query.text) <= MAX_FUZZY_WORD_CHARS:
+        return [query.text]
     else:
-        candidates = reader.terms_within(query.fieldname, query.text, query.maxdist, prefix=query.prefixlength)
+        edits = min(query.maxdist, MAX_FUZZY_EDITS)
+        # The first letter must match: it keeps the automaton small and typos
+        # rarely hit it (hamza and alef variants are normalised already).
+        candidates = reader.terms_within(query.fieldname, query.text, edits, prefix=max(query.prefixlength, 1))
     candidates = [term.decode("utf-8") if isinstance(term, bytes) else term for term in candidates]
     frequency = {term: reader.doc_frequency(query.fieldname, term) for term in candidates}
     return sorted(frequency, key=lambda term: (-frequency[term], term))[:MAX_EXPANSIONS]
@@ -136,7 +153,10 @@ def _expansions(query, reader):
 
 def bound_expansions(query, reader):
     """Replace prefix and fuzzy words by an OR of at most MAX_EXPANSIONS index
-    terms, so that ``a*`` or ``x~2`` cannot expand to the whole vocabulary."""
+    terms, so that ``a*`` or ``x~2`` cannot expand to the whole vocabulary;
+    cap fuzzy edits and phrase slop."""
+    if isinstance(query, wq.Phrase) and query.slop > MAX_PHRASE_SLOP:
+        return wq.Phrase(query.fieldname, query.words, slop=MAX_PHRASE_SLOP, boost=query.boost)
     if isinstance(query, wq.Prefix | wq.FuzzyTerm):
         terms = _expansions(query, reader)
         if not terms:

@@ -14,6 +14,9 @@ from .analysis.explain import query_words
 
 SUGGEST_BELOW = 3  # a query with fewer results than this gets a suggestion
 MIN_WORD_CHARS = 4
+MAX_WORD_CHARS = 30  # nothing longer is a misspelt word; and it would be slow
+# A query with more unknown words than this is not a typo; no suggestion.
+MAX_UNKNOWN_WORDS = 3
 
 CONFUSABLE_GROUPS = ("ضظد", "ذدز", "سصث", "تطث", "قكغ", "حهخ", "اءي", "وء", "عغء", "aeiou", "ckq", "sz")
 _CONFUSABLE = {(a, b) for group in CONFUSABLE_GROUPS for a in group for b in group if a != b}
@@ -22,7 +25,7 @@ CHEAP_TO_DROP = set("اويء") | {"h"}
 
 def max_edits(word):
     """Allowed edits for a word: none below four letters, one up to seven, two from eight."""
-    if len(word) < MIN_WORD_CHARS:
+    if not MIN_WORD_CHARS <= len(word) <= MAX_WORD_CHARS:
         return 0
     return 1 if len(word) < 8 else 2
 
@@ -100,10 +103,11 @@ def correct_query(searcher, text):
     """The query with each unknown word replaced by its best correction, or
     None when there is nothing to correct."""
     reader = searcher.reader()
+    unknown = [w for w in query_words(text) if not _known(reader, w[0], w[1])]
+    if len(unknown) > MAX_UNKNOWN_WORDS:
+        return None
     pieces, cursor, changed = [], 0, False
-    for word, script, start, end in query_words(text):
-        if _known(reader, word, script):
-            continue
+    for word, script, start, end in unknown:
         correction = best_correction(reader, word, script)
         if correction is None:
             continue
