@@ -70,6 +70,7 @@ def create_app(config=None):
     from . import api, searcher, web
 
     searcher.init_app(app)
+    api.init_limits(app)
     app.register_blueprint(api.bp)
     app.register_blueprint(web.bp)
     register_error_handlers(app)

@@ -8,11 +8,37 @@ from flask import Blueprint, current_app, request
 from .engine import search
 from .index import IndexBusy, IndexUnavailable, read_last_run, update_index
 from .query import BadRequest, parse_request
+from .ratelimit import SlidingWindowLimiter, client_key, parse_rate
 from .renderer import error_response, json_response, search_json
 from .searcher import get_searcher
 
 bp = Blueprint("api", __name__)
 _reindex_running = threading.Lock()
+ADMIN_FAILURE_WINDOW = 15 * 60
+
+
+def init_limits(app):
+    """Build the app's limiters from its config (one set per worker)."""
+    rate = parse_rate(app.config["SEARCH_RATE_LIMIT"])
+    app.extensions["search_limiter"] = SlidingWindowLimiter(*rate) if rate else None
+    app.extensions["admin_failures"] = SlidingWindowLimiter(app.config["ADMIN_FAILURES_ALLOWED"], ADMIN_FAILURE_WINDOW)
+
+
+def too_many_requests(limiter, key, message):
+    response = error_response("too_many_requests", message, 429)
+    response.headers["Retry-After"] = str(limiter.retry_after(key))
+    return response
+
+
+@bp.before_app_request
+def limit_searches():
+    limiter = current_app.extensions.get("search_limiter")
+    if limiter is None or request.endpoint not in ("api.search_api", "web.search_page"):
+        return None
+    key = client_key()
+    if not limiter.hit(key):
+        return too_many_requests(limiter, key, "too many searches; slow down and try again shortly")
+    return None
 
 
 @bp.get("/search")
@@ -52,7 +78,11 @@ def admin_reindex():
     expected = current_app.config["ADMIN_TOKEN"]
     if not expected:
         return error_response("forbidden", "admin endpoints are disabled: set SEARCH_ADMIN_TOKEN", 403)
+    failures, key = current_app.extensions["admin_failures"], client_key()
+    if failures.blocked(key):
+        return too_many_requests(failures, key, "too many failed attempts; try again later")
     if not _token_is_valid(expected):
+        failures.hit(key)
         return error_response("unauthorized", "a valid bearer token is required", 401)
     if not _reindex_running.acquire(blocking=False):
         return error_response("conflict", "a reindex is already running", 409)

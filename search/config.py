@@ -16,6 +16,12 @@ SETTINGS = {
     "MAX_PER_PAGE": ("SEARCH_MAX_PER_PAGE", 50, int),
     # Deepest result a client may page to (page * per_page).
     "MAX_RESULT_DEPTH": ("SEARCH_MAX_RESULT_DEPTH", 1000, int),
+    # Searches per client, e.g. "120/minute"; empty means no limit (local use).
+    "SEARCH_RATE_LIMIT": ("SEARCH_RATE_LIMIT", "", str),
+    # Failed admin logins per client before a 429, per 15 minutes.
+    "ADMIN_FAILURES_ALLOWED": ("SEARCH_ADMIN_FAILURES_ALLOWED", 5, int),
+    # Take the client address from X-Forwarded-For (only behind a trusted proxy).
+    "TRUST_PROXY": ("SEARCH_TRUST_PROXY", False, lambda v: v.lower() in ("1", "true", "yes")),
     # Files larger than this are reported and skipped by the indexer.
     "MAX_FILE_BYTES": ("SEARCH_MAX_FILE_BYTES", 20 * 1024 * 1024, int),
 }
