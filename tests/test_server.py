@@ -29,9 +29,9 @@ def wait_until_healthy(base_url, process, log_path):
         if process.poll() is not None:
             pytest.fail(f"gunicorn exited with {process.returncode}:\n{log_path.read_text(errors='replace')}")
         try:
-            if requests.get(f"{base_url}/healthz", timeout=1).status_code == 200:
+            if requests.get(f"{base_url}/healthz", timeout=2).status_code == 200:
                 return
-        except requests.ConnectionError:
+        except (requests.RequestException, OSError):  # not listening yet, or a worker still booting
             pass
         time.sleep(0.1)
     pytest.fail(f"gunicorn did not answer /healthz within {STARTUP_SECONDS}s:\n{log_path.read_text(errors='replace')}")
