@@ -1,6 +1,7 @@
 """Token filters that dispatch on each token's script (``t.script``)."""
 
 import unicodedata
+from functools import lru_cache
 
 from whoosh.analysis import Filter
 
@@ -9,6 +10,12 @@ from .english import ENGLISH_STOPWORDS, english_stem
 from .tokenizer import ARABIC_SCRIPT
 
 
+# News vocabulary is Zipfian: a bounded memo of per-word results saves most of
+# the analysis work, at index time and when snippets re-read stored text.
+WORD_CACHE_SIZE = 100_000
+
+
+@lru_cache(maxsize=WORD_CACHE_SIZE)
 def normalize_word(word, script):
     """The matching form of one word: Arabic normalisation, or NFKC + casefold."""
     if script == ARABIC_SCRIPT:
@@ -16,6 +23,7 @@ def normalize_word(word, script):
     return unicodedata.normalize("NFKC", word).casefold()
 
 
+@lru_cache(maxsize=WORD_CACHE_SIZE)
 def stopword_key(word, script):
     """What a surface word is looked up in the stop list by."""
     if script == ARABIC_SCRIPT:
