@@ -48,17 +48,27 @@ def _render(text, start, end, spans, first_id=None):
     return "".join(out)
 
 
-def mark_document(text, spans):
-    """The whole text, escaped, every span marked; the first mark carries
-    ``id="first-match"`` so the page can scroll to it."""
+def mark_document(text, spans, start=0):
+    """The text from ``start`` on, escaped, every span in it marked; the first
+    mark carries ``id="first-match"`` so the page can scroll to it."""
+    spans = [s for s in spans if s.start >= start]
     if not spans:
-        return escape(text)
+        return escape(text[start:])
     first, rest = spans[0], spans[1:]
     return (
-        escape(text[: first.start])
+        escape(text[start : first.start])
         + f'<mark id="first-match">{escape(text[first.start : first.end])}</mark>'
         + _render(text, first.end, len(text), rest)
     )
+
+
+def after_leading_title(text, title):
+    """Where the text goes on after the title, when it opens with it (a plain
+    text file's first line); 0 otherwise. The page shows the title once."""
+    stripped = text.lstrip()
+    if title and stripped.startswith(title):
+        return len(text) - len(stripped) + len(title)
+    return 0
 
 
 def _word_start(text, index, limit):
@@ -119,10 +129,10 @@ def _gain(window, covered):
     return (len(terms - covered), len(window[2]), -window[0])
 
 
-def _choose_fragments(text, spans, skip, fragments):
-    """Greedily pick up to ``fragments`` windows of SNIPPET_CHARS/fragments
-    characters, each adding query terms the others do not show."""
-    windows = [_window(text, spans, i, skip, SNIPPET_CHARS // fragments) for i in range(len(spans))]
+def _choose_fragments(text, spans, skip, fragments, size):
+    """Greedily pick up to ``fragments`` windows of ``size`` characters, each
+    adding query terms the others do not show."""
+    windows = [_window(text, spans, i, skip, size) for i in range(len(spans))]
     chosen, covered = [], set()
     while windows and len(chosen) < fragments:
         best = max(windows, key=lambda window, covered=frozenset(covered): _gain(window, covered))
@@ -145,9 +155,11 @@ def make_snippet(text, spans, skip=()):
     if not spans:
         return _plain_start(text, skip)
     every_term = {s.term for s in spans}
-    chosen, covered = _choose_fragments(text, spans, skip, 1)
+    chosen, covered = _choose_fragments(text, spans, skip, 1, SNIPPET_CHARS)
     if covered != every_term:
-        chosen, _ = _choose_fragments(text, spans, skip, MAX_FRAGMENTS)
+        # How many passages it takes to show the terms, then passages sized to share the length.
+        needed = len(_choose_fragments(text, spans, skip, MAX_FRAGMENTS, SNIPPET_CHARS // MAX_FRAGMENTS)[0])
+        chosen, _ = _choose_fragments(text, spans, skip, needed, SNIPPET_CHARS // needed)
     pieces = [(start, end, _compact(_render(text, start, end, inside))) for start, end, inside in chosen]
     html = f" {ELLIPSIS} ".join(piece for _, _, piece in pieces)
     if pieces[0][0] > 0:

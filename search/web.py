@@ -6,7 +6,7 @@ from werkzeug.exceptions import NotFound
 
 from .analysis.explain import explain_words
 from .engine import query_terms, search
-from .highlight import find_spans, mark_document
+from .highlight import after_leading_title, find_spans, mark_document
 from .i18n import UI_COOKIE, translate, ui_language
 from .query import BadRequest, build_query, parse_request
 from .renderer import document_url
@@ -91,11 +91,13 @@ def document_view(doc_id):
         except Exception:  # a query that does not parse only loses its marks
             terms = set()
         spans = find_spans(fields["body"], terms, searcher.schema["body"].analyzer)
+    start = after_leading_title(fields["body"], fields["title"])
+    spans = [span for span in spans if span.start >= start]
     back = {key: request.args.get(key) for key in ("page", "per_page", "lang") if request.args.get(key)}
     return render_template(
         "document.html",
         doc=fields,
-        body_html=mark_document(fields["body"], spans),
+        body_html=mark_document(fields["body"], spans, start),
         matches=len(spans),
         q=text,
         back_url=url_for("web.search_page", q=text, **back) if text else url_for("web.search_page"),

@@ -9,7 +9,6 @@ from .arabic import ARABIC_STOPWORDS, index_stems, normalize_arabic, query_stem,
 from .english import ENGLISH_STOPWORDS, english_stem
 from .tokenizer import ARABIC_SCRIPT
 
-
 # News vocabulary is Zipfian: a bounded memo of per-word results saves most of
 # the analysis work, at index time and when snippets re-read stored text.
 WORD_CACHE_SIZE = 100_000
