@@ -7,7 +7,7 @@ from flask import Blueprint, current_app, request
 
 from .engine import search
 from .index import IndexBusy, IndexUnavailable, read_last_run, update_index
-from .query import BadRequest, parse_request
+from .query import BadRequest, parse_request, require_utf8
 from .ratelimit import SlidingWindowLimiter, client_key, parse_rate
 from .renderer import error_response, json_response, search_json
 from .searcher import get_searcher
@@ -43,6 +43,7 @@ def limit_searches():
 
 @bp.get("/search")
 def search_api():
+    require_utf8(request.query_string)
     search_request = parse_request(request.args, current_app.config)
     return json_response(search_json(search(get_searcher(), search_request)))
 

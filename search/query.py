@@ -13,6 +13,7 @@ Each word is looked up in the stemmed fields and, boosted, in the exact
 import re
 import unicodedata
 from dataclasses import dataclass
+from urllib.parse import unquote_to_bytes
 
 from whoosh import query as wq
 from whoosh.qparser import AndGroup, MultifieldParser, OrGroup, PlusMinusPlugin, plugins
@@ -82,6 +83,15 @@ def _check_text(text, config):
         limit = config["MAX_QUERY_TERMS"]
         raise BadRequest(f"q has too many words: at most {limit}", "q_too_many_words", limit=limit)
     return text.strip()
+
+
+def require_utf8(raw_query_string):
+    """Refuse a query string whose percent-escapes are not UTF-8 (the web
+    framework would otherwise pass them on as literal text)."""
+    try:
+        unquote_to_bytes(raw_query_string.replace(b"+", b" ")).decode("utf-8")
+    except UnicodeDecodeError:
+        raise BadRequest("q is not valid UTF-8", "q_encoding") from None
 
 
 def parse_request(params, config):

@@ -1,6 +1,8 @@
 """The search page, the document view and the OpenSearch description,
 server-rendered (the page works with JavaScript off)."""
 
+from urllib.parse import quote, urlencode
+
 from flask import Blueprint, abort, current_app, g, render_template, request, url_for
 from werkzeug.exceptions import NotFound
 
@@ -8,7 +10,7 @@ from .analysis.explain import explain_words
 from .engine import query_terms, search
 from .highlight import after_leading_title, find_spans, mark_document
 from .i18n import UI_COOKIE, translate, ui_language
-from .query import BadRequest, build_query, parse_request
+from .query import BadRequest, build_query, parse_request, require_utf8
 from .renderer import document_url
 from .searcher import get_searcher
 
@@ -28,6 +30,16 @@ def text_direction(lang):
 @bp.app_template_global()
 def doc_url(doc_id, query_text=None):
     return document_url(doc_id, query_text)
+
+
+@bp.app_template_global()
+def switch_ui_url():
+    """This page in the other interface language: the same path and
+    parameters, with ``ui`` set (built by hand: request parameters must never
+    reach url_for as its own arguments)."""
+    other = "en" if g.get("ui_lang") == "ar" else "ar"
+    params = [(key, value) for key, value in request.args.items(multi=True) if key not in ("ui", "partial")]
+    return request.script_root + quote(request.path) + "?" + urlencode([*params, ("ui", other)])
 
 
 @bp.app_context_processor
@@ -70,6 +82,7 @@ def search_page():
     if not text.strip():
         return render_template(template, q="", response=None, error=None, lang=request.args.get("lang"))
     try:
+        require_utf8(request.query_string)
         search_request = parse_request(request.args, current_app.config)
     except BadRequest as error:
         message = translate(g.ui_lang, f"error.{error.key}", **error.params)
