@@ -66,9 +66,12 @@ def after_leading_title(text, title):
     """Where the text goes on after the title, when it opens with it (a plain
     text file's first line); 0 otherwise. The page shows the title once."""
     stripped = text.lstrip()
-    if title and stripped.startswith(title):
-        return len(text) - len(stripped) + len(title)
-    return 0
+    if not (title and stripped.startswith(title)):
+        return 0
+    end = len(text) - len(stripped) + len(title)
+    while end < len(text) and text[end] in "\r\n":  # and the blank lines after it
+        end += 1
+    return end
 
 
 def _word_start(text, index, limit):

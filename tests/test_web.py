@@ -229,7 +229,7 @@ def test_document_view_shows_the_whole_document_with_marks(client, documents):
     assert (document["lang"], document["dir"]) == ("ar", "rtl")
     body = document.select_one(".document-body")
     headline = document.select_one("h1").get_text()
-    assert headline + body.get_text() == documents[AR_ELECTIONS]
+    assert headline + "\n" + body.get_text() == documents[AR_ELECTIONS]
     marked = [mark.get_text() for mark in body.find_all("mark")]
     assert set(marked) == {"الانتخابات", "للانتخابات", "والانتخابات"}
     assert (
@@ -249,10 +249,8 @@ def test_document_view_without_query_has_no_marks(client, documents):
     soup = get_page(client, "/doc/" + EN_OBSERVERS)
     assert soup.select(".document-body mark") == []
     # The headline opening the file is shown once, as the page's h1.
-    assert (
-        soup.select_one("article.document h1").get_text() + soup.select_one(".document-body").get_text()
-        == (documents[EN_OBSERVERS])
-    )
+    headline, body = soup.select_one("article.document h1").get_text(), soup.select_one(".document-body").get_text()
+    assert headline + "\n" + body == documents[EN_OBSERVERS]
     assert soup.select_one("article.document")["dir"] == "ltr"
 
 
@@ -268,7 +266,7 @@ def test_document_view_shows_markup_in_the_document_as_text(client, documents):
     soup = get_page(client, "/doc/" + EN_SANITISER, q="sanitiser")
     body = soup.select_one(".document-body")
     assert body.find("script") is None
-    assert soup.select_one("article.document h1").get_text() + body.get_text() == documents[EN_SANITISER]
+    assert soup.select_one("article.document h1").get_text() + "\n" + body.get_text() == documents[EN_SANITISER]
 
 
 def test_document_view_does_not_mark_excluded_words(client):
