@@ -11,7 +11,7 @@ readers see the old table of contents until the new one is renamed into
 place). A rebuild writes a new generation beside it and swaps the ``current``
 link with one rename, so searches never see a half-built index. The previous
 generation is kept until the next swap, so that a worker still reading it is
-not cut off.
+not cut off; anything else (a generation a killed run left half-built) goes.
 """
 
 import fcntl
@@ -27,7 +27,6 @@ CURRENT_LINK = "current"
 GENERATION_PREFIX = "gen-"
 LOCK_FILE = ".lock"
 LAST_RUN_FILE = "last_run.json"
-GENERATIONS_KEPT = 2
 
 
 class IndexBusy(Exception):
@@ -57,27 +56,23 @@ def new_generation_dir(index_dir):
 
 
 def publish(index_dir, generation_dir):
-    """Make ``generation_dir`` the live generation, atomically."""
+    """Make ``generation_dir`` the live generation, atomically; keep the one
+    it replaces for workers still reading it, and delete every other."""
     index_dir = Path(index_dir)
+    previous = live_generation(index_dir)
     temporary = index_dir / f".{CURRENT_LINK}.{os.getpid()}"
     if temporary.is_symlink() or temporary.exists():
         temporary.unlink()
     os.symlink(Path(generation_dir).name, temporary)
     os.replace(temporary, index_dir / CURRENT_LINK)
-    prune(index_dir)
+    prune(index_dir, keep={Path(generation_dir).name, previous})
 
 
-def prune(index_dir):
-    """Delete every generation but the live one and the one before it: older
-    ones, and any left half-built by a run that died (called under the lock)."""
-    live = live_generation(index_dir)
-    generations = sorted(p for p in Path(index_dir).glob(f"{GENERATION_PREFIX}*") if p.is_dir())
-    keep = set()
-    if live is not None:
-        older = [p for p in generations if p.name < live]
-        keep = {live} | {p.name for p in older[-(GENERATIONS_KEPT - 1) :]}
-    for path in generations:
-        if path.name not in keep:
+def prune(index_dir, keep):
+    """Delete every generation whose name is not in ``keep``: older ones, and
+    any left half-built by a run that died (called under the write lock)."""
+    for path in Path(index_dir).glob(f"{GENERATION_PREFIX}*"):
+        if path.is_dir() and path.name not in keep:
             shutil.rmtree(path, ignore_errors=True)
 
 

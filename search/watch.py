@@ -94,6 +94,9 @@ def _run(docs_dir, index_dir, max_bytes, events, on_run):
     except IndexBusy as error:
         log.warning("%s; the changes will be picked up by the next run", error)
         return
+    except Exception:  # a full disk, a bug: log it and keep watching
+        log.exception("index run failed; the changes will be picked up by the next run")
+        return
     log.info("%d file events: %s", events, summary.line())
     for doc_id, reason in summary.failed:
         log.warning("skipped %s: %s", doc_id, reason)

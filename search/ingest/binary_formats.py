@@ -12,7 +12,6 @@ import unicodedata
 
 import docx
 from pypdf import PdfReader
-from pypdf.errors import PdfReadError
 
 # Arabic presentation forms A and B (ligatures and contextual glyphs).
 _PRESENTATION_FORMS = re.compile("[\ufb50-\ufdff\ufe70-\ufefe]+")
@@ -34,8 +33,10 @@ def pdf_to_text(data):
             raise UnreadableDocument("encrypted PDF")
         pages = [page.extract_text() or "" for page in reader.pages]
         title = (reader.metadata.title if reader.metadata else None) or ""
-    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as error:
-        raise UnreadableDocument(f"not a readable PDF: {error}") from None
+    except UnreadableDocument:
+        raise
+    except Exception as error:  # pypdf raises many kinds on damaged files (NotImplementedError too)
+        raise UnreadableDocument(f"not a readable PDF: {type(error).__name__}: {error}") from None
     body = _fold_presentation_forms("\n\n".join(page.strip() for page in pages))
     if not any(char.isalpha() for char in body):
         raise UnreadableDocument("PDF without a text layer (a scan needs OCR first)")
