@@ -7,7 +7,9 @@ from dataclasses import dataclass, field
 from whoosh import query as wq
 from whoosh.scoring import BM25F
 
+from .analysis import script_of
 from .analysis.explain import explain_words
+from .analysis.filters import index_stems_of
 from .highlight import find_spans, make_snippet, title_ranges
 from .query import EXACT_BOOST, bound_expansions, build_query, positive_terms
 from .suggest import SUGGEST_BELOW, correct_query
@@ -64,18 +66,45 @@ def _find(searcher, text, request, exact_boost=EXACT_BOOST):
     return query, "none", 0, []
 
 
-def suggest(searcher, request, total):
-    """A corrected query when this one finds little and the correction finds more."""
-    if total >= SUGGEST_BELOW:
+def suggest(searcher, request, total, matched):
+    """A corrected query when this one finds little, or finds documents with
+    only some of its words, and the correction does better: more documents,
+    or documents with all the words."""
+    if total >= SUGGEST_BELOW and matched == "all":
         return None
     corrected = correct_query(searcher, request.text)
-    if corrected and _find(searcher, corrected, request)[2] > total:
+    if not corrected:
+        return None
+    _, corrected_matched, corrected_total, _ = _find(searcher, corrected, request)
+    if corrected_total > total or (matched != "all" and corrected_matched == "all"):
         return corrected
     return None
 
 
-def query_terms(query):
-    return {text for _, text in positive_terms(query)}
+def _needs_surface_pass(surface_terms, stem_terms):
+    """Surface terms whose stems the stem pass would not find (fuzzy or
+    prefix words that matched only an exact-form field)."""
+    return {term for term in surface_terms if not set(index_stems_of(term, script_of(term))) & stem_terms}
+
+
+def matched_spans(schema, query, text):
+    """The spans of ``text`` to mark for ``query``: words whose stem matched a
+    stemmed field, and words whose normalised form matched an exact field."""
+    stem_terms, surface_terms = set(), set()
+    for fieldname, term in positive_terms(query):
+        (surface_terms if fieldname.endswith("_exact") else stem_terms).add(term)
+    spans = find_spans(text, stem_terms, schema["body"].analyzer)
+    extra = _needs_surface_pass(surface_terms, stem_terms) if "body_exact" in schema else set()
+    if extra:
+        by_start = {span.start: span for span in find_spans(text, extra, schema["body_exact"].analyzer)}
+        by_start.update({span.start: span for span in spans})
+        spans = [by_start[start] for start in sorted(by_start)]
+    return spans
+
+
+def parse_for_marking(searcher, text):
+    """The bounded query for ``text`` (all words), to mark a document with."""
+    return bound_expansions(build_query(searcher.schema, text), searcher.reader())
 
 
 def search(searcher, request, exact_boost=EXACT_BOOST):
@@ -84,8 +113,6 @@ def search(searcher, request, exact_boost=EXACT_BOOST):
     started = time.perf_counter()
     schema = searcher.schema
     query, matched, total, page = _find(searcher, request.text, request, exact_boost)
-    terms = query_terms(query)
-    analyzer = schema["body"].analyzer
     hits = []
     for hit in page:
         body = hit["body"]
@@ -95,10 +122,10 @@ def search(searcher, request, exact_boost=EXACT_BOOST):
                 title=hit["title"],
                 lang=hit["lang"],
                 score=round(hit.score, 4),
-                snippet=make_snippet(body, find_spans(body, terms, analyzer), title_ranges(body, hit["title"])),
+                snippet=make_snippet(body, matched_spans(schema, query, body), title_ranges(body, hit["title"])),
             )
         )
-    suggestion = suggest(searcher, request, total)
+    suggestion = suggest(searcher, request, total, matched)
     explain = None
     if request.explain:
         explain = {"words": explain_words(request.text), "parsed": str(query)}

@@ -7,10 +7,10 @@ from flask import Blueprint, abort, current_app, g, render_template, request, ur
 from werkzeug.exceptions import NotFound
 
 from .analysis.explain import explain_words
-from .engine import query_terms, search
-from .highlight import after_leading_title, find_spans, mark_document
+from .engine import matched_spans, parse_for_marking, search
+from .highlight import after_leading_title, mark_document
 from .i18n import UI_COOKIE, translate, ui_language
-from .query import BadRequest, build_query, parse_request, require_utf8
+from .query import BadRequest, parse_request, require_utf8
 from .renderer import document_url
 from .searcher import get_searcher
 
@@ -100,10 +100,9 @@ def document_view(doc_id):
     spans = []
     if text:
         try:
-            terms = query_terms(build_query(searcher.schema, text))
+            spans = matched_spans(searcher.schema, parse_for_marking(searcher, text), fields["body"])
         except Exception:  # a query that does not parse only loses its marks
-            terms = set()
-        spans = find_spans(fields["body"], terms, searcher.schema["body"].analyzer)
+            spans = []
     start = after_leading_title(fields["body"], fields["title"])
     spans = [span for span in spans if span.start >= start]
     back = {key: request.args.get(key) for key in ("page", "per_page", "lang") if request.args.get(key)}
