@@ -114,9 +114,12 @@ def stop_key(word):
     return normalize_arabic(word, alef=False, hamza_seats=False)
 
 
-# light10 affixes, in Lucene's order. After normalisation ة is already ه; the
-# ة forms stay so the stemmer is right on unnormalised words too.
-PREFIXES = ("ال", "وال", "بال", "كال", "فال", "لل", "و")
+# light10 affixes, in Lucene's order, after the conjunction + preposition
+# compounds light10 leaves whole (وللانتخابات، وبالتالي، فبالنسبة), which need
+# a longer remainder (وكال- is left out: وكالة، وكالات). After normalisation ة
+# is already ه; the ة forms stay so the stemmer is right on unnormalised words.
+COMPOUND_PREFIXES = ("وبال", "فبال", "ولل", "فلل")
+PREFIXES = (*COMPOUND_PREFIXES, "ال", "وال", "بال", "كال", "فال", "لل", "و")
 SUFFIXES = ("ها", "ان", "ات", "ون", "ين", "يه", "ية", "ه", "ة", "ي")
 MIN_STEM = 2
 # Words whose ending only looks like a suffix: names in -ان/-ين/-ة that
@@ -135,7 +138,7 @@ def _strip_prefix(word):
     for prefix in PREFIXES:
         # A lone waw needs a word of four letters (Lucene's rule), so that
         # short words that begin with waw (ورد, وقت) are left alone.
-        shortest = 4 if len(prefix) == 1 else len(prefix) + MIN_STEM
+        shortest = 4 if len(prefix) == 1 else len(prefix) + MIN_STEM + (prefix in COMPOUND_PREFIXES)
         if len(word) >= shortest and word.startswith(prefix):
             return word[len(prefix) :]
     return word
