@@ -12,6 +12,7 @@ from .analysis.explain import explain_words
 from .analysis.filters import index_stems_of
 from .highlight import find_spans, make_snippet, title_ranges
 from .query import EXACT_BOOST, bound_expansions, build_query, positive_terms
+from .rewrite import candidate_rewrites
 from .suggest import SUGGEST_BELOW, correct_query
 
 
@@ -37,6 +38,8 @@ class SearchResponse:
     # have some of them; "none": nothing matched.
     matched: str = "all"
     explain: dict | None = None
+    # Set when the results come from a changed query (search.rewrite.Rewrite).
+    rewrite: object | None = None
 
 
 def _filter_for(request):
@@ -113,6 +116,13 @@ def search(searcher, request, exact_boost=EXACT_BOOST):
     started = time.perf_counter()
     schema = searcher.schema
     query, matched, total, page = _find(searcher, request.text, request, exact_boost)
+    rewrite = None
+    if matched != "all" and not request.exact:
+        for candidate in candidate_rewrites(searcher, request.text):
+            found = _find(searcher, candidate.rewritten, request, exact_boost)
+            if found[1] == "all" or (total == 0 and found[2]):
+                (query, matched, total, page), rewrite = found, candidate
+                break
     hits = []
     for hit in page:
         body = hit["body"]
@@ -125,10 +135,13 @@ def search(searcher, request, exact_boost=EXACT_BOOST):
                 snippet=make_snippet(body, matched_spans(schema, query, body), title_ranges(body, hit["title"])),
             )
         )
-    suggestion = suggest(searcher, request, total, matched)
+    # A rewritten query is also the "did you mean" of the original one.
+    suggestion = rewrite.rewritten if rewrite else suggest(searcher, request, total, matched)
     explain = None
     if request.explain:
         explain = {"words": explain_words(request.text), "parsed": str(query)}
+        if rewrite:
+            explain["rewrite"] = rewrite.as_dict() | {"words": explain_words(rewrite.rewritten)}
     return SearchResponse(
         query=request.text,
         total=total,
@@ -139,6 +152,7 @@ def search(searcher, request, exact_boost=EXACT_BOOST):
         matched=matched,
         suggestion=suggestion,
         explain=explain,
+        rewrite=rewrite,
     )
 
 

@@ -50,6 +50,8 @@ class SearchRequest:
     per_page: int = 10
     lang: str | None = None
     explain: bool = False
+    # Search the words exactly as typed: no layout or typo rewrite.
+    exact: bool = False
 
 
 def _positive_int(params, name, default):
@@ -111,10 +113,13 @@ def parse_request(params, config):
         lang = None
     if lang is not None and lang not in LANGUAGES:
         raise BadRequest("lang must be 'ar' or 'en'", "lang_unknown")
-    explain = params.get("explain", "0")
-    if explain not in ("0", "1", "true", "false", ""):
-        raise BadRequest("explain must be 0 or 1", "explain_flag")
-    return SearchRequest(text, page, per_page, lang, explain in ("1", "true"))
+    flags = {}
+    for name in ("explain", "exact"):
+        value = params.get(name, "0")
+        if value not in ("0", "1", "true", "false", ""):
+            raise BadRequest(f"{name} must be 0 or 1", f"{name}_flag")
+        flags[name] = value in ("1", "true")
+    return SearchRequest(text, page, per_page, lang, **flags)
 
 
 def make_parser(schema, match_all=True, exact_boost=EXACT_BOOST):

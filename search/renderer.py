@@ -33,6 +33,7 @@ def search_json(response):
             for hit in response.hits
         ],
         "suggestion": response.suggestion,
+        "rewrite": response.rewrite.as_dict() if response.rewrite else None,
     }
     if response.explain is not None:
         data["explain"] = response.explain

@@ -69,6 +69,7 @@ def _results_page(search_request):
         "lang": search_request.lang,
         "pages": -(-response.total // search_request.per_page),
         "per_page": search_request.per_page,
+        "exact": 1 if search_request.exact else None,
         "explained": explain_words(search_request.text),
     }
 

@@ -304,9 +304,16 @@ def test_documents_with_all_the_words_are_matched_all(client):
 
 @pytest.mark.parametrize(("typo", "correction"), [("maraton", "marathon"), ("sanitizer", "sanitiser")])
 def test_misspelt_query_gets_a_suggestion_that_finds_more(client, typo, correction):
+    # Typed as is (exact=1) the word finds nothing and gets a suggestion ...
+    exact = search(client, q=typo, exact="1")
+    assert exact["rewrite"] is None
+    assert exact["suggestion"] == correction
+    assert search(client, q=correction)["total"] > exact["total"]
+    # ... and by default the results already come from the correction.
     data = search(client, q=typo)
+    assert data["rewrite"] == {"from": typo, "to": correction, "reason": "typo"}
     assert data["suggestion"] == correction
-    assert search(client, q=data["suggestion"])["total"] > data["total"]
+    assert data["total"] == search(client, q=correction)["total"]
 
 
 # --- escaping ----------------------------------------------------------------

@@ -1,0 +1,124 @@
+"""Find what people meant: a query typed with the other keyboard layout, or
+with a typo in a word the index does not know, is searched as the words the
+index does know. Every rewrite is decided by evidence from the index (the
+original words are unknown, the rewritten ones are known) and reported, so
+the reader can search for the original words exactly instead.
+"""
+
+from dataclasses import dataclass
+
+from .analysis import normalize_word, script_of, stem_word
+from .analysis.explain import query_words
+from .suggest import best_correction, display_form
+
+# The standard Arabic (101) keyboard: the character each Latin key types.
+# Punctuation keys are letters there, and "b" types lam-alef.
+LATIN_TO_ARABIC = {
+    "q": "ض", "w": "ص", "e": "ث", "r": "ق", "t": "ف", "y": "غ", "u": "ع", "i": "ه", "o": "خ", "p": "ح",
+    "[": "ج", "]": "د", "a": "ش", "s": "س", "d": "ي", "f": "ب", "g": "ل", "h": "ا", "j": "ت", "k": "ن",
+    "l": "م", ";": "ك", "'": "ط", "z": "ئ", "x": "ء", "c": "ؤ", "v": "ر", "b": "لا", "n": "ى", "m": "ة",
+    ",": "و", ".": "ز", "/": "ظ", "`": "ذ",
+}  # fmt: skip
+ARABIC_TO_LATIN = {arabic: latin for latin, arabic in LATIN_TO_ARABIC.items()}
+# Shifted keys people hit for hamza forms, and the two-character lam-alef forms.
+ARABIC_TO_LATIN.update({"أ": "h", "إ": "h", "آ": "h", "ﻻ": "b", "لأ": "b", "لإ": "b", "لآ": "b"})
+
+
+@dataclass(frozen=True)
+class Rewrite:
+    original: str
+    rewritten: str
+    reason: str  # "layout" | "typo"
+
+    def as_dict(self):
+        return {"from": self.original, "to": self.rewritten, "reason": self.reason}
+
+
+def _is_known(reader, word):
+    """Whether the index has the word, as a stem or as a normalised form."""
+    script = script_of(word)
+    normalized = normalize_word(word, script)
+    if not normalized:
+        return False
+    stem = stem_word(normalized, script)
+    return any(
+        reader.doc_frequency(field, term)
+        for field, term in (("body", stem), ("title", stem), ("body_exact", normalized))
+        if field in reader.schema
+    )
+
+
+def swap_layout(text):
+    """``text`` as it would have come out with the other layout active:
+    Latin keys to Arabic letters, or Arabic letters back to Latin keys (the
+    first reading, where لا is taken as the lam-alef key).
+
+    >>> swap_layout("hkjohfhj"), swap_layout("ثمثؤفهخىس")
+    ('انتخابات', 'elections')
+    """
+    return next(swap_layout_readings(text))
+
+
+def swap_layout_readings(text, limit=8):
+    """Every reading of ``text`` on the other layout: لا typed in Arabic is
+    the lam-alef key ("b") or lam then alef ("gh"), so an Arabic string has
+    one reading per choice (at most ``limit``)."""
+    if not any(script_of(ch) == "ar" for ch in text if not ch.isspace()):
+        yield "".join(LATIN_TO_ARABIC.get(ch, ch) for ch in text.lower())
+        return
+    readings = [""]
+    i = 0
+    while i < len(text):
+        pair = text[i : i + 2]
+        if pair == "لا":
+            readings = [r + key for r in readings for key in ("b", "gh")][:limit]
+            i += 2
+            continue
+        if pair in ARABIC_TO_LATIN:
+            readings = [r + ARABIC_TO_LATIN[pair] for r in readings]
+            i += 2
+            continue
+        readings = [r + ARABIC_TO_LATIN.get(text[i], text[i]) for r in readings]
+        i += 1
+    yield from readings
+
+
+def layout_rewrite(reader, text):
+    """The query retyped on the other layout, when none of its words is known
+    to the index and every retyped word is."""
+    words = text.split()
+    if not words or any(_is_known(reader, word) for word in words):
+        return None
+    for reading in swap_layout_readings(text):
+        retyped = reading.split()
+        if retyped and all(_is_known(reader, word) for word in retyped):
+            return Rewrite(text, reading, "layout")
+    return None
+
+
+def typo_rewrite(searcher, text):
+    """The query with each word the index does not know replaced by the
+    closest word it does (Arabic-aware edit costs, see suggest.py)."""
+    reader = searcher.reader()
+    pieces, cursor, changed = [], 0, False
+    for word, script, start, end in query_words(text):
+        if _is_known(reader, word):
+            continue
+        correction = best_correction(reader, word, script)
+        if correction is None:
+            continue
+        pieces += [text[cursor:start], display_form(searcher, correction)]
+        cursor, changed = end, True
+    if not changed:
+        return None
+    return Rewrite(text, "".join(pieces) + text[cursor:], "typo")
+
+
+def candidate_rewrites(searcher, text):
+    """Rewrites to try for a query that found nothing, most certain first."""
+    layout = layout_rewrite(searcher.reader(), text)
+    if layout:
+        yield layout
+    typo = typo_rewrite(searcher, text)
+    if typo:
+        yield typo
