@@ -72,7 +72,9 @@ def watch(docs_dir, index_dir, quiet_seconds, max_delay):
 @click.option("--page", default=1, show_default=True, type=click.IntRange(1), help="Page of results.")
 @click.option("--lang", type=click.Choice(["ar", "en"]), help="Only documents in this language.")
 @click.option("--json", "as_json", is_flag=True, help="Print the JSON object GET /search returns.")
-def query(text, index_dir, limit, page, lang, as_json):
+@click.option("--exact", is_flag=True, help="Search the words as typed: no layout or typo rewrite.")
+@click.option("--explain", is_flag=True, help="With --json: how each word was analysed and any rewrite.")
+def query(text, index_dir, limit, page, lang, as_json, exact, explain):
     """Search the index and print the ranked results."""
     from .engine import scoring, search
     from .index import IndexUnavailable, open_index
@@ -81,6 +83,7 @@ def query(text, index_dir, limit, page, lang, as_json):
 
     defaults = _defaults()
     params = {"q": text, "per_page": str(limit), "page": str(page), "lang": lang}
+    params |= {"exact": "1" if exact else "0", "explain": "1" if explain else "0"}
     try:
         request = parse_request(params, defaults)
         ix = open_index(index_dir or defaults["INDEX_DIR"])
@@ -92,6 +95,11 @@ def query(text, index_dir, limit, page, lang, as_json):
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
+    if data["rewrite"]:
+        rewrite = data["rewrite"]
+        click.echo(f"showing results for {rewrite['to']} ({rewrite['reason']}); search instead for {rewrite['from']} with --exact")
+    elif data["suggestion"]:
+        click.echo(f"did you mean: {data['suggestion']}")
     click.echo(f"{data['total']} results ({data['took_ms']} ms)")
     for rank, result in enumerate(data["results"], (page - 1) * limit + 1):
         click.echo(f"{rank:>3}. [{result['lang']}] {result['title']}  ({result['score']})")
