@@ -97,7 +97,8 @@ def query(text, index_dir, limit, page, lang, as_json, exact, explain):
         return
     if data["rewrite"]:
         rewrite = data["rewrite"]
-        click.echo(f"showing results for {rewrite['to']} ({rewrite['reason']}); search instead for {rewrite['from']} with --exact")
+        click.echo(f"showing results for {rewrite['to']} ({rewrite['reason']}); ", nl=False)
+        click.echo(f"search instead for {rewrite['from']} with --exact")
     elif data["suggestion"]:
         click.echo(f"did you mean: {data['suggestion']}")
     click.echo(f"{data['total']} results ({data['took_ms']} ms)")
