@@ -11,6 +11,7 @@ from .analysis import script_of
 from .analysis.explain import explain_words
 from .analysis.filters import index_stems_of
 from .highlight import find_spans, make_snippet, title_ranges
+from .names import add_cross_script, cross_script_matches
 from .query import EXACT_BOOST, bound_expansions, build_query, positive_terms
 from .rewrite import candidate_rewrites
 from .suggest import SUGGEST_BELOW, correct_query
@@ -57,9 +58,11 @@ def _find(searcher, text, request, exact_boost=EXACT_BOOST):
     """Return (query, matched, total, hits of the requested page): documents
     with all the words; when there are none, documents with some of them."""
     reader = searcher.reader()
+    names = cross_script_matches(reader, text) if request.cross_script else {}
     query = None
     for match_all, matched in ((True, "all"), (False, "some")):
         candidate = bound_expansions(build_query(searcher.schema, text, match_all, exact_boost), reader)
+        candidate = add_cross_script(candidate, names)
         if candidate == query:
             break
         query = candidate
@@ -140,6 +143,10 @@ def search(searcher, request, exact_boost=EXACT_BOOST):
     explain = None
     if request.explain:
         explain = {"words": explain_words(request.text), "parsed": str(query)}
+        if request.cross_script:
+            explain["cross_script"] = cross_script_matches(
+                searcher.reader(), rewrite.rewritten if rewrite else request.text
+            )
         if rewrite:
             explain["rewrite"] = rewrite.as_dict() | {"words": explain_words(rewrite.rewritten)}
     return SearchResponse(

@@ -52,6 +52,8 @@ class SearchRequest:
     explain: bool = False
     # Search the words exactly as typed: no layout or typo rewrite.
     exact: bool = False
+    # Also match names written in the other script (Tokayev / توكاييف).
+    cross_script: bool = True
 
 
 def _positive_int(params, name, default):
@@ -114,9 +116,9 @@ def parse_request(params, config):
     if lang is not None and lang not in LANGUAGES:
         raise BadRequest("lang must be 'ar' or 'en'", "lang_unknown")
     flags = {}
-    for name in ("explain", "exact"):
-        value = params.get(name, "0")
-        if value not in ("0", "1", "true", "false", ""):
+    for name, default in (("explain", "0"), ("exact", "0"), ("cross_script", "1")):
+        value = params.get(name) or default
+        if value not in ("0", "1", "true", "false"):
             raise BadRequest(f"{name} must be 0 or 1", f"{name}_flag")
         flags[name] = value in ("1", "true")
     return SearchRequest(text, page, per_page, lang, **flags)

@@ -8,9 +8,10 @@ harness (bench/quality) can compare them side by side.
 """
 
 from whoosh.analysis import StandardAnalyzer
-from whoosh.fields import ID, STORED, TEXT, Schema
+from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 
 from .analysis import bilingual_analyzer
+from .names import names_in
 
 SHIPPED_PROFILE = "shipped"
 TITLE_BOOST = 2.0
@@ -42,6 +43,9 @@ def make_schema(profile=SHIPPED_PROFILE):
         surface = bilingual_analyzer(stem=False)
         fields["title_exact"] = TEXT(analyzer=surface, field_boost=TITLE_BOOST)
         fields["body_exact"] = TEXT(analyzer=surface)
+        # Latin words written capitalised mid-sentence: the evidence that a
+        # word is a name, for matching names across scripts (search/names.py).
+        fields["names"] = KEYWORD(lowercase=True, scorable=False)
     return Schema(**fields)
 
 
@@ -59,4 +63,6 @@ def document_fields(document, schema):
     for stemmed, exact in EXACT_FIELDS.items():
         if exact in schema:
             fields[exact] = fields[stemmed]
+    if "names" in schema:
+        fields["names"] = names_in(document.body)
     return fields
