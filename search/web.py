@@ -1,12 +1,12 @@
 """The search page, the document view and the OpenSearch description,
 server-rendered (the page works with JavaScript off)."""
 
+from dataclasses import replace
 from urllib.parse import quote, urlencode
 
 from flask import Blueprint, abort, current_app, g, render_template, request, url_for
 from werkzeug.exceptions import NotFound
 
-from .analysis.explain import explain_words
 from .engine import matched_spans, parse_for_marking, search
 from .highlight import after_leading_title, mark_document
 from .i18n import UI_COOKIE, translate, ui_language
@@ -62,7 +62,8 @@ def store_interface_language(response):
 
 
 def _results_page(search_request):
-    response = search(get_searcher(), search_request)
+    # The page always carries the explanation, folded away in a <details>.
+    response = search(get_searcher(), replace(search_request, explain=True))
     return {
         "q": search_request.text,
         "response": response,
@@ -70,7 +71,7 @@ def _results_page(search_request):
         "pages": -(-response.total // search_request.per_page),
         "per_page": search_request.per_page,
         "exact": 1 if search_request.exact else None,
-        "explained": explain_words(search_request.text),
+        "explained": response.explain["words"],
     }
 
 
