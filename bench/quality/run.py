@@ -6,6 +6,13 @@ each analysis profile side by side in one run.
 Metrics come from ir-measures (nDCG@10, MRR@10 as RR@10, Recall@10); every
 profile is indexed from the same files and queried through the same engine,
 so the only difference is the analysis.
+
+The same run measures finding what people meant (search/rewrite.py) with the
+shipped profile: misspelt queries (typos.json) that still find the document
+they were typed for, corpus words typed with the other keyboard layout that
+are searched as the word meant, rewrites of the judged queries (there should
+be no layout rewrite of a real query), and the judged set with rewrites on
+against exact=1.
 """
 
 import argparse
@@ -19,9 +26,14 @@ from pathlib import Path
 import ir_measures
 from ir_measures import RR, R, nDCG
 
+import pyarabic.araby as araby
+
+from search.analysis import BilingualTokenizer, is_stopword, normalize_word, script_of, stopword_key
 from search.engine import scoring, search
 from search.index import open_index, update_index
+from search.ingest import read_document, walk_folder
 from search.query import EXACT_BOOST, SearchRequest
+from search.rewrite import ARABIC_TO_LATIN, LATIN_TO_ARABIC
 from search.schema import PROFILES, SHIPPED_PROFILE
 
 HERE = Path(__file__).resolve().parent
@@ -30,6 +42,14 @@ MEASURES = [nDCG @ 10, RR @ 10, R @ 10]
 MEASURE_NAMES = {str(nDCG @ 10): "nDCG@10", str(RR @ 10): "MRR@10", str(R @ 10): "Recall@10"}
 BASELINE = "stock-standard"
 BOOSTS = (0.0, 0.5, 1.0, 2.0, 4.0)
+TYPOS = HERE / "typos.json"
+TOP = 10
+TYPO_KINDS = ("dropped", "doubled", "swapped", "substituted")
+MIN_LAYOUT_WORD = 3  # shortest corpus word retyped on the other layout
+# Direction of the layout check: the language of the word meant, and the
+# layout it was typed with by mistake.
+LAYOUT_DIRECTIONS = {"ar": "Arabic word typed with the Latin layout", "en": "English word typed with the Arabic layout"}
+TARGETS = {"typo_rescue": 0.90, "layout_rescue": 0.95, "layout_rewrites_of_judged_queries": 0}
 
 
 def load_judgments(path):
@@ -38,14 +58,16 @@ def load_judgments(path):
     return queries, qrels
 
 
-def run_profile(profile, docs_dir, queries, workdir, exact_boost=EXACT_BOOST):
+def run_profile(profile, docs_dir, queries, workdir, exact_boost=EXACT_BOOST, exact=False):
+    """The engine's top 10 for each query; ``exact`` searches the words as
+    typed (no layout or typo rewrite), like ``exact=1``."""
     index_dir = Path(workdir) / profile
     if not index_dir.exists():
         update_index(docs_dir, index_dir, profile=profile)
     run = {}
     with open_index(index_dir).searcher(weighting=scoring()) as searcher:
         for q in queries:
-            response = search(searcher, SearchRequest(text=q["query"], per_page=10), exact_boost)
+            response = search(searcher, SearchRequest(text=q["query"], per_page=10, exact=exact), exact_boost)
             # ir-measures ranks by score; keep the engine's order exactly.
             run[q["id"]] = {hit.doc_id: float(10 - rank) for rank, hit in enumerate(response.hits)}
     return run
@@ -59,6 +81,298 @@ def score(qrels, run, query_ids=None):
     return {MEASURE_NAMES[str(measure)]: value for measure, value in aggregate.items()}
 
 
+# --- finding what people meant -------------------------------------------------
+
+
+def load_typos(path=TYPOS):
+    return json.loads(Path(path).read_text("utf-8"))
+
+
+def lang_of(doc_id):
+    return doc_id.split("/", 1)[0]
+
+
+def top_ids(searcher, text, exact=False, per_page=TOP):
+    return [hit.doc_id for hit in search(searcher, SearchRequest(text, per_page=per_page, exact=exact)).hits]
+
+
+def typo_rescue(searcher, typos, exact=False, field="query"):
+    """Which misspelt queries find their intended document in the top 10.
+    ``field="correct"`` runs the correct spelling instead (the ceiling)."""
+    found = {t["id"]: t["intended"] in top_ids(searcher, t[field], exact) for t in typos}
+    return found
+
+
+def rate(flags):
+    flags = list(flags)
+    return sum(flags) / len(flags) if flags else 0.0
+
+
+def typo_breakdown(typos, found):
+    """The rescue rate overall, by language and by kind of typo."""
+    groups = {"all": typos}
+    groups |= {lang: [t for t in typos if lang_of(t["intended"]) == lang] for lang in ("ar", "en")}
+    groups |= {kind: [t for t in typos if t["kind"] == kind] for kind in TYPO_KINDS}
+    return {
+        name: {
+            "found": sum(found[t["id"]] for t in group),
+            "queries": len(group),
+            "rate": rate(found[t["id"]] for t in group),
+        }
+        for name, group in groups.items()
+    }
+
+
+def typed_with_latin_layout(word):
+    """An Arabic word typed with the Latin layout active: each letter's key
+    (لا is one key, "b")."""
+    keys, i = [], 0
+    while i < len(word):
+        pair = word[i : i + 2]
+        if len(pair) == 2 and pair in ARABIC_TO_LATIN:
+            keys.append(ARABIC_TO_LATIN[pair])
+            i += 2
+        else:
+            keys.append(ARABIC_TO_LATIN[word[i]])
+            i += 1
+    return "".join(keys)
+
+
+def typed_with_arabic_layout(word):
+    """An English word typed with the Arabic layout active."""
+    return "".join(LATIN_TO_ARABIC[key] for key in word.lower())
+
+
+def typed_on_other_layout(word):
+    return typed_with_latin_layout(word) if script_of(word) == "ar" else typed_with_arabic_layout(word)
+
+
+def _typable(word, lang):
+    if lang == "en":
+        return all(key in LATIN_TO_ARABIC for key in word)
+    return all(letter in ARABIC_TO_LATIN for letter in word)
+
+
+def corpus_words(docs_dir):
+    """The distinct words of the corpus a reader might search for, by
+    language: Arabic words of the Arabic documents (without diacritics or
+    tatweel), English words of the English ones (lower case); alphabetic, at
+    least three letters, not stopwords. Returns ``(words, untypable)``: words
+    whose letters are all on the other layout's keyboard, sorted, and those
+    that are not (José, Muñoz), which the check leaves out."""
+    words, untypable = {"ar": set(), "en": set()}, {"ar": set(), "en": set()}
+    tokenizer = BilingualTokenizer()
+    for source in walk_folder(docs_dir):
+        document = read_document(source)
+        lang = document.lang
+        script = "ar" if lang == "ar" else "latin"
+        for token in tokenizer(document.title + "\n" + document.body):
+            if token.script != script or is_stopword(stopword_key(token.text, script), script):
+                continue
+            if lang == "ar":
+                word = araby.strip_tatweel(araby.strip_tashkeel(token.text))
+            else:
+                word = token.text.lower()
+            if len(word) < MIN_LAYOUT_WORD or not word.isalpha():
+                continue
+            (words if _typable(word, lang) else untypable)[lang].add(word)
+    return {lang: sorted(group) for lang, group in words.items()}, {
+        lang: sorted(group) for lang, group in untypable.items()
+    }
+
+
+def layout_rescued(searcher, word):
+    """Whether ``word`` typed on the other layout is searched as ``word``:
+    the response is a layout rewrite to the same word once normalised.
+    Returns ``(rescued, typed, response)``."""
+    typed = typed_on_other_layout(word)
+    response = search(searcher, SearchRequest(typed, per_page=1))
+    rewrite = response.rewrite
+    rescued = bool(
+        rewrite
+        and rewrite.reason == "layout"
+        and normalize_word(rewrite.rewritten, script_of(rewrite.rewritten)) == normalize_word(word, script_of(word))
+    )
+    return rescued, typed, response
+
+
+def layout_rescue(searcher, words):
+    """The layout check over ``words`` (one direction): counts and misses."""
+    missed = []
+    for word in words:
+        rescued, typed, response = layout_rescued(searcher, word)
+        if not rescued:
+            rewrite = response.rewrite.as_dict() if response.rewrite else None
+            missed.append({"word": word, "typed": typed, "rewrite": rewrite, "matched": response.matched})
+    found = len(words) - len(missed)
+    return {"words": len(words), "rescued": found, "rate": found / len(words) if words else 0.0, "missed": missed}
+
+
+def judged_rewrites(searcher, queries):
+    """The rewrites the engine makes of the judged queries, by reason."""
+    rewrites = {"layout": [], "typo": []}
+    for q in queries:
+        rewrite = search(searcher, SearchRequest(q["query"], per_page=1)).rewrite
+        if rewrite:
+            rewrites[rewrite.reason].append({"id": q["id"], "kind": q["kind"]} | rewrite.as_dict())
+    return rewrites
+
+
+def measure_meant(index_dir, docs_dir, queries, qrels, workdir, typos_path=TYPOS):
+    """Every "finding what people meant" figure, for RESULTS.json["meant"]."""
+    typos = load_typos(typos_path)
+    words, untypable = corpus_words(docs_dir)
+    with open_index(index_dir).searcher(weighting=scoring()) as searcher:
+        found = {
+            "rewrites on": typo_rescue(searcher, typos),
+            "exact=1": typo_rescue(searcher, typos, exact=True),
+            "correct spelling": typo_rescue(searcher, typos, field="correct"),
+        }
+        layout = {lang: layout_rescue(searcher, words[lang]) for lang in LAYOUT_DIRECTIONS}
+        rewrites = judged_rewrites(searcher, queries)
+    by_id = {t["id"]: t for t in typos}
+    on = run_profile(SHIPPED_PROFILE, docs_dir, queries, workdir)
+    off = run_profile(SHIPPED_PROFILE, docs_dir, queries, workdir, exact=True)
+    typo_ids = [q["id"] for q in queries if q["kind"] == "typo"]
+    return {
+        "targets": TARGETS,
+        "typo_rescue": {
+            "queries": len(typos),
+            "top": TOP,
+            "runs": {name: typo_breakdown(typos, flags) for name, flags in found.items()},
+            "missed": [
+                {key: by_id[tid][key] for key in ("id", "kind", "query", "correct", "intended")}
+                for tid, hit in found["rewrites on"].items()
+                if not hit
+            ],
+        },
+        "layout_rescue": {
+            lang: {"direction": LAYOUT_DIRECTIONS[lang], "untypable": untypable[lang]} | layout[lang]
+            for lang in LAYOUT_DIRECTIONS
+        },
+        "judged_rewrites": {
+            "queries": len(queries),
+            "layout": rewrites["layout"],
+            "typo": rewrites["typo"],
+        },
+        "judged_ndcg": {
+            "rewrites on": score(qrels, on),
+            "exact=1": score(qrels, off),
+            "typo kind, rewrites on": score(qrels, on, typo_ids),
+            "typo kind, exact=1": score(qrels, off, typo_ids),
+        },
+    }
+
+
+def _percent(value):
+    return f"{100 * value:.1f}%"
+
+
+def meant_section(meant):
+    """The "Finding what people meant" part of RESULTS.md."""
+    typo, layout, judged, ndcg = (
+        meant["typo_rescue"],
+        meant["layout_rescue"],
+        meant["judged_rewrites"],
+        meant["judged_ndcg"],
+    )
+    groups = ["all", "ar", "en", *TYPO_KINDS]
+    shipped = typo["runs"]["rewrites on"]["all"]
+    lines = [
+        "## Finding what people meant",
+        "",
+        f"Shipped profile, default request. Targets: typo rescue ≥ {_percent(TARGETS['typo_rescue'])}, "
+        f"layout rescue ≥ {_percent(TARGETS['layout_rescue'])} each way, no layout rewrite of a judged query.",
+        "",
+        f"### Misspelt queries: intended document in the top {typo['top']}",
+        "",
+        f"{typo['queries']} queries of [typos.json](typos.json) (one word misspelt by one operation; "
+        "written by `make_typos.py`). **Rescued with rewrites on: "
+        f"{shipped['found']}/{shipped['queries']} = {_percent(shipped['rate'])}.**",
+        "",
+        markdown_table(
+            [
+                [name] + [f"{_percent(run[g]['rate'])} ({run[g]['found']}/{run[g]['queries']})" for g in groups]
+                for name, run in typo["runs"].items()
+            ],
+            ["run"] + groups,
+        ),
+        "",
+        "Missed with rewrites on: "
+        + (
+            "; ".join(f"`{m['id']}` {m['kind']} «{m['query']}» (meant «{m['correct']}»)" for m in typo["missed"])
+            or "none"
+        )
+        + ".",
+        "",
+        "### Words typed with the other keyboard layout",
+        "",
+        "Every distinct corpus word (alphabetic, ≥ 3 letters, not a stopword) retyped as it comes out with the "
+        "other layout active and searched; rescued when the response is a layout rewrite to the same word "
+        "(normalised).",
+        "",
+        markdown_table(
+            [
+                [d["direction"], d["words"], d["rescued"], f"**{_percent(d['rate'])}**", len(d["untypable"])]
+                for d in layout.values()
+            ],
+            ["direction", "words", "rescued", "rate", "left out (letters not on the layout)"],
+        ),
+        "",
+    ]
+    for d in layout.values():
+        missed = "; ".join(
+            f"{m['word']} → `{m['typed']}` ("
+            + (
+                f"{m['rewrite']['reason']} rewrite to {m['rewrite']['to']}"
+                if m["rewrite"]
+                else f"matched {m['matched']}"
+            )
+            + ")"
+            for m in d["missed"]
+        )
+        lines += [f"- {d['direction']}, missed: {missed or 'none'}."]
+    lines += [
+        "",
+        "### Rewrites of the judged queries",
+        "",
+        f"Of the {judged['queries']} judged queries, **{len(judged['layout'])} got a layout rewrite** (target 0)"
+        + (
+            ": " + "; ".join(f"`{r['id']}` «{r['from']}» → «{r['to']}»" for r in judged["layout"])
+            if judged["layout"]
+            else ""
+        )
+        + f", and {len(judged['typo'])} a typo rewrite"
+        + (
+            ": " + "; ".join(f"`{r['id']}` ({r['kind']}) «{r['from']}» → «{r['to']}»" for r in judged["typo"])
+            if judged["typo"]
+            else ""
+        )
+        + ".",
+        "",
+        "### Judged set, rewrites on against exact=1",
+        "",
+        markdown_table(
+            [[name] + [f"{m[k]:.4f}" for k in ("nDCG@10", "MRR@10", "Recall@10")] for name, m in ndcg.items()],
+            ["run", "nDCG@10", "MRR@10", "Recall@10"],
+        ),
+        "",
+    ]
+    return lines
+
+
+def print_meant(meant):
+    for name, run in meant["typo_rescue"]["runs"].items():
+        total = run["all"]
+        print(f"typo rescue ({name}): {total['found']}/{total['queries']} = {_percent(total['rate'])}")
+    for d in meant["layout_rescue"].values():
+        print(f"layout rescue, {d['direction']}: {d['rescued']}/{d['words']} = {_percent(d['rate'])}")
+    judged = meant["judged_rewrites"]
+    print(f"judged queries with a layout rewrite: {len(judged['layout'])}; with a typo rewrite: {len(judged['typo'])}")
+    for name, metrics in meant["judged_ndcg"].items():
+        print(f"judged nDCG@10 ({name}): {metrics['nDCG@10']:.4f}")
+
+
 def markdown_table(rows, columns):
     lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
     lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
@@ -69,6 +383,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--docs", default=str(PROJECT / "corpus"))
     parser.add_argument("--judgments", default=str(HERE / "judgments.json"))
+    parser.add_argument("--typos", default=str(TYPOS))
     parser.add_argument("--out", default=str(HERE / "RESULTS.md"))
     args = parser.parse_args(argv)
 
@@ -86,6 +401,8 @@ def main(argv=None):
         sweep = {
             boost: score(qrels, run_profile(SHIPPED_PROFILE, args.docs, queries, workdir, boost)) for boost in BOOSTS
         }
+        meant = measure_meant(Path(workdir) / SHIPPED_PROFILE, args.docs, queries, qrels, workdir, args.typos)
+        print_meant(meant)
 
     base = results[BASELINE]["nDCG@10"]
     overall = [
@@ -123,6 +440,7 @@ def main(argv=None):
         "",
         markdown_table(per_kind, ["profile"] + [f"{k} ({len(by_kind[k])})" for k in kinds]),
         "",
+        *meant_section(meant),
         "## Reading the figures",
         "",
         "- Recall@10 stays near 0.53 for every profile because the judges graded documents by meaning in either "
@@ -141,7 +459,9 @@ def main(argv=None):
         "",
     ]
     Path(args.out).write_text("\n".join(body), "utf-8")
-    (Path(args.out).with_suffix(".json")).write_text(json.dumps(results, indent=1), "utf-8")
+    (Path(args.out).with_suffix(".json")).write_text(
+        json.dumps(results | {"meant": meant}, indent=1, ensure_ascii=False), "utf-8"
+    )
     print(f"wrote {args.out}")
     return 0
 
