@@ -1,10 +1,12 @@
 """run a SearchRequest against a searcher: the ranked page of hits with
 snippets. No Flask, no HTML pages here (snippets are HTML fragments)."""
 
+import logging
 import time
 from dataclasses import dataclass, field
 
 from whoosh import query as wq
+from whoosh.collectors import TimeLimit, TimeLimitCollector
 from whoosh.scoring import BM25F
 
 from .analysis import script_of
@@ -15,6 +17,10 @@ from .names import add_cross_script, cross_script_matches
 from .query import EXACT_BOOST, bound_expansions, build_query, positive_terms
 from .rewrite import candidate_rewrites
 from .suggest import SUGGEST_BELOW, correct_query
+
+log = logging.getLogger(__name__)
+# Longest a query may spend matching documents, in seconds.
+QUERY_TIME_BUDGET = 5.0
 
 
 @dataclass(frozen=True)
@@ -48,8 +54,23 @@ def _filter_for(request):
 
 
 def _run(searcher, query, request):
-    """Return (total, hits of the requested page)."""
-    results = searcher.search(query, limit=request.page * request.per_page, filter=_filter_for(request))
+    """Return (total, hits of the requested page). Matching stops after
+    QUERY_TIME_BUDGET seconds; the hits found by then are returned."""
+    collector = TimeLimitCollector(
+        searcher.collector(limit=request.page * request.per_page),
+        timelimit=QUERY_TIME_BUDGET,
+        use_alarm=False,  # signals would not reach a thread; the time is checked per hit
+    )
+    language = _filter_for(request)
+    if language is not None:
+        # In the query, not a FilterCollector: the time limit's own loop would
+        # step past a filter collector. A zero constant score leaves ranking alone.
+        query = wq.And([query, wq.ConstantScoreQuery(language, score=0.0)])
+    try:
+        searcher.search_with_collector(query, collector)
+    except TimeLimit:
+        log.warning("query ran out of its %.1fs budget: %s", QUERY_TIME_BUDGET, query)
+    results = collector.results()
     first = (request.page - 1) * request.per_page
     return len(results), results[first : first + request.per_page]
 

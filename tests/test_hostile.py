@@ -660,3 +660,14 @@ def test_folder_link_loop_is_not_followed(hostile_folder_run):
     seen = indexed + [doc_id for doc_id, _ in summary.failed]
     assert not [doc_id for doc_id in seen if doc_id.startswith("nest/up/")]
     assert len(seen) == len(set(seen))
+
+
+def test_a_query_over_its_time_budget_answers_with_the_hits_found_so_far(client, monkeypatch):
+    import search.engine
+
+    everything = client.get("/search", query_string={"q": "elections OR الانتخابات OR water"}).get_json()
+    assert everything["total"] > 1
+    monkeypatch.setattr(search.engine, "QUERY_TIME_BUDGET", 0.0)
+    response = client.get("/search", query_string={"q": "elections OR الانتخابات OR water"})
+    assert response.status_code == 200
+    assert response.get_json()["total"] < everything["total"]
