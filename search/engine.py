@@ -68,11 +68,15 @@ def _run(searcher, query, request):
         query = wq.And([query, wq.ConstantScoreQuery(language, score=0.0)])
     try:
         searcher.search_with_collector(query, collector)
+        timed_out = False
     except TimeLimit:
         log.warning("query ran out of its %.1fs budget: %s", QUERY_TIME_BUDGET, query)
+        timed_out = True
     results = collector.results()
+    # Counting every match would run the query again: not past the budget.
+    total = results.scored_length() if timed_out else len(results)
     first = (request.page - 1) * request.per_page
-    return len(results), results[first : first + request.per_page]
+    return total, results[first : first + request.per_page]
 
 
 def _find(searcher, text, request, exact_boost=EXACT_BOOST):
