@@ -6,24 +6,19 @@ Screenshots of the results page and the document view are written to
 that they were written.
 """
 
-import os
 import re
 import shutil
-import socket
-import subprocess
-import sys
-import time
 import unicodedata
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
-import requests
 from playwright.sync_api import expect, sync_playwright
+
+from .serving import gunicorn, index_with_cli, server_env
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
-STARTUP_SECONDS = 20
 ACTION_TIMEOUT_MS = 10_000
 EXPECT_TIMEOUT_MS = 5_000
 CHROMIUM_ARGS = [
@@ -51,70 +46,14 @@ expect.set_options(timeout=EXPECT_TIMEOUT_MS)
 # --- the server and the browser ------------------------------------------
 
 
-def free_loopback_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_until_healthy(base_url, process, log_path):
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"gunicorn exited with {process.returncode}:\n{log_path.read_text(errors='replace')}")
-        try:
-            if requests.get(f"{base_url}/healthz", timeout=2).status_code == 200:
-                return
-        except (requests.ConnectionError, requests.Timeout):  # not listening yet, or a worker still booting
-            pass
-        time.sleep(0.1)
-    pytest.fail(f"gunicorn did not answer /healthz within {STARTUP_SECONDS}s:\n{log_path.read_text(errors='replace')}")
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """Base URL of the real gunicorn serving a fresh index of the bundled corpus."""
     workdir = tmp_path_factory.mktemp("browser")
-    port = free_loopback_port()
-    env = {name: value for name, value in os.environ.items() if not name.startswith("SEARCH_")}
-    env.pop("WEB_CONCURRENCY", None)
-    env.update(
-        SEARCH_DOCS_DIR=str(ROOT / "corpus"),
-        SEARCH_INDEX_DIR=str(workdir / "index"),
-        SEARCH_BIND=f"127.0.0.1:{port}",
-        SEARCH_WORKERS="2",
-    )
-    indexing = subprocess.run(
-        [sys.executable, "-m", "search", "index", "--quiet"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert indexing.returncode == 0, indexing.stderr
-    assert " 0 failed" in indexing.stdout, indexing.stdout
-
-    log_path = workdir / "gunicorn.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            base_url = f"http://127.0.0.1:{port}"
-            wait_until_healthy(base_url, process, log_path)
-            yield base_url
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+    env, port = server_env(ROOT / "corpus", workdir / "index")
+    assert " 0 failed" in index_with_cli(env)
+    with gunicorn(env, port, workdir / "gunicorn.log") as (base_url, _):
+        yield base_url
 
 
 @pytest.fixture(scope="module")
@@ -384,7 +323,8 @@ def test_choosing_english_in_the_language_select_submits_and_shows_only_english_
 
 
 def test_did_you_mean_link_for_misspelt_kazakhstan_leads_to_its_results(server, page):
-    page.goto(url_for(server, q="كازاخستتان"))
+    # Searched exactly as typed (exact=1) the word finds nothing, so the page offers the correction.
+    page.goto(url_for(server, q="كازاخستتان", exact="1"))
     suggestion = page.locator(".suggestion a")
     expect(suggestion).to_have_text("كازاخستان")
 
@@ -395,6 +335,22 @@ def test_did_you_mean_link_for_misspelt_kazakhstan_leads_to_its_results(server, 
     expect(page.locator(RESULT).first).to_be_visible()
     expect(page.locator(SNIPPET_MARK).first).to_be_visible()
     assert_marks_are_whole_words(page, "كازاخستان")
+
+
+def test_misspelt_query_shows_the_corrected_results_and_a_way_back_to_the_original(server, page):
+    page.goto(url_for(server, q="كازاخستتان"))
+    rewrite = page.locator("p.rewrite")
+    expect(rewrite).to_contain_text("Showing results for")
+    links = rewrite.locator("a")
+    expect(links.first).to_have_text("كازاخستان")
+    expect(page.locator(RESULT).first).to_be_visible()
+    assert_marks_are_whole_words(page, "كازاخستان")
+    with page.expect_navigation():
+        links.nth(1).click()
+    assert query_params(page.url).get("q") == "كازاخستتان"
+    assert query_params(page.url).get("exact") == "1"
+    expect(page.locator("p.rewrite")).to_have_count(0)
+    expect(page.locator(".suggestion a")).to_have_text("كازاخستان")
 
 
 def test_nonsense_query_shows_no_match_message_and_tips(server, page):

@@ -3,11 +3,7 @@ searches without a single failure while documents are added, changed and
 deleted, reindexed through /admin/reindex and rebuilt from the command line;
 after each run every worker answers from the new index."""
 
-import os
 import re
-import socket
-import subprocess
-import sys
 import threading
 import time
 from datetime import UTC, datetime, timedelta
@@ -16,9 +12,10 @@ from pathlib import Path
 import pytest
 import requests
 
+from .serving import gunicorn, index_with_cli, run_cli, server_env
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ADMIN_TOKEN = "live-updates-token"
-STARTUP_SECONDS = 20
 LOOP_LIMIT_SECONDS = 30
 REQUEST_TIMEOUT = 5
 # Requests made after a run until both workers have answered some.
@@ -32,12 +29,6 @@ AR_NEW = "ar/environment/sandstorm.txt"
 EN_EMPTY = "en/empty.txt"
 # Documents the changes never touch: their answers must stay the same throughout.
 STEADY_QUERIES = ("انتخابات", "drought", "observers", "الأمطار", "OSCE")
-
-
-def free_loopback_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class Server:
@@ -64,76 +55,15 @@ class Server:
         return self.log_path.stat().st_size
 
 
-def run_cli(env, *arguments, timeout=60):
-    return subprocess.run(
-        [sys.executable, "-m", "search", *arguments],
-        cwd=PROJECT_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
-
-
 @pytest.fixture
 def server(docs_copy, tmp_path):
-    port = free_loopback_port()
-    env = {name: value for name, value in os.environ.items() if not name.startswith("SEARCH_")}
-    env.pop("WEB_CONCURRENCY", None)
-    env.update(
-        SEARCH_DOCS_DIR=str(docs_copy),
-        SEARCH_INDEX_DIR=str(tmp_path / "index"),
-        SEARCH_BIND=f"127.0.0.1:{port}",
-        SEARCH_WORKERS="2",
-        SEARCH_ADMIN_TOKEN=ADMIN_TOKEN,
-    )
-    indexing = run_cli(env, "index", "--quiet")
-    assert indexing.returncode == 0, indexing.stderr
-    assert " 0 failed" in indexing.stdout
-
+    env, port = server_env(docs_copy, tmp_path / "index", SEARCH_ADMIN_TOKEN=ADMIN_TOKEN)
+    assert " 0 failed" in index_with_cli(env)
     log_path = tmp_path / "gunicorn.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "-c",
-                "gunicorn.conf.py",
-                # Which worker answered each request: the pid first on the line.
-                "--access-logformat",
-                "%(p)s %(m)s %(U)s?%(q)s %(s)s",
-                "wsgi:app",
-            ],
-            cwd=PROJECT_ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        base_url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"gunicorn exited with {process.returncode}:\n{log_path.read_text(errors='replace')}")
-            try:
-                if requests.get(f"{base_url}/healthz", headers=CLOSE, timeout=2).status_code == 200:
-                    break
-            except requests.RequestException:  # not listening yet, or a worker still booting
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(
-                    f"gunicorn did not answer within {STARTUP_SECONDS}s:\n{log_path.read_text(errors='replace')}"
-                )
-            time.sleep(0.1)
+    # Which worker answered each request: the pid first on the access log line.
+    pid_first = ("--access-logformat", "%(p)s %(m)s %(U)s?%(q)s %(s)s")
+    with gunicorn(env, port, log_path, pid_first) as (base_url, process):
         yield Server(base_url, process, log_path, env)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
 
 
 class SearchLoop(threading.Thread):
