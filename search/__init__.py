@@ -4,6 +4,7 @@ from flask import Flask, g, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from . import config as settings
+from . import whoosh_fixes  # noqa: F401  (patches Whoosh before any search)
 from .i18n import PAGE_ERRORS, translate
 from .index import IndexUnavailable
 from .renderer import error_response

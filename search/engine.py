@@ -73,8 +73,11 @@ def _run(searcher, query, request):
         log.warning("query ran out of its %.1fs budget: %s", QUERY_TIME_BUDGET, query)
         timed_out = True
     results = collector.results()
-    # Counting every match would run the query again: not past the budget.
-    total = results.scored_length() if timed_out else len(results)
+    limit = request.page * request.per_page
+    if timed_out or results.scored_length() < limit:
+        total = results.scored_length()  # every match was collected (or the budget is spent)
+    else:
+        total = len(results)
     first = (request.page - 1) * request.per_page
     return total, results[first : first + request.per_page]
 

@@ -40,7 +40,7 @@ _DROPPED = re.compile(r"[aeiouwyh]")
 _NOT_LETTER = re.compile(r"[^a-z$]")
 _DOUBLED = re.compile(r"(.)\1+")
 # A capitalised Latin word that does not open a sentence or a line.
-_MID_SENTENCE_NAME = re.compile(r"(?<=[^\s.!?؟:\n])[ \t(\"'«—-]+([A-Z][A-Za-z]+)")
+_MID_SENTENCE_NAME = re.compile(r"(?<=[^\s.!?؟:\n])[ \t(\"'«—-]+([A-ZÀ-Þ][A-Za-zß-ÿ]+)")
 
 
 def latin_skeleton(text):
@@ -173,7 +173,11 @@ _cache = {}
 
 def name_keys(reader):
     """NameKeys for this reader's index version, built once per version."""
-    version = (id(reader.storage) if hasattr(reader, "storage") else 0, reader.generation(), reader.doc_count_all())
+    version = (
+        reader.generation(),
+        tuple(leaf.segment().segment_id() for leaf, _ in reader.leaf_readers() if hasattr(leaf, "segment")),
+        reader.doc_count_all(),
+    )
     keys = _cache.get(version)
     if keys is None:
         _cache.clear()

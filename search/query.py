@@ -139,7 +139,9 @@ def make_parser(schema, match_all=True, exact_boost=EXACT_BOOST):
     ):
         parser.remove_plugin_class(plugin)
     parser.add_plugin(plugins.FieldsPlugin(expr=r"(?P<text>title|body):"))
-    parser.add_plugin(PlusMinusPlugin())
+    # A minus excludes only at the start of a word: COVID-19, Al-Farabi and
+    # Russian-led are words, not exclusions.
+    parser.add_plugin(PlusMinusPlugin(minusexpr=r"(?<![^\s(])-"))
     parser.add_plugin(plugins.PrefixPlugin())
     parser.add_plugin(plugins.FuzzyTermPlugin())
     return parser

@@ -561,3 +561,10 @@ def test_reindex_while_another_run_holds_the_lock_is_a_409(make_app, docs_copy, 
         writer.cancel()
         ix.close()
     assert client.post("/admin/reindex", headers=headers).status_code == 200
+
+
+@pytest.mark.parametrize("query", ["drought -Jordan", "elections -observers", "OSCE -الانتخابات"])
+def test_total_with_an_excluded_word_counts_only_the_documents_shown(client, query):
+    every = search(client, q=query, per_page="50")
+    assert every["total"] == len(every["results"])
+    assert search(client, q=query, per_page="1")["total"] == every["total"]
