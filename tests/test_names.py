@@ -1,0 +1,192 @@
+"""Names across scripts (search/names.py): skeletons and vocalic forms, the
+``names`` field, and Tokayev / توكاييف over the bundled corpus, measured with
+bench/quality/names_eval.py."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+import search.names as names
+from bench.quality.names_eval import NAMES, TARGETS, Corpus, evaluate_names, load_names
+from search.engine import scoring, search
+from search.index import open_index, update_index
+from search.names import cross_script_matches, names_in, reads_alike, skeletons, vocalic_forms
+from search.query import SearchRequest
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "corpus"
+BIDEN_EN = "en/politics/biden-central-asia-summit.txt"
+
+
+@pytest.fixture(scope="module")
+def names_searcher(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("names-corpus-index")
+    summary = update_index(CORPUS, folder)
+    assert summary.failed == []
+    with open_index(folder).searcher(weighting=scoring()) as searcher:
+        yield searcher
+
+
+@pytest.fixture(scope="module")
+def corpus():
+    return Corpus(CORPUS)
+
+
+@pytest.fixture(scope="module")
+def evaluation(names_searcher):
+    return evaluate_names(names_searcher, CORPUS)
+
+
+def hits(searcher, text, **options):
+    return search(searcher, SearchRequest(text, per_page=10, **options)).hits
+
+
+# --- skeletons and vocalic forms ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("latin", "arabic", "skeleton", "latin_vocalic", "arabic_vocalic"),
+    [
+        ("Tokayev", "توكاييف", "tkf", "twkayf", "twkayf"),
+        ("Biden", "بايدن", "bdn", "bydn", "baydn"),
+        ("Kazakhstan", "كازاخستان", "kzxstn", "kazaxstan", "kazaxstan"),
+        ("Washington", "واشنطن", "$ntn", "wa$yntwn", "wa$ntn"),
+        ("Macron", "ماكرون", "mkrn", "makrwn", "makrwn"),
+        ("Moscow", "موسكو", "msk", "mwskw", "mwskw"),
+        ("Baikonur", "بايكونور", "bknr", "baykwnwr", "baykwnwr"),
+    ],
+)
+def test_a_name_and_its_arabic_spelling_share_a_skeleton_and_read_alike(
+    latin, arabic, skeleton, latin_vocalic, arabic_vocalic
+):
+    assert skeletons(latin) == (skeleton,)
+    assert skeletons(arabic) == (skeleton,)
+    assert vocalic_forms(latin) == (latin_vocalic,)
+    assert vocalic_forms(arabic) == (arabic_vocalic,)
+    assert reads_alike(latin, arabic) and reads_alike(arabic, latin)
+
+
+@pytest.mark.parametrize(
+    ("latin", "arabic"),
+    [("Tokayev", "ثقافة"), ("Almaty", "علامات"), ("Astana", "الاصطناعي"), ("Macron", "مقارنة")],
+)
+def test_a_word_with_a_names_skeleton_but_other_vowels_does_not_read_alike(latin, arabic):
+    assert set(skeletons(latin)) & set(skeletons(arabic))  # the skeleton alone would confuse them
+    assert not reads_alike(latin, arabic)
+    assert not reads_alike(arabic, latin)
+
+
+def test_names_in_takes_capitalised_words_in_mid_sentence_not_at_a_sentence_start():
+    text = (
+        "Observers met Tokayev in Astana on Monday. The mission said Almaty was calm.\n"
+        "Officials from the OSCE (Vienna) praised the count."
+    )
+    assert names_in(text).split() == ["almaty", "astana", "monday", "osce", "tokayev", "vienna"]
+
+
+# --- over the corpus ----------------------------------------------------------
+
+
+def test_a_latin_name_finds_every_arabic_document_that_writes_it_in_the_top_10(names_searcher, corpus):
+    writers = corpus.writers("توكاييف", "ar")
+    assert len(writers) >= 5
+    top = {hit.doc_id for hit in hits(names_searcher, "Tokayev")}
+    assert set(writers) <= top
+
+
+def test_an_arabic_name_finds_the_english_article_that_writes_it(names_searcher):
+    assert BIDEN_EN in [hit.doc_id for hit in hits(names_searcher, "بايدن")]
+
+
+def test_cross_script_off_finds_only_documents_with_the_typed_spelling(names_searcher, corpus):
+    latin_writers = corpus.writers("Tokayev", "en") | corpus.writers("Tokayev", "ar")
+    found = hits(names_searcher, "Tokayev", cross_script=False)
+    assert found and {hit.doc_id for hit in found} <= set(latin_writers)
+    assert not [hit for hit in found if hit.lang == "ar"]
+    assert [hit.lang for hit in hits(names_searcher, "بايدن", cross_script=False)] == ["ar"]
+
+
+def test_explain_lists_the_cross_script_matches_only_when_they_are_on(names_searcher):
+    on = search(names_searcher, SearchRequest("Tokayev", explain=True))
+    assert on.explain["cross_script"] == {"tokayev": ["توكاييف"]}
+    assert "توكاييف^0.3" in on.explain["parsed"]
+    off = search(names_searcher, SearchRequest("Tokayev", explain=True, cross_script=False))
+    assert "cross_script" not in off.explain
+    assert "توكاييف" not in off.explain["parsed"]
+
+
+@pytest.mark.parametrize(("query", "own_lang"), [("Tokayev", "en"), ("بايدن", "ar")])
+def test_cross_script_hits_rank_below_the_same_script_hits(names_searcher, query, own_lang):
+    langs = [hit.lang for hit in hits(names_searcher, query)]
+    assert own_lang in langs and set(langs) == {"ar", "en"}
+    first_other = next(rank for rank, lang in enumerate(langs) if lang != own_lang)
+    assert all(lang != own_lang for lang in langs[first_other:])
+
+
+def test_a_misspelt_arabic_name_is_corrected_not_expanded_across_scripts(names_searcher, corpus):
+    misspelt = "توكايف"  # توكاييف with one yaa dropped: same skeleton as Tokayev
+    assert skeletons(misspelt) == skeletons("Tokayev") and reads_alike(misspelt, "Tokayev")
+    assert cross_script_matches(names_searcher.reader(), misspelt) == {}
+    response = search(names_searcher, SearchRequest(misspelt))
+    assert response.rewrite and response.rewrite.reason == "typo"
+    assert response.rewrite.rewritten == "توكاييف"
+    assert response.hits[0].doc_id in corpus.writers("توكاييف", "ar")
+
+
+def test_name_keys_are_built_once_for_many_queries_on_one_index(names_searcher, monkeypatch):
+    built = []
+
+    class CountingNameKeys(names.NameKeys):
+        def __init__(self, reader):
+            built.append(reader)
+            super().__init__(reader)
+
+    monkeypatch.setattr(names, "NameKeys", CountingNameKeys)
+    names._cache.clear()
+    for query in ("Tokayev", "بايدن", "Macron", "water", "موسكو"):
+        search(names_searcher, SearchRequest(query))
+    assert len(built) == 1
+
+
+def test_a_hyphenated_name_is_searched_not_read_as_an_exclusion(names_searcher):
+    found = [hit.doc_id for hit in hits(names_searcher, "Jean-Luc Bernard")]
+    assert "en/politics/macron-coalition-talks.txt" in found
+
+
+# --- the evaluation (bench/quality/names_eval.py) -----------------------------
+
+
+def test_names_file_has_enough_names_and_every_name_the_corpus_writes_in_both_scripts():
+    data = load_names(NAMES)
+    section = (ROOT / "docs" / "corpus.md").read_text("utf-8").split("## Cross-script names")[1].split("## ")[0]
+    documented = re.findall(r"([A-Z][\w -]*?)/", section.replace("\n", " "))
+    latin = {name["latin"] for name in data["names"]}
+    assert len(documented) == 43
+    assert {name.strip() for name in documented} <= latin
+    assert len(data["names"]) >= 60 and len(latin) == len(data["names"])
+    assert {name["kind"] for name in data["names"]} <= {"person", "city", "country", "organisation", "place"}
+    assert len(set(data["common_words"])) >= 100
+
+
+# Measured on this corpus when the feature landed: 64 of 173 cases (37%). The
+# issue's target is 70% (TARGETS); the harness reports how far off it is.
+# This guards the level reached so far against regressions.
+MEASURED_NAMES_FOUND = 0.36
+
+
+def test_names_found_across_scripts_do_not_fall_below_the_level_reached(evaluation):
+    found = evaluation["names_found"]
+    misses = [f"{m['query']} ({m['cause']})" for m in found["misses"]]
+    assert found["cases"] >= 150
+    assert found["found"] / found["cases"] >= MEASURED_NAMES_FOUND, misses
+
+
+def test_few_common_lowercase_words_are_expanded_to_arabic(evaluation):
+    lowercase = evaluation["common_words"]["lowercase"]
+    assert lowercase["words"] >= 100
+    assert lowercase["expanded"] / lowercase["words"] <= TARGETS["common_words_expanded_lowercase"], lowercase["list"]
+
+
+def test_cross_script_matching_finds_more_than_with_it_off(evaluation):
+    assert evaluation["names_found"]["found"] >= evaluation["names_found_cross_script_off"]["found"] + 50
