@@ -13,7 +13,7 @@ from .analysis import script_of
 from .analysis.explain import explain_words
 from .analysis.filters import index_stems_of
 from .highlight import find_spans, make_snippet, title_ranges
-from .names import add_cross_script, cross_script_matches
+from .names import add_cross_script, cross_script_matches, index_folder
 from .query import EXACT_BOOST, bound_expansions, build_query, positive_terms
 from .rewrite import candidate_rewrites
 from .suggest import SUGGEST_BELOW, correct_query
@@ -86,7 +86,7 @@ def _find(searcher, text, request, exact_boost=EXACT_BOOST):
     """Return (query, matched, total, hits of the requested page): documents
     with all the words; when there are none, documents with some of them."""
     reader = searcher.reader()
-    names = cross_script_matches(reader, text) if request.cross_script else {}
+    names = cross_script_matches(reader, text, index_folder(searcher)) if request.cross_script else {}
     query = None
     for match_all, matched in ((True, "all"), (False, "some")):
         candidate = bound_expansions(build_query(searcher.schema, text, match_all, exact_boost), reader)

@@ -9,6 +9,8 @@ import re
 from dataclasses import dataclass
 from html import escape
 
+from .analysis.analyzers import word_spans
+
 SNIPPET_CHARS = 260
 MAX_FRAGMENTS = 3
 ELLIPSIS = "…"
@@ -27,6 +29,13 @@ def find_spans(text, terms, analyzer):
     order, one per word (a word indexed under two stems is one span)."""
     spans = []
     if not terms:
+        return spans
+    words = word_spans(text, analyzer)
+    if words is not None:
+        for start, end, word_terms in words:
+            matched = next((term for term in word_terms if term in terms), None)
+            if matched is not None:
+                spans.append(Span(start, end, matched))
         return spans
     for t in analyzer(text, chars=True, mode="index"):
         if t.text in terms and not (spans and spans[-1].start == t.startchar):

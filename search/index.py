@@ -24,6 +24,7 @@ from .index_store import (
     writer_lock,
 )
 from .ingest import IngestError, content_hash, read_document, walk_folder
+from .names import write_name_keys
 from .schema import SHIPPED_PROFILE, document_fields, make_schema
 
 # How long an index run waits for another one to finish before giving up.
@@ -184,6 +185,8 @@ def update_index(
                 raise
             if generation or summary.added or summary.updated or summary.removed:
                 writer.commit()
+                if "names" in schema:
+                    write_name_keys(ix)
             else:
                 writer.cancel()
             with ix.searcher() as searcher:

@@ -16,8 +16,11 @@ same-script ones, and ``cross_script=0`` turns them off.
 """
 
 import difflib
+import json
+import os
 import re
 from functools import lru_cache
+from pathlib import Path
 
 from anyascii import anyascii
 from whoosh import query as wq
@@ -128,9 +131,9 @@ class NameKeys:
     """Skeleton → index words, built from one reader's vocabulary: Arabic
     words from the exact-form field, Latin names from the ``names`` field."""
 
-    def __init__(self, reader):
-        self.arabic, self.latin = {}, {}
-        if "body_exact" not in reader.schema or "names" not in reader.schema:
+    def __init__(self, reader=None, arabic=None, latin=None):
+        self.arabic, self.latin = arabic or {}, latin or {}
+        if reader is None or "body_exact" not in reader.schema or "names" not in reader.schema:
             return
         for term in reader.lexicon("body_exact"):
             term = term.decode("utf-8") if isinstance(term, bytes) else term
@@ -168,29 +171,69 @@ def is_name(reader, normalized, typed_capitalised):
     return reader.doc_frequency("names", normalized) / seen >= NAME_RATIO
 
 
+NAME_KEYS_FILE = "name_keys.json"
 _cache = {}
 
 
-def name_keys(reader):
-    """NameKeys for this reader's index version, built once per version."""
-    version = (
+def _version(reader):
+    return (
         reader.generation(),
         tuple(leaf.segment().segment_id() for leaf, _ in reader.leaf_readers() if hasattr(leaf, "segment")),
         reader.doc_count_all(),
     )
+
+
+def write_name_keys(ix):
+    """Build the skeleton tables from the index's vocabulary and store them
+    beside it, so that no search has to: run by the indexer after a commit
+    (its cost grows with the vocabulary, not with the documents)."""
+    with ix.reader() as reader:
+        keys = NameKeys(reader)
+        record = {"version": list(map(_jsonable, _version(reader))), "arabic": keys.arabic, "latin": keys.latin}
+    folder = Path(ix.storage.folder)
+    temporary = folder / f".{NAME_KEYS_FILE}.{os.getpid()}"
+    temporary.write_text(json.dumps(record, ensure_ascii=False), "utf-8")
+    os.replace(temporary, folder / NAME_KEYS_FILE)
+
+
+def _jsonable(value):
+    return list(value) if isinstance(value, tuple) else value
+
+
+def _load(folder, version):
+    try:
+        record = json.loads((Path(folder) / NAME_KEYS_FILE).read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    if record.get("version") != list(map(_jsonable, version)):
+        return None  # written for another commit
+    return NameKeys(arabic=record["arabic"], latin=record["latin"])
+
+
+def name_keys(reader, folder=None):
+    """NameKeys for this reader's index version: the indexer's stored tables
+    when they match it, else built from the vocabulary once per version."""
+    version = _version(reader)
     keys = _cache.get(version)
     if keys is None:
         _cache.clear()
-        keys = _cache[version] = NameKeys(reader)
+        keys = (_load(folder, version) if folder else None) or NameKeys(reader)
+        _cache[version] = keys
     return keys
+
+
+def index_folder(searcher):
+    """The folder of the index generation a searcher reads (for stored tables)."""
+    storage = getattr(getattr(searcher, "_ix", None), "storage", None)
+    return getattr(storage, "folder", None)
 
 
 _CAPITALISED = re.compile(r"\b[A-Z][A-Za-z]+")
 
 
-def cross_script_matches(reader, text):
+def cross_script_matches(reader, text, folder=None):
     """{normalised query word: index words in the other script that write it}."""
-    keys = name_keys(reader)
+    keys = name_keys(reader, folder)
     if not (keys.arabic or keys.latin):
         return {}
     capitalised = {word.lower() for word in _CAPITALISED.findall(text)}

@@ -134,19 +134,27 @@ def test_a_misspelt_arabic_name_is_corrected_not_expanded_across_scripts(names_s
     assert response.hits[0].doc_id in corpus.writers("توكاييف", "ar")
 
 
-def test_name_keys_are_built_once_for_many_queries_on_one_index(names_searcher, monkeypatch):
-    built = []
+def test_name_keys_come_from_the_indexer_and_are_read_once_for_many_queries(names_searcher, monkeypatch):
+    built, loaded = [], []
+    original_init, original_load = names.NameKeys.__init__, names._load
 
-    class CountingNameKeys(names.NameKeys):
-        def __init__(self, reader):
-            built.append(reader)
-            super().__init__(reader)
+    def counting_init(self, reader=None, arabic=None, latin=None):
+        if reader is not None:
+            built.append(reader)  # a walk over the whole vocabulary
+        original_init(self, reader, arabic, latin)
 
-    monkeypatch.setattr(names, "NameKeys", CountingNameKeys)
+    def counting_load(folder, version):
+        keys = original_load(folder, version)
+        loaded.append(keys)
+        return keys
+
+    monkeypatch.setattr(names.NameKeys, "__init__", counting_init)
+    monkeypatch.setattr(names, "_load", counting_load)
     names._cache.clear()
     for query in ("Tokayev", "بايدن", "Macron", "water", "موسكو"):
         search(names_searcher, SearchRequest(query))
-    assert len(built) == 1
+    assert built == []  # the indexer stored the tables beside the index
+    assert len(loaded) == 1 and loaded[0] is not None
 
 
 def test_a_hyphenated_name_is_searched_not_read_as_an_exclusion(names_searcher):

@@ -131,9 +131,9 @@ def name_keys_per_reader():
     """Build search.names.NameKeys once per reader for this run (see the module doc)."""
     original, built = names_module.name_keys, {}
 
-    def name_keys(reader):
+    def name_keys(reader, folder=None):
         if id(reader) not in built:
-            built[id(reader)] = (reader, original(reader))  # holding the reader keeps its id unique
+            built[id(reader)] = (reader, original(reader, folder))  # holding the reader keeps its id unique
         return built[id(reader)][1]
 
     names_module.name_keys = name_keys
