@@ -15,7 +15,7 @@ from .analysis.filters import index_stems_of
 from .highlight import find_spans, make_snippet, title_ranges
 from .names import add_cross_script, cross_script_matches, index_folder
 from .query import EXACT_BOOST, bound_expansions, build_query, positive_terms
-from .rewrite import candidate_rewrites
+from .rewrite import candidate_rewrites, resolve_conjunction_waw
 from .suggest import SUGGEST_BELOW, correct_query
 
 log = logging.getLogger(__name__)
@@ -146,10 +146,11 @@ def search(searcher, request, exact_boost=EXACT_BOOST):
     exact-form fields against the stems (the quality harness varies it)."""
     started = time.perf_counter()
     schema = searcher.schema
-    query, matched, total, page = _find(searcher, request.text, request, exact_boost)
+    text = resolve_conjunction_waw(searcher.reader(), request.text)
+    query, matched, total, page = _find(searcher, text, request, exact_boost)
     rewrite = None
     if matched != "all" and not request.exact:
-        for candidate in candidate_rewrites(searcher, request.text):
+        for candidate in candidate_rewrites(searcher, text):
             found = _find(searcher, candidate.rewritten, request, exact_boost)
             if found[1] == "all" or (total == 0 and found[2]):
                 (query, matched, total, page), rewrite = found, candidate

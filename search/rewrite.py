@@ -114,6 +114,21 @@ def typo_rewrite(searcher, text):
     return Rewrite(text, "".join(pieces) + text[cursor:], "typo")
 
 
+def resolve_conjunction_waw(reader, text):
+    """A query word that begins with و is searched with its waw (وزير); when
+    the index knows only the word without it (وبايكونور → بايكونور), the waw
+    was the conjunction, and the word is searched without it. Not a rewrite
+    the reader is told about: the same word, read the other way."""
+    pieces, cursor = [], 0
+    for word, script, start, end in query_words(text):
+        if script != "ar" or not word.startswith("و") or len(word) < 4 or _is_known(reader, word):
+            continue
+        if _is_known(reader, word[1:]):
+            pieces += [text[cursor:start], word[1:]]
+            cursor = end
+    return "".join(pieces) + text[cursor:] if pieces else text
+
+
 def candidate_rewrites(searcher, text):
     """Rewrites to try for a query that found nothing, most certain first."""
     layout = layout_rewrite(searcher.reader(), text)
