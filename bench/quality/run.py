@@ -17,6 +17,8 @@ against exact=1.
 
 import argparse
 import json
+import multiprocessing
+import os
 import sys
 import tempfile
 import time
@@ -24,9 +26,8 @@ from collections import defaultdict
 from pathlib import Path
 
 import ir_measures
-from ir_measures import RR, R, nDCG
-
 import pyarabic.araby as araby
+from ir_measures import RR, R, nDCG
 
 from search.analysis import BilingualTokenizer, is_stopword, normalize_word, script_of, stopword_key
 from search.engine import scoring, search
@@ -49,6 +50,7 @@ MIN_LAYOUT_WORD = 3  # shortest corpus word retyped on the other layout
 # Direction of the layout check: the language of the word meant, and the
 # layout it was typed with by mistake.
 LAYOUT_DIRECTIONS = {"ar": "Arabic word typed with the Latin layout", "en": "English word typed with the Arabic layout"}
+LAYOUT_PROCESSES = min(4, os.cpu_count() or 1)
 TARGETS = {"typo_rescue": 0.90, "layout_rescue": 0.95, "layout_rewrites_of_judged_queries": 0}
 
 
@@ -196,16 +198,49 @@ def layout_rescued(searcher, word):
     return rescued, typed, response
 
 
-def layout_rescue(searcher, words):
-    """The layout check over ``words`` (one direction): counts and misses."""
-    missed = []
+def _layout_misses(searcher, words):
+    misses = []
     for word in words:
         rescued, typed, response = layout_rescued(searcher, word)
         if not rescued:
             rewrite = response.rewrite.as_dict() if response.rewrite else None
-            missed.append({"word": word, "typed": typed, "rewrite": rewrite, "matched": response.matched})
+            misses.append({"word": word, "typed": typed, "rewrite": rewrite, "matched": response.matched})
+    return misses
+
+
+def _layout_summary(words, missed):
     found = len(words) - len(missed)
     return {"words": len(words), "rescued": found, "rate": found / len(words) if words else 0.0, "missed": missed}
+
+
+def layout_rescue(searcher, words):
+    """The layout check over ``words`` (one direction): counts and misses."""
+    return _layout_summary(words, _layout_misses(searcher, words))
+
+
+_worker = {}
+
+
+def _open_worker_searcher(index_dir):
+    _worker["searcher"] = open_index(index_dir).searcher(weighting=scoring())
+
+
+def _worker_layout_misses(words):
+    return _layout_misses(_worker["searcher"], words)
+
+
+def layout_rescue_parallel(index_dir, words, processes=None, chunk=100):
+    """layout_rescue over thousands of words, split across processes (one
+    searcher each); the same figures in the same order."""
+    processes = processes or LAYOUT_PROCESSES
+    chunks = [words[i : i + chunk] for i in range(0, len(words), chunk)]
+    if processes < 2 or len(chunks) < 2:
+        with open_index(index_dir).searcher(weighting=scoring()) as searcher:
+            return layout_rescue(searcher, words)
+    context = multiprocessing.get_context("fork")
+    with context.Pool(processes, initializer=_open_worker_searcher, initargs=(str(index_dir),)) as pool:
+        missed = [miss for misses in pool.map(_worker_layout_misses, chunks) for miss in misses]
+    return _layout_summary(words, missed)
 
 
 def judged_rewrites(searcher, queries):
@@ -218,22 +253,32 @@ def judged_rewrites(searcher, queries):
     return rewrites
 
 
-def measure_meant(index_dir, docs_dir, queries, qrels, workdir, typos_path=TYPOS):
-    """Every "finding what people meant" figure, for RESULTS.json["meant"]."""
+def measure_meant(index_dir, docs_dir, queries, qrels, workdir, typos_path=TYPOS, shipped_run=None):
+    """Every "finding what people meant" figure, for RESULTS.json["meant"].
+    ``shipped_run`` is the judged set's run with the shipped profile and the
+    default request, when the caller has it already."""
+    seconds = {}
+    started = time.monotonic()
     typos = load_typos(typos_path)
-    words, untypable = corpus_words(docs_dir)
     with open_index(index_dir).searcher(weighting=scoring()) as searcher:
         found = {
             "rewrites on": typo_rescue(searcher, typos),
             "exact=1": typo_rescue(searcher, typos, exact=True),
             "correct spelling": typo_rescue(searcher, typos, field="correct"),
         }
-        layout = {lang: layout_rescue(searcher, words[lang]) for lang in LAYOUT_DIRECTIONS}
+        seconds["typos"] = time.monotonic() - started
+        started = time.monotonic()
         rewrites = judged_rewrites(searcher, queries)
-    by_id = {t["id"]: t for t in typos}
-    on = run_profile(SHIPPED_PROFILE, docs_dir, queries, workdir)
+    on = shipped_run or run_profile(SHIPPED_PROFILE, docs_dir, queries, workdir)
     off = run_profile(SHIPPED_PROFILE, docs_dir, queries, workdir, exact=True)
-    typo_ids = [q["id"] for q in queries if q["kind"] == "typo"]
+    seconds["judged"] = time.monotonic() - started
+    started = time.monotonic()
+    words, untypable = corpus_words(docs_dir)
+    layout = {lang: layout_rescue_parallel(index_dir, words[lang]) for lang in LAYOUT_DIRECTIONS}
+    seconds["layout"] = time.monotonic() - started
+    by_id = {t["id"]: t for t in typos}
+    kinds = sorted({q["kind"] for q in queries})
+    ids_of = {kind: [q["id"] for q in queries if q["kind"] == kind] for kind in kinds}
     return {
         "targets": TARGETS,
         "typo_rescue": {
@@ -255,12 +300,16 @@ def measure_meant(index_dir, docs_dir, queries, qrels, workdir, typos_path=TYPOS
             "layout": rewrites["layout"],
             "typo": rewrites["typo"],
         },
-        "judged_ndcg": {
-            "rewrites on": score(qrels, on),
-            "exact=1": score(qrels, off),
-            "typo kind, rewrites on": score(qrels, on, typo_ids),
-            "typo kind, exact=1": score(qrels, off, typo_ids),
+        "judged_ndcg": {"rewrites on": score(qrels, on), "exact=1": score(qrels, off)},
+        "judged_ndcg_by_kind": {
+            kind: {
+                "queries": len(ids_of[kind]),
+                "rewrites on": score(qrels, on, ids_of[kind])["nDCG@10"],
+                "exact=1": score(qrels, off, ids_of[kind])["nDCG@10"],
+            }
+            for kind in kinds
         },
+        "seconds": {name: round(value, 1) for name, value in seconds.items()},
     }
 
 
@@ -270,11 +319,12 @@ def _percent(value):
 
 def meant_section(meant):
     """The "Finding what people meant" part of RESULTS.md."""
-    typo, layout, judged, ndcg = (
+    typo, layout, judged, ndcg, by_kind = (
         meant["typo_rescue"],
         meant["layout_rescue"],
         meant["judged_rewrites"],
         meant["judged_ndcg"],
+        meant["judged_ndcg_by_kind"],
     )
     groups = ["all", "ar", "en", *TYPO_KINDS]
     shipped = typo["runs"]["rewrites on"]["all"]
@@ -357,6 +407,16 @@ def meant_section(meant):
             ["run", "nDCG@10", "MRR@10", "Recall@10"],
         ),
         "",
+        markdown_table(
+            [["rewrites on"] + [f"{k['rewrites on']:.3f}" for k in by_kind.values()]]
+            + [["exact=1"] + [f"{k['exact=1']:.3f}" for k in by_kind.values()]],
+            ["nDCG@10"] + [f"{kind} ({k['queries']})" for kind, k in by_kind.items()],
+        ),
+        "",
+        "Seconds spent on each check: "
+        + ", ".join(f"{name} {value:g}" for name, value in meant["seconds"].items())
+        + f" (layout words searched in {LAYOUT_PROCESSES} processes).",
+        "",
     ]
     return lines
 
@@ -371,6 +431,7 @@ def print_meant(meant):
     print(f"judged queries with a layout rewrite: {len(judged['layout'])}; with a typo rewrite: {len(judged['typo'])}")
     for name, metrics in meant["judged_ndcg"].items():
         print(f"judged nDCG@10 ({name}): {metrics['nDCG@10']:.4f}")
+    print("seconds: " + ", ".join(f"{name} {value:g}" for name, value in meant["seconds"].items()))
 
 
 def markdown_table(rows, columns):
@@ -401,7 +462,9 @@ def main(argv=None):
         sweep = {
             boost: score(qrels, run_profile(SHIPPED_PROFILE, args.docs, queries, workdir, boost)) for boost in BOOSTS
         }
-        meant = measure_meant(Path(workdir) / SHIPPED_PROFILE, args.docs, queries, qrels, workdir, args.typos)
+        meant = measure_meant(
+            Path(workdir) / SHIPPED_PROFILE, args.docs, queries, qrels, workdir, args.typos, runs[SHIPPED_PROFILE]
+        )
         print_meant(meant)
 
     base = results[BASELINE]["nDCG@10"]
@@ -412,6 +475,7 @@ def main(argv=None):
         for p, metrics in results.items()
     ]
     kinds = sorted(by_kind)
+    typo_kind = meant["judged_ndcg_by_kind"]["typo"]
     per_kind = [
         [f"`{p}`"] + [f"{score(qrels, runs[p], by_kind[kind])['nDCG@10']:.3f}" for kind in kinds] for p in PROFILES
     ]
@@ -446,8 +510,9 @@ def main(argv=None):
         "- Recall@10 stays near 0.53 for every profile because the judges graded documents by meaning in either "
         "language: an English query whose answers are Arabic articles (and the reverse) cannot be reached by "
         "analysis alone.",
-        "- Typo queries gain little: fuzzy matching is there on request (`word~`), and the suggestion names the "
-        "corrected query, but a misspelled word is not expanded by itself.",
+        f"- Typo queries score {typo_kind['rewrites on']:.3f} nDCG@10 with rewrites on against "
+        f"{typo_kind['exact=1']:.3f} with exact=1: a misspelt word the index does not know is searched as the "
+        "closest word it does, and the response says so; fuzzy matching (`word~`) stays available on request.",
         "- The exact-form fields do not move this set (the sweep above); they are kept at weight 1, within noise "
         "of the best, because they also carry phrase matching on normalised forms and the vocabulary that "
         "suggestions are drawn from.",
