@@ -18,10 +18,11 @@ import pytest
 from whoosh.filedb.filestore import FileStorage
 
 from search import index as index_module
-from search.engine import scoring, search
 from search.index import open_index, update_index
 from search.index_store import GENERATION_PREFIX, live_generation, writer_lock
-from search.query import SearchRequest
+
+from .indexes import found_ids
+from .indexes import indexed_id_list as indexed_ids
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CHILD_TIMEOUT = 60
@@ -66,24 +67,6 @@ def write_new_documents(docs, count=NEW_DOCUMENTS):
         (docs / doc_id).write_text(text + "\n", "utf-8")
         ids.add(doc_id)
     return ids
-
-
-def indexed_ids(index_dir):
-    ix = open_index(index_dir)
-    try:
-        with ix.searcher() as searcher:
-            return [fields["id"] for fields in searcher.all_stored_fields()]
-    finally:
-        ix.close()
-
-
-def found_ids(index_dir, text):
-    ix = open_index(index_dir)
-    try:
-        with ix.searcher(weighting=scoring()) as searcher:
-            return {hit.doc_id for hit in search(searcher, SearchRequest(text, per_page=50)).hits}
-    finally:
-        ix.close()
 
 
 def generations(index_dir):

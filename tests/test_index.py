@@ -6,9 +6,14 @@ import os
 
 import pytest
 
-from search.engine import scoring, search
 from search.index import LAST_RUN_FILE, IndexBusy, open_index, read_last_run, update_index
-from search.query import SearchRequest
+
+from .indexes import found_ids, indexed_id_list
+
+
+def indexed_ids(index_dir):
+    return set(indexed_id_list(index_dir))
+
 
 EN_MARATHON = "en/sports/city-marathon.txt"
 EN_SANITISER = "en/tech/snippet-sanitiser.txt"
@@ -24,24 +29,6 @@ def index_path(tmp_path):
 def built(docs_copy, index_path):
     """``docs_copy`` indexed once; returns the first run's summary."""
     return update_index(docs_copy, index_path)
-
-
-def indexed_ids(index_dir):
-    ix = open_index(index_dir)
-    try:
-        with ix.searcher() as searcher:
-            return {fields["id"] for fields in searcher.all_stored_fields()}
-    finally:
-        ix.close()
-
-
-def found_ids(index_dir, text):
-    ix = open_index(index_dir)
-    try:
-        with ix.searcher(weighting=scoring()) as searcher:
-            return {hit.doc_id for hit in search(searcher, SearchRequest(text, per_page=50)).hits}
-    finally:
-        ix.close()
 
 
 def generation(index_dir):

@@ -21,10 +21,14 @@ from watchdog.events import (
 )
 
 from search import watch as watch_module
-from search.engine import scoring, search
-from search.index import open_index
-from search.query import SearchRequest
 from search.watch import ChangeBatcher, watch
+
+from .indexes import found_ids, indexed_id_list
+
+
+def indexed_ids(index_dir):
+    return set(indexed_id_list(index_dir))
+
 
 QUIET_SECONDS = 0.5
 MAX_DELAY = 5.0
@@ -44,24 +48,6 @@ ARABIC = (
 )
 HARBOUR = "en/harbour.txt"
 MARKET = "ar/market.txt"
-
-
-def indexed_ids(index_dir):
-    ix = open_index(index_dir)
-    try:
-        with ix.searcher() as searcher:
-            return {fields["id"] for fields in searcher.all_stored_fields()}
-    finally:
-        ix.close()
-
-
-def found_ids(index_dir, text):
-    ix = open_index(index_dir)
-    try:
-        with ix.searcher(weighting=scoring()) as searcher:
-            return {hit.doc_id for hit in search(searcher, SearchRequest(text, per_page=50)).hits}
-    finally:
-        ix.close()
 
 
 class Watcher:
