@@ -7,9 +7,9 @@ the reader can search for the original words exactly instead.
 
 from dataclasses import dataclass
 
-from .analysis import normalize_word, script_of, stem_word
+from .analysis import script_of
 from .analysis.explain import query_words
-from .suggest import best_correction, display_form
+from .suggest import best_correction, display_form, is_known
 
 # The standard Arabic (101) keyboard: the character each Latin key types.
 # Punctuation keys are letters there, and "b" types lam-alef.
@@ -32,20 +32,6 @@ class Rewrite:
 
     def as_dict(self):
         return {"from": self.original, "to": self.rewritten, "reason": self.reason}
-
-
-def _is_known(reader, word):
-    """Whether the index has the word, as a stem or as a normalised form."""
-    script = script_of(word)
-    normalized = normalize_word(word, script)
-    if not normalized:
-        return False
-    stem = stem_word(normalized, script)
-    return any(
-        reader.doc_frequency(field, term)
-        for field, term in (("body", stem), ("title", stem), ("body_exact", normalized))
-        if field in reader.schema
-    )
 
 
 def swap_layout(text):
@@ -87,11 +73,11 @@ def layout_rewrite(reader, text):
     """The query retyped on the other layout, when none of its words is known
     to the index and every retyped word is."""
     words = text.split()
-    if not words or any(_is_known(reader, word) for word in words):
+    if not words or any(is_known(reader, word) for word in words):
         return None
     for reading in swap_layout_readings(text):
         retyped = reading.split()
-        if retyped and all(_is_known(reader, word) for word in retyped):
+        if retyped and all(is_known(reader, word) for word in retyped):
             return Rewrite(text, reading, "layout")
     return None
 
@@ -102,7 +88,7 @@ def typo_rewrite(searcher, text):
     reader = searcher.reader()
     pieces, cursor, changed = [], 0, False
     for word, script, start, end in query_words(text):
-        if _is_known(reader, word):
+        if is_known(reader, word):
             continue
         correction = best_correction(reader, word, script)
         if correction is None:
@@ -121,9 +107,9 @@ def resolve_conjunction_waw(reader, text):
     the reader is told about: the same word, read the other way."""
     pieces, cursor = [], 0
     for word, script, start, end in query_words(text):
-        if script != "ar" or not word.startswith("و") or len(word) < 4 or _is_known(reader, word):
+        if script != "ar" or not word.startswith("و") or len(word) < 4 or is_known(reader, word):
             continue
-        if _is_known(reader, word[1:]):
+        if is_known(reader, word[1:]):
             pieces += [text[cursor:start], word[1:]]
             cursor = end
     return "".join(pieces) + text[cursor:] if pieces else text

@@ -9,7 +9,7 @@ dropped long vowel or hamza costs half an edit.
 
 import pyarabic.araby as araby
 
-from .analysis import normalize_word, stem_word
+from .analysis import normalize_word, script_of, stem_word
 from .analysis.explain import query_words
 
 SUGGEST_BELOW = 3  # a query with fewer results than this gets a suggestion
@@ -64,10 +64,18 @@ def edit_cost(typed, known):
     return d[-1][-1]
 
 
-def _known(reader, word, script):
+def is_known(reader, word):
+    """Whether the index has the word, as a stem or as a normalised form."""
+    script = script_of(word)
     normalized = normalize_word(word, script)
+    if not normalized:
+        return False
     stem = stem_word(normalized, script)
-    return reader.doc_frequency("body", stem) or reader.doc_frequency("title", stem)
+    return any(
+        reader.doc_frequency(field, term)
+        for field, term in (("body", stem), ("title", stem), ("body_exact", normalized))
+        if field in reader.schema
+    )
 
 
 def best_correction(reader, word, script, field="body_exact"):
@@ -103,7 +111,7 @@ def correct_query(searcher, text):
     """The query with each unknown word replaced by its best correction, or
     None when there is nothing to correct."""
     reader = searcher.reader()
-    unknown = [w for w in query_words(text) if not _known(reader, w[0], w[1])]
+    unknown = [w for w in query_words(text) if not is_known(reader, w[0])]
     if len(unknown) > MAX_UNKNOWN_WORDS:
         return None
     pieces, cursor, changed = [], 0, False
