@@ -6,7 +6,8 @@ import pytest
 
 from search.ingest.title import pick_title
 
-CORPUS = Path("/work/shared/corpus")
+# The shared real-world articles beside the project, when they are there.
+CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus"
 CORPUS_FILES = sorted(path for path in CORPUS.glob("*") if path.is_file()) if CORPUS.is_dir() else []
 
 HEADLINE_AR = "الحكومة تقر خطة جديدة لتطوير النقل العام"
