@@ -105,11 +105,12 @@ def main(argv=None):
     parser.add_argument("--queries", type=int, default=50)
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument("--code", help="profile this git revision (default: the working tree)")
     parser.add_argument("--out", default=str(speed.ROOT / "bench" / "results"))
     args = parser.parse_args(argv)
     run_dir = Path(tempfile.mkdtemp(prefix="search-speed-profile-"))
     try:
-        code = speed.snapshot_code(run_dir / "code")
+        code = speed.snapshot_code(run_dir / "code", args.code)
         speed.log(f"code: {code['commit'][:10]} + {len(code['modified'])} modified files")
         parts = [
             "# Speed profile",

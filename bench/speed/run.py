@@ -19,6 +19,7 @@ import argparse
 import hashlib
 import http.client
 import importlib
+import io
 import json
 import os
 import platform
@@ -29,6 +30,7 @@ import sqlite3
 import statistics
 import subprocess
 import sys
+import tarfile
 import tempfile
 import threading
 import time
@@ -71,19 +73,31 @@ def log(message):
     print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
 
 
-def snapshot_code(dest):
+def snapshot_code(dest, revision=None):
     """Copy the project's code to ``dest`` and import it from there, so that
     one run measures one version even while the working tree is edited;
-    return its provenance (commit, modified files, hash of the copy)."""
+    return its provenance (commit, modified files, hash of the copy).
+    ``revision`` (a git revision) takes the code from there instead of the
+    working tree; the benchmark itself (bench/speed) always comes from the
+    working tree."""
     global CODE
     dest.mkdir(parents=True)
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "results", "RESULTS.*")
-    for name in SNAPSHOT:
-        source = ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, dest / name, ignore=ignore)
-        else:
-            shutil.copy2(source, dest / name)
+    if revision:
+        archive = subprocess.run(
+            ["git", "archive", "--format=tar", revision, *SNAPSHOT], cwd=ROOT, capture_output=True, check=True
+        ).stdout
+        with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+            tar.extractall(dest, filter="data")
+        shutil.rmtree(dest / "bench" / "speed", ignore_errors=True)
+        shutil.copytree(Path(__file__).resolve().parent, dest / "bench" / "speed", ignore=ignore)
+    else:
+        for name in SNAPSHOT:
+            source = ROOT / name
+            if source.is_dir():
+                shutil.copytree(source, dest / name, ignore=ignore)
+            else:
+                shutil.copy2(source, dest / name)
     digest = hashlib.sha256()
     for path in sorted((dest / "search").rglob("*.py")):
         digest.update(path.relative_to(dest).as_posix().encode() + b"\0" + path.read_bytes())
@@ -91,8 +105,8 @@ def snapshot_code(dest):
     sys.path.insert(0, str(dest))
     importlib.invalidate_caches()
     return {
-        "commit": _git("rev-parse", "HEAD"),
-        "modified": _git("status", "--porcelain", "--", "search").splitlines(),
+        "commit": _git("rev-parse", revision or "HEAD"),
+        "modified": [] if revision else _git("status", "--porcelain", "--", "search").splitlines(),
         "search_sha256": digest.hexdigest()[:16],
     }
 
@@ -807,6 +821,7 @@ def write_markdown(out, path, command):
 def _terminate(signum, frame):
     """SIGTERM or SIGINT: leave through the finally blocks, which stop every
     process this run started and remove its temporary folders."""
+    log(f"stopped by signal {signum}; cleaning up")
     raise SystemExit(128 + signum)
 
 
@@ -819,6 +834,7 @@ def main(argv=None):
     parser.add_argument("--out", default=str(ROOT / "bench" / "results"), help="folder for speed-<size>.json")
     parser.add_argument("--markdown", default=str(ROOT / "bench" / "RESULTS.md"))
     parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument("--code", dest="code_revision", help="measure this git revision (default: the working tree)")
     parser.add_argument("--serve-seconds", type=float, default=15.0, help="served /search phase")
     parser.add_argument("--trivial-seconds", type=float, default=5.0, help="served /healthz phase")
     parser.add_argument("--clients", type=int, default=8)
@@ -834,7 +850,7 @@ def main(argv=None):
     errors = 0
     run_dir = Path(tempfile.mkdtemp(prefix="search-speed-"))
     try:
-        args.code = snapshot_code(run_dir / "code")
+        args.code = snapshot_code(run_dir / "code", args.code_revision)
         log(f"code: {args.code['commit'][:10]} + {len(args.code['modified'])} modified files, copied to {run_dir}")
         for size in sizes:
             errors += run_one(size, args, run_dir, out, command)
