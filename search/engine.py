@@ -16,6 +16,7 @@ from .highlight import find_spans, make_snippet, title_ranges
 from .names import add_cross_script, cross_script_matches, index_folder
 from .query import EXACT_BOOST, bound_expansions, build_query, positive_terms
 from .rewrite import candidate_rewrites, resolve_conjunction_waw
+from .stored_spans import has_offsets, offsets_by_doc, spans_at
 from .suggest import SUGGEST_BELOW, correct_query
 
 log = logging.getLogger(__name__)
@@ -121,19 +122,51 @@ def _needs_surface_pass(surface_terms, stem_terms):
     return {term for term in surface_terms if not set(index_stems_of(term, script_of(term))) & stem_terms}
 
 
-def matched_spans(schema, query, text):
-    """The spans of ``text`` to mark for ``query``: words whose stem matched a
-    stemmed field, and words whose normalised form matched an exact field."""
+def marking_terms(schema, query):
+    """(terms to mark in ``body``, terms to mark in ``body_exact``): every
+    stem the query matched, and the surface forms the stems do not cover."""
     stem_terms, surface_terms = set(), set()
     for fieldname, term in positive_terms(query):
         (surface_terms if fieldname.endswith("_exact") else stem_terms).add(term)
-    spans = find_spans(text, stem_terms, schema["body"].analyzer)
     extra = _needs_surface_pass(surface_terms, stem_terms) if "body_exact" in schema else set()
-    if extra:
-        by_start = {span.start: span for span in find_spans(text, extra, schema["body_exact"].analyzer)}
-        by_start.update({span.start: span for span in spans})
-        spans = [by_start[start] for start in sorted(by_start)]
-    return spans
+    return stem_terms, extra
+
+
+def _merge(stem_spans, surface_spans):
+    """One span per word, in order; a stem match wins over a surface one."""
+    if not surface_spans:
+        return stem_spans
+    by_start = {span.start: span for span in surface_spans}
+    by_start.update({span.start: span for span in stem_spans})
+    return [by_start[start] for start in sorted(by_start)]
+
+
+def matched_spans(schema, query, text):
+    """The spans of ``text`` to mark for ``query``, by analysing the text:
+    words whose stem matched a stemmed field, and words whose normalised form
+    matched an exact field."""
+    stem_terms, extra = marking_terms(schema, query)
+    spans = find_spans(text, stem_terms, schema["body"].analyzer)
+    return _merge(spans, find_spans(text, extra, schema["body_exact"].analyzer) if extra else [])
+
+
+def page_spans(searcher, query, page):
+    """matched_spans for each hit of ``page``, read from the offsets stored in
+    the postings when the index has them (no analysis of the hits' text)."""
+    schema = searcher.schema
+    if not (has_offsets(schema, "body") and has_offsets(schema, "body_exact")):
+        return [matched_spans(schema, query, hit["body"]) for hit in page]
+    stem_terms, extra = marking_terms(schema, query)
+    reader, docnums = searcher.reader(), [hit.docnum for hit in page]
+    stems = offsets_by_doc(reader, "body", stem_terms, docnums)
+    surfaces = offsets_by_doc(reader, "body_exact", extra, docnums)
+    return [
+        _merge(
+            spans_at(hit["body"], stems[hit.docnum], schema["body"].analyzer),
+            spans_at(hit["body"], surfaces[hit.docnum], schema["body_exact"].analyzer),
+        )
+        for hit in page
+    ]
 
 
 def parse_for_marking(searcher, text):
@@ -145,7 +178,6 @@ def search(searcher, request, exact_boost=EXACT_BOOST):
     """Run ``request`` and return a SearchResponse. ``exact_boost`` weighs the
     exact-form fields against the stems (the quality harness varies it)."""
     started = time.perf_counter()
-    schema = searcher.schema
     text = resolve_conjunction_waw(searcher.reader(), request.text)
     query, matched, total, page = _find(searcher, text, request, exact_boost)
     rewrite = None
@@ -156,7 +188,7 @@ def search(searcher, request, exact_boost=EXACT_BOOST):
                 (query, matched, total, page), rewrite = found, candidate
                 break
     hits = []
-    for hit in page:
+    for hit, spans in zip(page, page_spans(searcher, query, page), strict=True):
         body = hit["body"]
         hits.append(
             Hit(
@@ -164,7 +196,7 @@ def search(searcher, request, exact_boost=EXACT_BOOST):
                 title=hit["title"],
                 lang=hit["lang"],
                 score=round(hit.score, 4),
-                snippet=make_snippet(body, matched_spans(schema, query, body), title_ranges(body, hit["title"])),
+                snippet=make_snippet(body, spans, title_ranges(body, hit["title"])),
             )
         )
     # A rewritten query is also the "did you mean" of the original one.

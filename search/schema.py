@@ -33,7 +33,8 @@ def make_schema(profile=SHIPPED_PROFILE):
     fields = {
         "id": ID(stored=True, unique=True),
         "title": TEXT(analyzer=analyzer, stored=True, field_boost=TITLE_BOOST),
-        "body": TEXT(analyzer=analyzer, stored=True),
+        # Character offsets in the postings: snippets without re-analysis (search/stored_spans.py).
+        "body": TEXT(analyzer=analyzer, stored=True, chars=with_exact),
         "lang": ID(stored=True),
         "size": STORED,
         "mtime": STORED,
@@ -42,7 +43,7 @@ def make_schema(profile=SHIPPED_PROFILE):
     if with_exact:
         surface = bilingual_analyzer(stem=False)
         fields["title_exact"] = TEXT(analyzer=surface, field_boost=TITLE_BOOST)
-        fields["body_exact"] = TEXT(analyzer=surface)
+        fields["body_exact"] = TEXT(analyzer=surface, chars=True)
         # Latin words written capitalised mid-sentence: the evidence that a
         # word is a name, for matching names across scripts (search/names.py).
         fields["names"] = KEYWORD(lowercase=True, scorable=False)

@@ -1,0 +1,118 @@
+"""Snippets from the character offsets stored in the postings must mark
+exactly what analysing each hit's text marks (search/stored_spans.py)."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from search import engine
+from search.engine import matched_spans, page_spans, search
+from search.index import open_index, update_index
+from search.query import SearchRequest
+from search.schema import make_schema
+from search.stored_spans import has_offsets
+
+PROJECT = Path(__file__).resolve().parent.parent
+QUALITY = PROJECT / "bench" / "quality"
+
+# Beyond the judged and misspelt queries: prefix and fuzzy expansions, a
+# phrase, names across scripts, words a leading waw indexes under two stems,
+# a ligature of several words, and excluded words (not marked).
+EXTRA_QUERIES = [
+    "انتخ*",
+    "observ*",
+    "الانتخابت~",
+    '"الانتخابات البرلمانية"',
+    "Tokayev",
+    "توكاييف",
+    "وصل",
+    "وزير وزارة",
+    "صلى الله عليه وسلم",
+    "الجفاف -الأمطار",
+    "OSCE",
+    "water drought",
+]
+
+
+def _queries():
+    judged = [case["query"] for case in json.loads((QUALITY / "judgments.json").read_text("utf-8"))]
+    typos = [case["query"] for case in json.loads((QUALITY / "typos.json").read_text("utf-8"))]
+    return list(dict.fromkeys(judged + typos + EXTRA_QUERIES))
+
+
+QUERIES = _queries()
+
+
+@pytest.fixture(scope="module")
+def corpus_index(tmp_path_factory):
+    index_dir = tmp_path_factory.mktemp("stored-spans") / "index"
+    update_index(PROJECT / "corpus", index_dir)
+    ix = open_index(index_dir)
+    yield ix
+    ix.close()
+
+
+def test_the_shipped_body_fields_store_character_offsets():
+    schema = make_schema()
+    assert has_offsets(schema, "body") and has_offsets(schema, "body_exact")
+    assert not has_offsets(make_schema("stock-standard"), "body")
+
+
+@pytest.mark.parametrize("text", QUERIES)
+def test_offsets_from_storage_equal_offsets_from_analysis(corpus_index, text):
+    with corpus_index.searcher(weighting=engine.scoring()) as searcher:
+        query, _, _, page = engine._find(searcher, text, SearchRequest(text, per_page=20))
+        stored = page_spans(searcher, query, page)
+        analysed = [matched_spans(searcher.schema, query, hit["body"]) for hit in page]
+    assert stored == analysed
+
+
+def test_the_offset_queries_mark_something(corpus_index):
+    """The comparison above is not between two empty lists."""
+    marked = 0
+    with corpus_index.searcher(weighting=engine.scoring()) as searcher:
+        for text in QUERIES[:40]:
+            query, _, _, page = engine._find(searcher, text, SearchRequest(text))
+            marked += sum(len(spans) for spans in page_spans(searcher, query, page))
+    assert marked > 200
+
+
+def test_a_word_under_two_matched_stems_is_one_span_named_as_analysis_names_it(tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    # وصل is indexed under وصل and صل (a leading waw may be the conjunction).
+    (docs / "a.txt").write_text("عنوان\nوصل الوفد أمس ثم صل الجميع وصلوا\n", "utf-8")
+    update_index(docs, tmp_path / "index")
+    ix = open_index(tmp_path / "index")
+    try:
+        with ix.searcher() as searcher:
+            query, _, _, page = engine._find(searcher, "وصل صل", SearchRequest("وصل صل"))
+            stored = page_spans(searcher, query, page)
+            assert stored == [matched_spans(searcher.schema, query, hit["body"]) for hit in page]
+            starts = [span.start for span in stored[0]]
+            assert len(starts) == len(set(starts)) and len(starts) >= 2
+    finally:
+        ix.close()
+
+
+def test_search_marks_hits_without_analysing_their_text(corpus_index, monkeypatch):
+    def no_analysis(*args, **kwargs):
+        raise AssertionError("a hit's text was analysed")
+
+    monkeypatch.setattr(engine, "find_spans", no_analysis)
+    with corpus_index.searcher(weighting=engine.scoring()) as searcher:
+        response = search(searcher, SearchRequest("الانتخابات"))
+    assert response.hits and all("<mark>" in hit.snippet for hit in response.hits)
+
+
+def test_an_index_without_offsets_is_marked_by_analysis(tmp_path, docs_dir):
+    update_index(docs_dir, tmp_path / "index", profile="normalise+stem+stopwords")
+    ix = open_index(tmp_path / "index")
+    try:
+        with ix.searcher() as searcher:
+            assert not has_offsets(searcher.schema, "body")
+            response = search(searcher, SearchRequest("الانتخابات"))
+        assert response.hits and "<mark>" in response.hits[0].snippet
+    finally:
+        ix.close()
