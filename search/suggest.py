@@ -7,7 +7,12 @@ or sit on neighbouring keys substitute cheaply, and a doubled letter or a
 dropped long vowel or hamza costs half an edit.
 """
 
+import threading
+from collections import OrderedDict, defaultdict
+
 import pyarabic.araby as araby
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
 
 from .analysis import normalize_word, script_of, stem_word
 from .analysis.explain import query_words
@@ -17,6 +22,7 @@ MIN_WORD_CHARS = 4
 MAX_WORD_CHARS = 30  # nothing longer is a misspelt word; and it would be slow
 # A query with more unknown words than this is not a typo; no suggestion.
 MAX_UNKNOWN_WORDS = 3
+CLOSEST_MEMO_SIZE = 4096  # corrections remembered per index version
 
 CONFUSABLE_GROUPS = ("ضظد", "ذدز", "سصث", "تطث", "قكغ", "حهخ", "اءي", "وء", "عغء", "aeiou", "ckq", "sz")
 _CONFUSABLE = {(a, b) for group in CONFUSABLE_GROUPS for a in group for b in group if a != b}
@@ -78,19 +84,80 @@ def is_known(reader, word):
     )
 
 
+def reader_version(reader):
+    """What identifies the index a reader reads: its generation and segments."""
+    return (
+        reader.generation(),
+        tuple(leaf.segment().segment_id() for leaf, _ in reader.leaf_readers() if hasattr(leaf, "segment")),
+        reader.doc_count_all(),
+    )
+
+
+class Vocabulary:
+    """A field's words, grouped by length, for finding the ones within a few
+    edits of a word: rapidfuzz's C++ edit distance over the words of nearby
+    lengths, instead of walking Whoosh's term dictionary with a Levenshtein
+    automaton in Python (tenths of a second per word, more as the index grows).
+    The distance is Damerau's (optimal string alignment), so a swap of two
+    neighbouring letters is one edit."""
+
+    def __init__(self, reader, field):
+        by_length = defaultdict(list)
+        for term in reader.lexicon(field):
+            word = term.decode("utf-8") if isinstance(term, bytes) else term
+            by_length[len(word)].append(word)
+        self._by_length = dict(by_length)
+        self._closest = {}
+
+    def within(self, word, edits):
+        """The words at most ``edits`` edits from ``word`` (itself included)."""
+        found = []
+        for length in range(len(word) - edits, len(word) + edits + 1):
+            choices = self._by_length.get(length)
+            if choices:
+                matches = process.extract(word, choices, scorer=OSA.distance, score_cutoff=edits, limit=None)
+                found += [choice for choice, _, _ in matches]
+        return found
+
+    def closest(self, word, edits, doc_frequency):
+        """The word cheapest to reach from ``word`` by ``edit_cost`` (at most
+        ``edits``), then the one in most documents; None when there is none.
+        Remembered, as one request may ask for the same word several times."""
+        if word not in self._closest:
+            candidates = [
+                (cost, -doc_frequency(term), term)
+                for term in self.within(word, edits)
+                if term != word and (cost := edit_cost(word, term)) <= edits
+            ]
+            if len(self._closest) >= CLOSEST_MEMO_SIZE:
+                self._closest.pop(next(iter(self._closest)))
+            self._closest[word] = min(candidates)[2] if candidates else None
+        return self._closest[word]
+
+
+_vocabularies = OrderedDict()  # (index version, field) -> Vocabulary; the live index and the one before
+_vocabularies_lock = threading.Lock()
+
+
+def vocabulary(reader, field):
+    """The Vocabulary of ``field`` in this reader's index, built once per index version."""
+    key = (reader_version(reader), field)
+    with _vocabularies_lock:
+        found = _vocabularies.get(key)
+        if found is None:
+            found = _vocabularies[key] = Vocabulary(reader, field)
+            while len(_vocabularies) > 2:
+                _vocabularies.popitem(last=False)
+        return found
+
+
 def best_correction(reader, word, script, field="body_exact"):
     """The index word closest to ``word`` (cheapest edit, then most documents), or None."""
     normalized = normalize_word(word, script)
     edits = max_edits(normalized)
     if not edits or field not in reader.schema:
         return None
-    candidates = []
-    for term in reader.terms_within(field, normalized, edits, prefix=0):
-        term = term.decode("utf-8") if isinstance(term, bytes) else term
-        cost = edit_cost(normalized, term)
-        if term != normalized and cost <= edits:
-            candidates.append((cost, -reader.doc_frequency(field, term), term))
-    return min(candidates)[2] if candidates else None
+    return vocabulary(reader, field).closest(normalized, edits, lambda term: reader.doc_frequency(field, term))
 
 
 def display_form(searcher, term, field="body_exact"):

@@ -11,7 +11,7 @@ from whoosh.query import Term
 
 from search.analysis import normalize_word
 from search.index import open_index, update_index
-from search.suggest import correct_query, edit_cost, max_edits
+from search.suggest import best_correction, correct_query, edit_cost, max_edits, vocabulary
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -226,3 +226,40 @@ def test_the_page_has_no_did_you_mean_for_a_correct_query(corpus_client):
     soup = BeautifulSoup(response.data, "html.parser")
     assert soup.select("p.suggestion") == []
     assert "Did you mean" not in soup.get_text()
+
+
+def _osa(a, b):
+    """Optimal string alignment distance, written out plainly for the test."""
+    d = [[i + j if i * j == 0 else 0 for j in range(len(b) + 1)] for i in range(len(a) + 1)]
+    for i in range(1, len(a) + 1):
+        for j in range(1, len(b) + 1):
+            d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] != b[j - 1]))
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1)
+    return d[-1][-1]
+
+
+@pytest.mark.parametrize("word", ["الانتخابت", "انتخابات", "elecions", "obsevrers", "الزرقاء", "الجفاف", "draught"])
+def test_the_vocabulary_finds_every_index_word_within_the_edits(corpus_searcher, word):
+    reader = corpus_searcher.reader()
+    typed = normalize_word(word, "ar" if araby.is_arabicrange(word[0]) else "latin")
+    edits = max_edits(typed)
+    every = {term.decode() for term in reader.lexicon("body_exact")}
+    expected = {term for term in every if abs(len(term) - len(typed)) <= edits and _osa(typed, term) <= edits}
+    assert set(vocabulary(reader, "body_exact").within(typed, edits)) == expected
+    assert expected  # each of these words has neighbours in the corpus
+
+
+def test_the_vocabulary_is_built_once_per_index_version(corpus_searcher):
+    reader = corpus_searcher.reader()
+    assert vocabulary(reader, "body_exact") is vocabulary(reader, "body_exact")
+    assert vocabulary(reader, "body_exact") is not vocabulary(reader, "title_exact")
+
+
+@pytest.mark.parametrize(("word", "typed"), [("الزرقاء", "الرزقاء"), ("elections", "elecitons")])
+def test_a_swap_of_two_neighbouring_letters_is_corrected(corpus_searcher, word, typed):
+    reader = corpus_searcher.reader()
+    script = "ar" if araby.is_arabicrange(word[0]) else "latin"
+    known, swapped = normalize_word(word, script), normalize_word(typed, script)
+    assert reader.doc_frequency("body_exact", known) and not reader.doc_frequency("body_exact", swapped)
+    assert best_correction(reader, typed, script) == known
