@@ -6,7 +6,7 @@ import time
 from dataclasses import dataclass, field
 
 from whoosh import query as wq
-from whoosh.collectors import TimeLimit, TimeLimitCollector
+from whoosh.collectors import TimeLimit, TimeLimitCollector, TopCollector
 from whoosh.scoring import BM25F
 
 from .analysis import script_of
@@ -58,7 +58,10 @@ def _run(searcher, query, request):
     """Return (total, hits of the requested page). Matching stops after
     QUERY_TIME_BUDGET seconds; the hits found by then are returned."""
     collector = TimeLimitCollector(
-        searcher.collector(limit=request.page * request.per_page),
+        # Every match scored and counted in one pass: the response needs the
+        # total, and Whoosh's block-skipping pass would have to be followed
+        # by a second, counting one (slower overall; see bench/RESULTS.md).
+        TopCollector(limit=request.page * request.per_page, usequality=False, replace=0),
         timelimit=QUERY_TIME_BUDGET,
         use_alarm=False,  # signals would not reach a thread; the time is checked per hit
     )
@@ -69,16 +72,10 @@ def _run(searcher, query, request):
         query = wq.And([query, wq.ConstantScoreQuery(language, score=0.0)])
     try:
         searcher.search_with_collector(query, collector)
-        timed_out = False
     except TimeLimit:
         log.warning("query ran out of its %.1fs budget: %s", QUERY_TIME_BUDGET, query)
-        timed_out = True
     results = collector.results()
-    limit = request.page * request.per_page
-    if timed_out or results.scored_length() < limit:
-        total = results.scored_length()  # every match was collected (or the budget is spent)
-    else:
-        total = len(results)
+    total = len(results)  # counted by the collector as it went (up to the budget)
     first = (request.page - 1) * request.per_page
     return total, results[first : first + request.per_page]
 
