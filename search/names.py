@@ -1,21 +1,35 @@
 """Names across scripts: Tokayev finds توكاييف, and توكاييف finds Tokayev.
 
-Every word gets a consonant skeleton: Arabic is romanised (anyascii), then
-both scripts are reduced alike — digraphs folded (kh, sh, th, dh, gh, ph),
-sound-alike letters merged (c/q/k, v/f, p/b), vowels and the glides w, y, h
-dropped, doubled letters collapsed. توكاييف and Tokayev both become "tkf".
+Both scripts are read into one alphabet of units: consonants (Latin digraphs
+such as kh, sh, th, dh, gh, zh read as one; c as k or s by the next letter)
+and vowel slots (a run of Latin vowels, or of the Arabic long vowels ا و ي
+with a final ة). Two tables come from it, built from the index's own
+vocabulary when the indexer commits (search/index.py, ``write_name_keys``):
 
-Precision comes first, so a link needs evidence from the index:
-- a Latin word counts as a name when the documents write it capitalised
-  in mid-sentence (the ``names`` field gathers those words per document), or
-  when the index does not know it at all and the reader typed it capitalised;
-- its Arabic matches are index words with the same skeleton of at least three
-  consonants; an Arabic word's Latin matches must be such names.
+- the key of a word, its consonant skeleton with sound-alike consonants in
+  one class (t d ت د ط ض, s z س ص ز, k q ك ق, g j ج غ, ...): Kazakhstan and
+  كازاخستان are both "ksxstn". The dict from key to words is what a query
+  looks up, one lookup per query word (and per pair of adjacent words, for
+  Abu Dhabi / أبوظبي), reading at most MAX_CANDIDATES words per key;
+- the reading of a candidate against the query word: an alignment of the
+  units that costs nothing for a letter and its usual counterpart (q/ق, t/ط,
+  th/ث, dh/ذ/ظ, o/و, i/ي), little for a short Latin vowel Arabic does not
+  write, and much for an Arabic long vowel the Latin lacks or a vowel of
+  another quality (so ثقافة is not Tokayev, nor مقارنة Macron).
+
+On the Arabic side the article ال and the proclitics و ف ب ل ك are taken
+off (وقيرغيزستان is Kyrgyzstan). Precision comes first:
+- a Latin word is a name when most of its mentions in the documents are
+  capitalised in mid-sentence (the ``names`` field holds one token per such
+  mention), or when the index does not know it and the reader typed it
+  capitalised; an Arabic word's Latin matches must be such names;
+- a key of two consonants (Doha, Iran, Baku) needs an exact reading: every
+  Arabic long vowel matched by a Latin vowel of its quality; keys of fewer
+  consonants are not matched at all.
 Cross-script matches are added with a low boost, so they rank below
 same-script ones, and ``cross_script=0`` turns them off.
 """
 
-import difflib
 import json
 import os
 import re
@@ -29,146 +43,605 @@ from .analysis import normalize_word, script_of
 from .analysis.explain import query_words
 from .suggest import best_correction
 
-MIN_SKELETON = 3
-# A candidate with the same skeleton must also read alike with its vowels
-# (difflib ratio of the vocalic forms): ثقافي is not Tokayev.
-MIN_VOCALIC_SIMILARITY = 0.85
+MIN_SKELETON = 2  # consonants a key needs to be matched at all
+LONG_SKELETON = 3  # from here on, the looser reading applies
+# Most alignment cost between a name and a spelling: for keys of three
+# consonants, and a little more for each further consonant (long names
+# carry more unwritten short vowels); for two consonants, only the cost of
+# unwritten short vowels and of sound-alike consonants, nothing else.
+MAX_COST = 0.7
+MAX_COST_PER_EXTRA_CONSONANT = 0.1
+MAX_COST_SHORT = 0.3
+SOUND_ALIKE = 0.75  # consonants of one class that are not each other's usual spelling (t/د)
+VOWEL_MISMATCH = 0.6  # a Latin vowel written as an Arabic long vowel of another quality
 CROSS_SCRIPT_BOOST = 0.3
-NAME_RATIO = 0.5  # share of a word's documents that write it capitalised mid-sentence
+NAME_RATIO = 0.5  # share of a word's mentions written capitalised mid-sentence
 MAX_MATCHES = 8
+RELATIVE_SLACK = 0.25  # how much worse than the best reading a match may be
+MAX_KEYS = 16  # keys of one word (ambiguous letters multiply them)
+MAX_CANDIDATES = 200  # words read per key at query time (the most frequent first)
+ARTICLES = frozenset({"al", "el"})  # al-Moussawi: Arabic writes the article attached
+BIGRAM_JOINER = "_"  # two capitalised words in a row, one token of the names field
 
-_DIGRAPHS = (("kh", "x"), ("sh", "$"), ("ch", "$"), ("th", "t"), ("dh", "d"), ("gh", "g"), ("ph", "f"), ("ck", "k"))
-_CLASSES = str.maketrans({"c": "k", "q": "k", "v": "f", "p": "b", "'": None, "`": None})
-_DROPPED = re.compile(r"[aeiouwyh]")
-_NOT_LETTER = re.compile(r"[^a-z$]")
-_DOUBLED = re.compile(r"(.)\1+")
-# A capitalised Latin word that does not open a sentence or a line.
-_MID_SENTENCE_NAME = re.compile(r"(?<=[^\s.!?؟:\n])[ \t(\"'«—-]+([A-ZÀ-Þ][A-Za-zß-ÿ]+)")
+INF = float("inf")
+# How strictly a reading is checked: EXACT (every Arabic long vowel matched
+# by a Latin vowel of its quality, no vowel or consonant left over but an
+# unwritten short vowel), SHORT (the same, with no unwritten vowel either).
+EXACT, SHORT = 1, 2
+
+# --- units ---------------------------------------------------------------------
+
+_LATIN_GROUPS = (
+    ("sch", "$"),
+    ("tch", "$"),
+    ("kh", "x"),
+    ("sh", "$"),
+    ("ch", "$"),
+    ("zh", "ʒ"),
+    ("th", "θ"),
+    ("dh", "ð"),
+    ("gh", "ɣ"),
+    ("ph", "f"),
+    ("ck", "k"),
+    ("dj", "j"),
+)
+_LATIN_QUALITY = {"a": "A", "e": "I", "i": "I", "y": "I", "o": "U", "u": "U", "w": "U"}
+_ARABIC_CONSONANTS = {
+    "ب": "b",
+    "پ": "b",
+    "ت": "t",
+    "ث": "θ",
+    "ج": "j",
+    "ح": "ħ",
+    "خ": "x",
+    "د": "d",
+    "ذ": "ð",
+    "ر": "r",
+    "ز": "z",
+    "ژ": "z",
+    "س": "s",
+    "ش": "$",
+    "چ": "$",
+    "ص": "ṣ",
+    "ض": "ḍ",
+    "ط": "ṭ",
+    "ظ": "ẓ",
+    "غ": "ɣ",
+    "ف": "f",
+    "ڤ": "f",
+    "ق": "q",
+    "ك": "k",
+    "گ": "g",
+    "ل": "l",
+    "م": "m",
+    "ن": "n",
+    "ه": "h",
+}
+_ARABIC_QUALITY = {"ا": "A", "و": "U", "ي": "I"}
+_GLOTTAL = frozenset("عء")
+# Key classes: letters that names swap between the scripts share one. The
+# interdentals ث ذ ظ are read as a t or an s, so they give two keys.
+_KEY = {
+    "b": "b",
+    "p": "b",
+    "t": "t",
+    "d": "t",
+    "ṭ": "t",
+    "ḍ": "t",
+    "θ": "t",
+    "ð": "t",
+    "s": "s",
+    "z": "s",
+    "ṣ": "s",
+    "k": "k",
+    "q": "k",
+    "g": "g",
+    "j": "g",
+    "ʒ": "g",
+    "ɣ": "g",
+    "x": "x",
+    "$": "$",
+    "f": "f",
+    "v": "f",
+    "h": "h",
+    "ħ": "h",
+    "l": "l",
+    "m": "m",
+    "n": "n",
+    "r": "r",
+}
+_KEY_ALTERNATIVES = {"θ": "ts", "ð": "ts", "ẓ": "ts"}  # Arabic only: Latin th, dh are t
+# A Latin consonant unit and the Arabic letters it is usually written with.
+_WRITTEN_AS = {
+    "b": "b",
+    "p": "b",
+    "t": "tṭ",
+    "d": "dḍ",
+    "θ": "θt",
+    "ð": "ðẓḍd",
+    "s": "sṣθ",
+    "z": "zðẓ",
+    "k": "kq",
+    "q": "qk",
+    "g": "ɣjg",
+    "j": "j",
+    "ʒ": "j",
+    "ɣ": "ɣ",
+    "x": "x",
+    "$": "$",
+    "f": "f",
+    "v": "f",
+    "h": "ħh",
+    "l": "l",
+    "m": "m",
+    "n": "n",
+    "r": "r",
+}
 
 
-def latin_skeleton(text):
-    """The consonant skeleton of romanised text.
+class Unit:
+    """One consonant (``letter``) or one vowel slot (``qualities`` among A I U;
+    ``glides``: the Arabic letters a Latin y or w before a vowel asks for)."""
 
-    >>> latin_skeleton("Tokayev"), latin_skeleton("Kazakhstan"), latin_skeleton("Washington")
-    ('tkf', 'kzxstn', '$ntn')
+    __slots__ = (
+        "consonant",
+        "letter",
+        "qualities",
+        "glides",
+        "edge",
+        "final_h",
+        "after_n",
+        "short",
+        "silent_e",
+        "edge_final",
+    )
+
+    def __init__(self, letter=None, qualities=frozenset(), glides="", edge=False, final_h=False, after_n=False):
+        self.consonant = letter is not None
+        self.letter, self.qualities, self.glides = letter, qualities, glides
+        self.edge, self.final_h, self.after_n = edge, final_h, after_n
+        self.short = self.silent_e = self.edge_final = False
+
+    def __repr__(self):
+        if self.consonant:
+            return self.letter
+        if isinstance(self.qualities, tuple):
+            return "".join("[" + "".join(sorted(q)) + "]" for q in self.qualities)
+        return "[" + "".join(sorted(self.qualities)) + "]"
+
+
+def _latin_letters(text):
+    letters, i = [], 0
+    while i < len(text):
+        if text.startswith("ngh", i):  # Shanghai: n, g, h
+            letters += ["n", "g", "h"]
+            i += 3
+            continue
+        for group, unit in _LATIN_GROUPS:
+            if text.startswith(group, i):
+                letters.append(unit)
+                i += len(group)
+                break
+        else:
+            char = text[i]
+            if char == "c":
+                letters.append("s" if text[i + 1 : i + 2] in ("e", "i", "y") else "k")
+            elif char == "x":
+                letters += ["k", "s"]
+            else:
+                letters.append(char)
+            i += 1
+    return letters
+
+
+@lru_cache(maxsize=200_000)
+def latin_units(word):
+    """The units of a Latin word (accents dropped).
+
+    >>> latin_units("Tokayev")
+    (t, [U], k, [AI], v)
     """
-    text = text.lower()
-    for digraph, letter in _DIGRAPHS:
-        text = text.replace(digraph, letter)
-    text = text.replace("ng", "n").translate(_CLASSES)
-    text = _NOT_LETTER.sub("", _DROPPED.sub("", text))
-    return _DOUBLED.sub(r"\1", text)
+    text = re.sub(r"[^a-z]", "", anyascii(word).lower())
+    letters = _latin_letters(text)
+    units, k = [], 0
+    while k < len(letters):
+        letter = letters[k]
+        if letter in _LATIN_QUALITY:
+            run = []
+            while k < len(letters) and letters[k] in _LATIN_QUALITY:
+                run.append(letters[k])
+                k += 1
+            glides = "".join({"y": "ي", "w": "و"}[c] for i, c in enumerate(run) if c in "yw" and i + 1 < len(run))
+            edge = not units or k == len(letters)
+            unit = Unit(qualities=frozenset(_LATIN_QUALITY[c] for c in run), glides=glides, edge=edge)
+            unit.short = len(run) == 1
+            unit.silent_e = run == ["e"] and k == len(letters) and len(units) > 1
+            units.append(unit)
+            continue
+        k += 1
+        if units and units[-1].consonant and units[-1].letter == letter:
+            continue  # doubled
+        after_n = letter == "g" and units and units[-1].consonant and units[-1].letter == "n"
+        if letter in _KEY:
+            units.append(Unit(letter, after_n=after_n))
+    return tuple(units)
+
+
+@lru_cache(maxsize=200_000)
+def arabic_units(normalized):
+    """The units of a normalised Arabic word. A vowel slot's ``qualities``
+    holds, per letter, the Latin vowels it may stand for: a final ي is also
+    ى (a), a first ا carries whatever vowel the name starts with.
+
+    >>> arabic_units("توكاييف")
+    (t, [U], k, [A][I][I], f)
+    """
+    units, k, n = [], 0, len(normalized)
+
+    def vowel_letter(k):
+        return normalized[k] in _ARABIC_QUALITY or (normalized[k] == "ه" and k == n - 1 and k > 0)
+
+    while k < n:
+        char = normalized[k]
+        if vowel_letter(k):
+            start = k
+            while k < n and vowel_letter(k):
+                k += 1
+            run = normalized[start:k]
+            options = [frozenset(_ARABIC_QUALITY.get(c, "AI")) for c in run]
+            if k == n and run[-1] == "ي":
+                options[-1] = frozenset("AI")  # ى, folded to ي: Huda هدى
+            if start == 0 and run[0] == "ا":  # the hamza seat
+                options = options[1:] or [frozenset("AIU")]
+            unit = Unit(qualities=tuple(options), glides=run, edge=start == 0, final_h=run == "ه")
+            unit.edge_final = k == n
+            units.append(unit)
+            continue
+        k += 1
+        if char in _GLOTTAL:
+            units.append(Unit("'"))
+        elif char in _ARABIC_CONSONANTS:
+            letter = _ARABIC_CONSONANTS[char]
+            if not (units and units[-1].consonant and units[-1].letter == letter):
+                units.append(Unit(letter))
+    return tuple(units)
+
+
+def _key_options(unit, arabic):
+    if arabic and unit.letter in _KEY_ALTERNATIVES:
+        return tuple(_KEY_ALTERNATIVES[unit.letter])
+    return (_KEY.get(unit.letter, ""),)
+
+
+def _keys_of_units(units, arabic):
+    """Every key of a unit sequence: its consonants' classes (doubled
+    letters are one unit already);
+    a Latin g after n and a final h are optional, an Arabic final ه too."""
+    keys = {""}
+    for position, unit in enumerate(units):
+        if not unit.consonant:
+            if arabic and unit.final_h:
+                keys |= {key + "h" for key in keys}
+            continue
+        if unit.letter == "'":
+            continue
+        options = set(_key_options(unit, arabic))
+        if not arabic and (unit.after_n or (unit.letter == "h" and position == len(units) - 1)):
+            options.add("")
+        keys = {key + option for key in keys for option in options}
+        if len(keys) > MAX_KEYS:
+            keys = set(sorted(keys)[:MAX_KEYS])
+    return keys
+
+
+# Arabic proclitics before a name: the conjunctions, the prepositions, the
+# article and their combinations (وال, بال, لل ...), longest first.
+_PROCLITICS = sorted(
+    {c + a for c in ("", "و", "ف") for a in ("ب", "ل", "ك", "")} - {""},
+    key=len,
+    reverse=True,
+)
+
+
+def arabic_forms(normalized):
+    """The forms of a normalised Arabic word a name may be: itself, without
+    the article, and without a proclitic (with or without the article after
+    it). A proclitic is only taken off a long remainder (وزير is not و+زير).
+
+    >>> arabic_forms("وقيرغيزستان")
+    ('وقيرغيزستان', 'قيرغيزستان')
+    """
+    forms = [normalized]
+    if normalized.startswith("ال") and len(normalized) > 3:
+        forms.append(normalized[2:])
+    if normalized.startswith("لل") and len(normalized) > 4:
+        forms.append(normalized[2:])
+    for clitic in _PROCLITICS:
+        rest = normalized[len(clitic) :]
+        if normalized.startswith(clitic) and len(rest) >= 4:
+            if rest not in forms and _consonants(arabic_units(rest)) >= LONG_SKELETON:
+                forms.append(rest)
+            if rest.startswith("ال") and len(rest) > 4 and rest[2:] not in forms:
+                forms.append(rest[2:])  # والعراق: the article after the clitic marks the boundary
+    return tuple(forms)
+
+
+def _consonants(units):
+    return sum(unit.consonant and unit.letter != "'" for unit in units)
 
 
 @lru_cache(maxsize=200_000)
 def skeletons(word):
-    """The skeletons of a word: an Arabic word with the article gives two,
-    with and without it (الدوحة, but ألماتي).
+    """The keys of a word (or of two words, written as one with a space).
 
-    >>> skeletons("توكاييف"), skeletons("بايدن")
-    (('tkf',), ('bdn',))
+    >>> skeletons("Tokayev"), skeletons("توكاييف")
+    (('tkf',), ('tkf',))
     """
     script = script_of(word)
-    normalized = normalize_word(word, script)
     if script != "ar":
-        return (latin_skeleton(normalized),)
-    forms = [normalized]
-    if normalized.startswith("ال") and len(normalized) > 4:
-        forms.append(normalized[2:])
-    keys = []
-    for form in forms:
-        key = latin_skeleton(anyascii(form))
-        if key not in keys:
-            keys.append(key)
-    return tuple(keys)
+        return tuple(sorted(_keys_of_units(latin_units(word.replace(" ", "")), False)))
+    keys = set()
+    for form in arabic_forms(normalize_word(word.replace(" ", ""), "ar")):
+        keys |= _keys_of_units(arabic_units(form), True)
+    return tuple(sorted(keys))
 
 
-# Before romanising Arabic: keep alef (a long a), mark ح and ع (which Latin
-# names rarely carry), drop ه and ء (a final vowel, a glottal stop).
-_ARABIC_MARKS = str.maketrans({"ا": "a", "ح": "7", "ع": "3", "ه": None, "ء": None})
-_LATIN_VOWELS = str.maketrans({"e": None, "i": "y", "o": "w", "u": "w"})
+# --- reading a Latin word against an Arabic one ----------------------------------
+
+
+def _substitution(latin, arabic, strict):
+    if latin.consonant and arabic.consonant:
+        if arabic.letter in _WRITTEN_AS.get(latin.letter, ""):
+            return 0.0
+        if set(_key_options(latin, False)) & set(_key_options(arabic, True)):
+            return SOUND_ALIKE
+        return None
+    if not latin.consonant and arabic.consonant:
+        return 0.25 if arabic.letter == "'" else None  # ع written as a vowel: Amman عمان
+    if latin.consonant and not arabic.consonant:
+        return 0.0 if latin.letter == "h" and arabic.final_h else None
+    if not all(glide in arabic.glides for glide in latin.glides):
+        return None if strict else 0.5
+    covered = sum(bool(latin.qualities & options) for options in arabic.qualities)
+    written = frozenset().union(*arabic.qualities)
+    if covered == len(arabic.qualities) and (strict or latin.qualities <= written):
+        return 0.0
+    if strict:
+        return None
+    if covered:
+        return 0.25  # Biden بايدن: a Latin i for Arabic ai
+    if latin.silent_e and arabic.edge_final:
+        return 0.25  # France فرنسا
+    return VOWEL_MISMATCH
+
+
+def _latin_deletion(unit, strict):
+    if unit.consonant:
+        if unit.after_n:
+            return 0.1  # ng: Washington واشنطن
+        return None if strict else (0.5 if unit.letter == "h" else 1.0)
+    if unit.edge:
+        if unit.silent_e:
+            return 0.25  # France فرنسا
+        return None if strict else 0.7  # Arabic writes a name's first and last vowel
+    if strict == SHORT:
+        return None  # Amman is not الامن
+    return 0.25 if unit.short else 0.6  # a short vowel Arabic leaves unwritten
+
+
+def _arabic_deletion(unit, strict):
+    if unit.consonant:
+        return 0.3 if unit.letter == "'" else (None if strict else 1.0)
+    if unit.final_h:
+        return 0.0
+    if strict:
+        return None
+    return 1.0
+
+
+def _alignment(latin, arabic, strict):
+    rows, cols = len(latin) + 1, len(arabic) + 1
+    d = [[INF] * cols for _ in range(rows)]
+    d[0][0] = 0.0
+    for i in range(rows):
+        for j in range(cols):
+            here = d[i][j]
+            if here == INF:
+                continue
+            if i < rows - 1:
+                cost = _latin_deletion(latin[i], strict)
+                if cost is not None and here + cost < d[i + 1][j]:
+                    d[i + 1][j] = here + cost
+            if j < cols - 1:
+                cost = _arabic_deletion(arabic[j], strict)
+                if cost is not None and here + cost < d[i][j + 1]:
+                    d[i][j + 1] = here + cost
+                if i < rows - 1:
+                    cost = _substitution(latin[i], arabic[j], strict)
+                    if cost is not None and here + cost < d[i + 1][j + 1]:
+                        d[i + 1][j + 1] = here + cost
+    return d[-1][-1]
 
 
 @lru_cache(maxsize=200_000)
-def vocalic_forms(word):
-    """Romanised forms that keep the long vowels, for the second check.
+def reading_cost(latin_word, arabic_word, weak=False):
+    """How far a Latin word (or two, with a space) is from being written as
+    the Arabic one (the best of its forms), and the most it may be; the
+    words read alike when the first is at most the second. ``weak``: the
+    Latin word is a name only because it was typed capitalised (or the
+    documents only capitalise it at the start of a sentence), so it needs a
+    key of three consonants and the exact reading.
 
-    >>> vocalic_forms("Tokayev"), vocalic_forms("توكاييف")
-    (('twkayf',), ('twkayf',))
+    >>> reading_cost("Tokayev", "توكاييف")
+    (0.0, 0.7)
     """
-    script = script_of(word)
-    normalized = normalize_word(word, script)
-    if script == "ar":
-        forms = [normalized] + ([normalized[2:]] if normalized.startswith("ال") and len(normalized) > 4 else [])
-        texts = [anyascii(form.translate(_ARABIC_MARKS)).lower() for form in forms]
-    else:
-        texts = [normalized.lower().replace("ee", "y").replace("oo", "w")]
-    result = []
-    for text in texts:
-        for digraph, letter in _DIGRAPHS:
-            text = text.replace(digraph, letter)
-        text = text.replace("ng", "n").translate(_CLASSES)
-        if script != "ar":
-            text = text.translate(_LATIN_VOWELS)
-        text = re.sub(r"[^a-z$37]", "", text.replace("h", ""))
-        result.append(_DOUBLED.sub(r"\1", text))
-    return tuple(result)
+    latin = latin_units(latin_word.replace(" ", ""))
+    consonants = _consonants(latin)
+    best, limit = INF, 0.0
+    for form in arabic_forms(normalize_word(arabic_word.replace(" ", ""), "ar")):
+        arabic = arabic_units(form)
+        shortest = min(consonants, _consonants(arabic))
+        if shortest < (LONG_SKELETON if weak else MIN_SKELETON):
+            continue
+        if weak or shortest < LONG_SKELETON:
+            cost, most = _alignment(latin, arabic, strict=SHORT if shortest < LONG_SKELETON else EXACT), MAX_COST_SHORT
+        else:
+            cost = _alignment(latin, arabic, strict=False)
+            most = MAX_COST + MAX_COST_PER_EXTRA_CONSONANT * (shortest - LONG_SKELETON)
+        if cost - most < best - limit:
+            best, limit = cost, most
+    return best, limit
 
 
-def reads_alike(first, second):
-    return (
-        max(difflib.SequenceMatcher(None, a, b).ratio() for a in vocalic_forms(first) for b in vocalic_forms(second))
-        >= MIN_VOCALIC_SIMILARITY
-    )
+def reads_alike(first, second, weak=False):
+    """Whether a Latin and an Arabic word (either order) write the same name."""
+    latin, arabic = (first, second) if script_of(second) == "ar" else (second, first)
+    cost, most = reading_cost(latin, arabic, weak)
+    return cost <= most
+
+
+# --- evidence from the documents -------------------------------------------------
+
+# A capitalised Latin word that does not open a sentence or a line.
+_MID_SENTENCE_NAME = re.compile(r"(?<=[^\s.!?؟:\n])[ \t(\"'«—-]+([A-ZÀ-Þ][A-Za-zß-ÿ]+)")
+_NEXT_CAPITALISED = re.compile(r" ([A-ZÀ-Þ][A-Za-zß-ÿ]+)")
+# A capitalised word that opens a sentence or a line: no evidence either way.
+_SENTENCE_START = re.compile(r"(?:^|[.!?؟:\n])[ \t(\"'«—-]*([A-ZÀ-Þ][A-Za-zß-ÿ]+)", re.MULTILINE)
+SENTENCE_START = "^"  # marks the names field's tokens for those
 
 
 def names_in(text):
-    """Latin words written capitalised in mid-sentence: the ``names`` field."""
-    return " ".join(sorted({match.lower() for match in _MID_SENTENCE_NAME.findall(text)}))
+    """The ``names`` field: one token per mention of a Latin word written
+    capitalised in mid-sentence, so that a name's share of capitalised
+    mentions can be counted; one (joined by ``_``) per two such words in a
+    row (Abu Dhabi); and one (marked ``^``) per capitalised word opening a
+    sentence, which says nothing either way.
+
+    >>> names_in("Biden met Tokayev in Abu Dhabi.")
+    '^biden abu abu_dhabi dhabi tokayev'
+    """
+    tokens = [SENTENCE_START + word.lower() for word in _SENTENCE_START.findall(text)]
+    for match in _MID_SENTENCE_NAME.finditer(text):
+        word = match.group(1).lower()
+        tokens.append(word)
+        following = _NEXT_CAPITALISED.match(text, match.end())
+        if following:
+            tokens.append(word + BIGRAM_JOINER + following.group(1).lower())
+    return " ".join(sorted(tokens))
+
+
+NAME, WEAK_NAME = "name", "weak"
+
+
+def name_share(reader, normalized):
+    """The share of a Latin word's mentions the documents write capitalised in
+    mid-sentence, of those not opening a sentence; None when there are none
+    (the index does not know the word, or only at a sentence's start)."""
+    seen = reader.frequency("body_exact", normalized) - reader.frequency("names", SENTENCE_START + normalized)
+    return min(1.0, reader.frequency("names", normalized) / seen) if seen > 0 else None
+
+
+def name_evidence(reader, normalized, typed_capitalised=False):
+    """NAME when most of a Latin word's mentions are capitalised mid-sentence;
+    WEAK_NAME when the documents say nothing either way and the reader typed
+    it capitalised (or, for index words, ``typed_capitalised`` is True to
+    ask whether it could be one); else None."""
+    share = name_share(reader, normalized)
+    if share is None:
+        return WEAK_NAME if typed_capitalised else None
+    return NAME if share >= NAME_RATIO else None
+
+
+def is_name(reader, normalized, typed_capitalised):
+    """Whether a Latin word is a name by the index's evidence (or, with none,
+    because the reader typed it capitalised)."""
+    return name_evidence(reader, normalized, typed_capitalised) is not None
+
+
+# --- the tables ----------------------------------------------------------------
+
+
+def _terms(reader, field):
+    for term in reader.lexicon(field):
+        yield term.decode("utf-8") if isinstance(term, bytes) else term
 
 
 class NameKeys:
-    """Skeleton → index words, built from one reader's vocabulary: Arabic
-    words from the exact-form field, Latin names from the ``names`` field."""
+    """Key → index words, built from one reader's vocabulary: Arabic words
+    from the exact-form field, Latin names (and pairs of names, with a space)
+    from the ``names`` field. Each list is in order of document frequency."""
 
     def __init__(self, reader=None, arabic=None, latin=None):
         self.arabic, self.latin = arabic or {}, latin or {}
         if reader is None or "body_exact" not in reader.schema or "names" not in reader.schema:
             return
-        for term in reader.lexicon("body_exact"):
-            term = term.decode("utf-8") if isinstance(term, bytes) else term
+        arabic_frequency = {}
+        for term in _terms(reader, "body_exact"):
             if script_of(term) == "ar":
+                arabic_frequency[term] = reader.doc_frequency("body_exact", term)
                 for key in skeletons(term):
                     if len(key) >= MIN_SKELETON:
                         self.arabic.setdefault(key, []).append(term)
-        for term in reader.lexicon("names"):
-            term = term.decode("utf-8") if isinstance(term, bytes) else term
-            key = latin_skeleton(term)
+        latin_frequency = {}
+        for term in _terms(reader, "names"):
+            if BIGRAM_JOINER in term:
+                name = term.replace(BIGRAM_JOINER, " ")
+                frequency = reader.doc_frequency("names", term)
+            elif name_evidence(reader, term.lstrip(SENTENCE_START), True):
+                name = term.lstrip(SENTENCE_START)
+                frequency = reader.doc_frequency("body_exact", name)
+            else:
+                continue
+            if name in latin_frequency:
+                continue
+            latin_frequency[name] = frequency
+            for key in skeletons(name):
+                if len(key) >= MIN_SKELETON:
+                    self.latin.setdefault(key, []).append(name)
+        for table, frequency in ((self.arabic, arabic_frequency), (self.latin, latin_frequency)):
+            for words in table.values():
+                words.sort(key=lambda word: (-frequency[word], word))
+
+    def candidates(self, word, table):
+        found = []
+        for key in skeletons(word):
             if len(key) >= MIN_SKELETON:
-                self.latin.setdefault(key, []).append(term)
+                found += [term for term in table.get(key, ())[:MAX_CANDIDATES] if term not in found]
+        return found
 
     def matches(self, reader, word, typed_capitalised):
-        """Index words in the other script that write the name ``word``."""
-        script = script_of(word)
-        normalized = normalize_word(word, script)
-        if script == "ar":
-            found = [term for key in skeletons(word) for term in self.latin.get(key, ())]
-        elif is_name(reader, normalized, typed_capitalised):
-            found = self.arabic.get(latin_skeleton(normalized), [])
+        """Index words in the other script that write the name ``word`` (an
+        Arabic word, or one or two Latin words with a space: a pair the names
+        field has, else a pair typed capitalised)."""
+        if script_of(word) == "ar":
+            read = [
+                (term, reading_cost(term, word, _evidence(reader, term, True) == WEAK_NAME))
+                for term in self.candidates(word, self.latin)
+            ]
         else:
-            found = []
-        unique = sorted(
-            {t for t in found if reads_alike(word, t)}, key=lambda t: -reader.doc_frequency("body_exact", t)
-        )
-        return unique[:MAX_MATCHES]
+            evidence = _evidence(reader, normalize_word(word, "latin"), typed_capitalised)
+            if not evidence:
+                return []
+            read = [
+                (term, reading_cost(word, term, evidence == WEAK_NAME)) for term in self.candidates(word, self.arabic)
+            ]
+        read = [(term, cost) for term, (cost, most) in read if cost <= most]
+        if not read:
+            return []
+        # Among several readings, only those about as close as the best: توكاييف
+        # reads Tokayev exactly, so التكييف, which needs an unwritten o, is out.
+        best = min(cost for _, cost in read)
+        found = [term for term, cost in read if cost <= best + RELATIVE_SLACK]
+        return found[:MAX_MATCHES]
 
 
-def is_name(reader, normalized, typed_capitalised):
-    """Whether a Latin word is a name by the index's evidence."""
-    seen = reader.doc_frequency("body_exact", normalized)
-    if not seen:
-        return typed_capitalised
-    return reader.doc_frequency("names", normalized) / seen >= NAME_RATIO
+def _evidence(reader, name, typed_capitalised):
+    """name_evidence of one Latin word, or of two (with a space)."""
+    if " " in name:
+        if reader.frequency("names", name.replace(" ", BIGRAM_JOINER)):
+            return NAME
+        return WEAK_NAME if typed_capitalised else None
+    return name_evidence(reader, name, typed_capitalised)
 
 
 NAME_KEYS_FILE = "name_keys.json"
@@ -231,38 +704,100 @@ def index_folder(searcher):
 _CAPITALISED = re.compile(r"\b[A-Z][A-Za-z]+")
 
 
+def _misspelt(reader, keys, word, script, normalized, typed_capitalised):
+    """Whether ``word``, which the index does not know, is a misspelling of a
+    word it knows of the same name (the typo rewrite's job: توكايف for
+    توكاييف). Not when the index only writes it with a proclitic
+    (وقيرغيزستان), nor when the closest word is another word (البراميل is
+    not البرازيل)."""
+    correction = best_correction(reader, word, script)
+    if not correction:
+        return False
+    if script == "ar" and normalized in arabic_forms(correction):
+        return False
+    own = set(keys.matches(reader, word, typed_capitalised))
+    return not own or bool(own & set(keys.matches(reader, correction, typed_capitalised)))
+
+
 def cross_script_matches(reader, text, folder=None):
-    """{normalised query word: index words in the other script that write it}."""
+    """{normalised query word: index words in the other script that write it}.
+    A Latin match of two words (Abu Dhabi) is one string with a space; two
+    adjacent query words written as one word in the other script both get it."""
     keys = name_keys(reader, folder)
     if not (keys.arabic or keys.latin):
         return {}
     capitalised = {word.lower() for word in _CAPITALISED.findall(text)}
+    words = query_words(text)
+    normalized = [normalize_word(word, script) for word, script, _, _ in words]
     found = {}
-    for word, script, _, _ in query_words(text):
-        normalized = normalize_word(word, script)
-        if not reader.doc_frequency("body_exact", normalized) and best_correction(reader, word, script):
-            continue  # a misspelling of a word of its own script: the typo rewrite's job
-        matches = keys.matches(reader, word, normalized in capitalised)
+
+    def add(word, matches):
+        found.setdefault(word, [])
+        found[word] += [match for match in matches if match not in found[word]]
+
+    for (word, script, _, _), form in zip(words, normalized, strict=True):
+        typed_capitalised = form in capitalised
+        if not reader.doc_frequency("body_exact", form) and _misspelt(
+            reader, keys, word, script, form, typed_capitalised
+        ):
+            continue
+        matches = keys.matches(reader, word, typed_capitalised)
         if matches:
-            found[normalized] = matches
-    return found
+            add(form, matches)
+    for k in range(len(words) - 1):
+        (_, script, _, end), (_, next_script, start, _) = words[k], words[k + 1]
+        first, second = normalized[k], normalized[k + 1]
+        if script != next_script or text[end:start] not in (" ", "-"):
+            continue
+        if script == "ar":
+            matches = keys.matches(reader, first + second, False)
+        else:
+            matches = keys.matches(reader, f"{first} {second}", first in capitalised and second in capitalised)
+        if matches:
+            add(first, matches)
+            add(second, matches)
+        if script != "ar" and first in ARTICLES and second in found:
+            add(first, found[second])  # al-Moussawi: الموسوي
+    return {word: matches[:MAX_MATCHES] for word, matches in found.items()}
+
+
+def _alternatives(matches):
+    """The other script's spellings as queries, boosted low: a term per
+    exact field, a phrase for two Latin words."""
+    return [
+        wq.Phrase(field, match.split(), boost=CROSS_SCRIPT_BOOST)
+        if " " in match
+        else wq.Term(field, match, boost=CROSS_SCRIPT_BOOST)
+        for match in matches
+        for field in ("body_exact", "title_exact")
+    ]
 
 
 def add_cross_script(query, matches):
     """``query`` with each matched word's alternatives in the other script
-    added to that word's group, boosted low so they rank below it."""
+    added to that word's group, boosted low so they rank below it. A
+    hyphenated word (Jean-Luc, al-Farabi) gets them when each part has some."""
     if not matches:
         return query
+
+    def exact_words(node):
+        if isinstance(node, wq.Term) and node.fieldname == "body_exact":
+            return [node.text]
+        if isinstance(node, wq.And) and node.subqueries:
+            words = [child.text for child in node.subqueries if isinstance(child, wq.Term)]
+            if len(words) == len(node.subqueries) and {c.fieldname for c in node.subqueries} == {"body_exact"}:
+                return words
+        return None
 
     def visit(node):
         if isinstance(node, wq.Or):
             for child in node.subqueries:
-                if isinstance(child, wq.Term) and child.fieldname == "body_exact" and child.text in matches:
-                    extra = [
-                        wq.Term(field, match, boost=CROSS_SCRIPT_BOOST)
-                        for match in matches[child.text]
-                        for field in ("body_exact", "title_exact")
-                    ]
+                words = exact_words(child)
+                if words and all(word in matches for word in words):
+                    if len(words) == 1:
+                        extra = _alternatives(matches[words[0]])
+                    else:
+                        extra = [wq.And([wq.Or(_alternatives(matches[word])) for word in words])]
                     return wq.Or([*node.subqueries, *extra], boost=node.boost)
         return node if node.is_leaf() else node.apply(visit)
 

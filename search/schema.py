@@ -14,6 +14,12 @@ from .analysis import bilingual_analyzer
 from .names import names_in
 
 SHIPPED_PROFILE = "shipped"
+# Raised whenever what a field holds changes without its Whoosh definition
+# changing (analysis rules, the names field's evidence). Whoosh compares
+# fields by their formats, not their analyzers, so the version is written into
+# each field's format: an index built before no longer equals make_schema()
+# and the indexer rebuilds it (search/index.py) instead of mixing the two.
+ANALYSIS_VERSION = 2
 TITLE_BOOST = 2.0
 
 # name -> (analyzer factory for the stemmed fields, whether exact fields exist)
@@ -47,7 +53,11 @@ def make_schema(profile=SHIPPED_PROFILE):
         # Latin words written capitalised mid-sentence: the evidence that a
         # word is a name, for matching names across scripts (search/names.py).
         fields["names"] = KEYWORD(lowercase=True, scorable=False)
-    return Schema(**fields)
+    schema = Schema(**fields)
+    for _, field in schema.items():
+        if field.format is not None:
+            field.format.analysis_version = ANALYSIS_VERSION  # compared by Format.__eq__
+    return schema
 
 
 def document_fields(document, schema):

@@ -170,3 +170,16 @@ def test_missing_docs_folder_is_an_error(tmp_path, index_path):
     with pytest.raises(FileNotFoundError):
         update_index(tmp_path / "no-such-folder", index_path)
     assert not index_path.exists()
+
+
+def test_an_index_built_by_an_older_analysis_is_rebuilt_not_mixed(docs_copy, tmp_path, monkeypatch):
+    from search import schema as schema_module
+
+    index_path = tmp_path / "index"
+    first = update_index(docs_copy, index_path)
+    assert first.rebuilt and first.added
+    unchanged = update_index(docs_copy, index_path)
+    assert not unchanged.rebuilt and unchanged.added == 0
+    monkeypatch.setattr(schema_module, "ANALYSIS_VERSION", schema_module.ANALYSIS_VERSION + 1)
+    again = update_index(docs_copy, index_path)
+    assert again.rebuilt and again.added == first.added

@@ -11,7 +11,7 @@ import search.names as names
 from bench.quality.names_eval import NAMES, TARGETS, Corpus, evaluate_names, load_names
 from search.engine import scoring, search
 from search.index import open_index, update_index
-from search.names import cross_script_matches, names_in, reads_alike, skeletons, vocalic_forms
+from search.names import cross_script_matches, names_in, reads_alike, skeletons
 from search.query import SearchRequest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,24 +46,20 @@ def hits(searcher, text, **options):
 
 
 @pytest.mark.parametrize(
-    ("latin", "arabic", "skeleton", "latin_vocalic", "arabic_vocalic"),
+    ("latin", "arabic", "key"),
     [
-        ("Tokayev", "توكاييف", "tkf", "twkayf", "twkayf"),
-        ("Biden", "بايدن", "bdn", "bydn", "baydn"),
-        ("Kazakhstan", "كازاخستان", "kzxstn", "kazaxstan", "kazaxstan"),
-        ("Washington", "واشنطن", "$ntn", "wa$yntwn", "wa$ntn"),
-        ("Macron", "ماكرون", "mkrn", "makrwn", "makrwn"),
-        ("Moscow", "موسكو", "msk", "mwskw", "mwskw"),
-        ("Baikonur", "بايكونور", "bknr", "baykwnwr", "baykwnwr"),
+        ("Tokayev", "توكاييف", "tkf"),
+        ("Biden", "بايدن", "btn"),
+        ("Kazakhstan", "كازاخستان", "ksxstn"),
+        ("Washington", "واشنطن", "$ntn"),
+        ("Macron", "ماكرون", "mkrn"),
+        ("Moscow", "موسكو", "msk"),
+        ("Baikonur", "بايكونور", "bknr"),
     ],
 )
-def test_a_name_and_its_arabic_spelling_share_a_skeleton_and_read_alike(
-    latin, arabic, skeleton, latin_vocalic, arabic_vocalic
-):
-    assert skeletons(latin) == (skeleton,)
-    assert skeletons(arabic) == (skeleton,)
-    assert vocalic_forms(latin) == (latin_vocalic,)
-    assert vocalic_forms(arabic) == (arabic_vocalic,)
+def test_a_name_and_its_arabic_spelling_share_a_key_and_read_alike(latin, arabic, key):
+    assert key in skeletons(latin)
+    assert key in skeletons(arabic)
     assert reads_alike(latin, arabic) and reads_alike(arabic, latin)
 
 
@@ -82,7 +78,16 @@ def test_names_in_takes_capitalised_words_in_mid_sentence_not_at_a_sentence_star
         "Observers met Tokayev in Astana on Monday. The mission said Almaty was calm.\n"
         "Officials from the OSCE (Vienna) praised the count."
     )
-    assert names_in(text).split() == ["almaty", "astana", "monday", "osce", "tokayev", "vienna"]
+    tokens = names_in(text).split()
+    assert sorted(set(tokens) - {t for t in tokens if t.startswith("^")}) == [
+        "almaty",
+        "astana",
+        "monday",
+        "osce",
+        "tokayev",
+        "vienna",
+    ]
+    assert {"^observers", "^the", "^officials"} <= set(tokens)  # sentence starts: no evidence either way
 
 
 # --- over the corpus ----------------------------------------------------------
@@ -177,10 +182,11 @@ def test_names_file_has_enough_names_and_every_name_the_corpus_writes_in_both_sc
     assert len(set(data["common_words"])) >= 100
 
 
-# Measured on this corpus when the feature landed: 64 of 173 cases (37%). The
-# issue's target is 70% (TARGETS); the harness reports how far off it is.
-# This guards the level reached so far against regressions.
-MEASURED_NAMES_FOUND = 0.36
+# Measured on this corpus when the feature landed: 64 of 173 cases (37%);
+# with vowel slots, letter classes, clitics, two-consonant keys and pairs of
+# words: 123 of 173 (71.1%). The target is 70% (TARGETS). This guards
+# the level reached against regressions.
+MEASURED_NAMES_FOUND = 0.70
 
 
 def test_names_found_across_scripts_do_not_fall_below_the_level_reached(evaluation):

@@ -329,6 +329,61 @@ def evaluate_names(index_dir_or_searcher, corpus_dir, names_path=NAMES):
     }
 
 
+def _percent_of(figure):
+    return f"{figure['found']}/{figure['cases']} = {figure['percent']}%"
+
+
+def names_section(result):
+    """The "Names across scripts" part of RESULTS.md (bench/quality/run.py)."""
+    found, off = result["names_found"], result["names_found_cross_script_off"]
+    lowercase, capitalised = result["common_words"]["lowercase"], result["common_words"]["capitalised"]
+    targets = result["targets"]
+    lines = [
+        "## Names across scripts",
+        "",
+        f"{result['names']} names of [names.json](names.json) typed in one script; found when a document that "
+        f"writes the name in the other script is in the top {result['top']} (`names_eval.py`). Targets: "
+        f"names found ≥ {100 * targets['names_found']:.0f}%, common words expanded ≤ "
+        f"{100 * targets['common_words_expanded_lowercase']:.0f}%.",
+        "",
+        f"**Names found: {_percent_of(found)}** (cross_script=0: {_percent_of(off)}; "
+        f"{result['gain_points']:+g} points).",
+        "",
+        markdown_table(
+            [[direction, _percent_of(figure)] for direction, figure in found["by_direction"].items()]
+            + [[f"kind: {kind}", _percent_of(figure)] for kind, figure in found["by_kind"].items()],
+            ["cases", "found"],
+        ),
+        "",
+        f"**Common words expanded to the other script, typed lower case: {lowercase['expanded']}/"
+        f"{lowercase['words']} = {lowercase['percent']}%**"
+        + (": " + "; ".join(f"{w} → {', '.join(m)}" for w, ms in lowercase["list"].items() for m in ms.values()))
+        * bool(lowercase["list"])
+        + f". Typed capitalised: {capitalised['expanded']}/{capitalised['words']} = {capitalised['percent']}%"
+        + (": " + "; ".join(f"{w} → {', '.join(m)}" for w, ms in capitalised["list"].items() for m in ms.values()))
+        * bool(capitalised["list"])
+        + ".",
+        "",
+        "Misses by cause: " + ", ".join(f"{cause} {n}" for cause, n in found["misses_by_cause"].items()) + ".",
+        "",
+        *(f"- {m['direction']} «{m['query']}» ({m['cause']}): {m['diagnosis']}" for m in found["misses"]),
+        "",
+    ]
+    return lines
+
+
+def print_names(result):
+    found, lowercase = result["names_found"], result["common_words"]["lowercase"]
+    print(f"names found across scripts: {_percent_of(found)}")
+    print(f"common words expanded (lower case): {lowercase['expanded']}/{lowercase['words']} = {lowercase['percent']}%")
+
+
+def markdown_table(rows, columns):
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--docs", default=str(PROJECT / "corpus"))

@@ -12,7 +12,8 @@ shipped profile: misspelt queries (typos.json) that still find the document
 they were typed for, corpus words typed with the other keyboard layout that
 are searched as the word meant, rewrites of the judged queries (there should
 be no layout rewrite of a real query), and the judged set with rewrites on
-against exact=1.
+against exact=1; and names across scripts (names_eval.py: names found in the
+other script, common words expanded), so one command writes every figure.
 """
 
 import argparse
@@ -29,6 +30,7 @@ import ir_measures
 import pyarabic.araby as araby
 from ir_measures import RR, R, nDCG
 
+from bench.quality.names_eval import NAMES, evaluate_names, names_section, print_names
 from search.analysis import BilingualTokenizer, is_stopword, normalize_word, script_of, stopword_key
 from search.engine import scoring, search
 from search.index import open_index, update_index
@@ -445,6 +447,7 @@ def main(argv=None):
     parser.add_argument("--docs", default=str(PROJECT / "corpus"))
     parser.add_argument("--judgments", default=str(HERE / "judgments.json"))
     parser.add_argument("--typos", default=str(TYPOS))
+    parser.add_argument("--names", default=str(NAMES))
     parser.add_argument("--out", default=str(HERE / "RESULTS.md"))
     args = parser.parse_args(argv)
 
@@ -466,6 +469,9 @@ def main(argv=None):
             Path(workdir) / SHIPPED_PROFILE, args.docs, queries, qrels, workdir, args.typos, runs[SHIPPED_PROFILE]
         )
         print_meant(meant)
+        names = evaluate_names(Path(workdir) / SHIPPED_PROFILE, args.docs, args.names)
+        names.pop("cases")
+        print_names(names)
 
     base = results[BASELINE]["nDCG@10"]
     overall = [
@@ -505,6 +511,7 @@ def main(argv=None):
         markdown_table(per_kind, ["profile"] + [f"{k} ({len(by_kind[k])})" for k in kinds]),
         "",
         *meant_section(meant),
+        *names_section(names),
         "## Reading the figures",
         "",
         "- Recall@10 stays near 0.53 for every profile because the judges graded documents by meaning in either "
@@ -525,7 +532,7 @@ def main(argv=None):
     ]
     Path(args.out).write_text("\n".join(body), "utf-8")
     (Path(args.out).with_suffix(".json")).write_text(
-        json.dumps(results | {"meant": meant}, indent=1, ensure_ascii=False), "utf-8"
+        json.dumps(results | {"meant": meant, "names": names}, indent=1, ensure_ascii=False), "utf-8"
     )
     print(f"wrote {args.out}")
     return 0
