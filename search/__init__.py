@@ -68,9 +68,10 @@ def create_app(config=None):
     app.json.ensure_ascii = False
     app.json.sort_keys = False
 
-    from . import api, searcher, web
+    from . import api, result_cache, searcher, web
 
     searcher.init_app(app)
+    result_cache.init_app(app)
     api.init_limits(app)
     app.register_blueprint(api.bp)
     app.register_blueprint(web.bp)

@@ -5,11 +5,11 @@ import threading
 
 from flask import Blueprint, current_app, request
 
-from .engine import search
 from .index import IndexBusy, IndexUnavailable, read_last_run, update_index
 from .query import BadRequest, parse_request, require_utf8
 from .ratelimit import SlidingWindowLimiter, client_key, parse_rate
 from .renderer import error_response, json_response, search_json
+from .result_cache import cached_search
 from .searcher import get_searcher
 
 bp = Blueprint("api", __name__)
@@ -45,7 +45,7 @@ def limit_searches():
 def search_api():
     require_utf8(request.query_string)
     search_request = parse_request(request.args, current_app.config)
-    return json_response(search_json(search(get_searcher(), search_request)))
+    return json_response(search_json(cached_search(get_searcher(), search_request)))
 
 
 @bp.get("/healthz")

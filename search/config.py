@@ -22,6 +22,8 @@ SETTINGS = {
     "ADMIN_FAILURES_ALLOWED": ("SEARCH_ADMIN_FAILURES_ALLOWED", 5, int),
     # Take the client address from X-Forwarded-For (only behind a trusted proxy).
     "TRUST_PROXY": ("SEARCH_TRUST_PROXY", False, lambda v: v.lower() in ("1", "true", "yes")),
+    # Search responses kept per worker (keyed by index version and request); 0 turns the cache off.
+    "RESULT_CACHE_SIZE": ("SEARCH_RESULT_CACHE", 512, int),
     # Files larger than this are reported and skipped by the indexer.
     "MAX_FILE_BYTES": ("SEARCH_MAX_FILE_BYTES", 20 * 1024 * 1024, int),
 }

@@ -7,11 +7,12 @@ from urllib.parse import quote, urlencode
 from flask import Blueprint, abort, current_app, g, render_template, request, url_for
 from werkzeug.exceptions import NotFound
 
-from .engine import matched_spans, parse_for_marking, search
+from .engine import matched_spans, parse_for_marking
 from .highlight import after_leading_title, mark_document
 from .i18n import UI_COOKIE, translate, ui_language
 from .query import BadRequest, parse_request, require_utf8
 from .renderer import document_url
+from .result_cache import cached_search
 from .searcher import get_searcher
 
 bp = Blueprint("web", __name__)
@@ -63,7 +64,7 @@ def store_interface_language(response):
 
 def _results_page(search_request):
     # The page always carries the explanation, folded away in a <details>.
-    response = search(get_searcher(), replace(search_request, explain=True))
+    response = cached_search(get_searcher(), replace(search_request, explain=True))
     return {
         "q": search_request.text,
         "response": response,

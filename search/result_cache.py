@@ -1,0 +1,70 @@
+"""A bounded cache of search responses, per worker process.
+
+Keyed by the index version a searcher reads and the whole request (words,
+page, filters, switches), so a reindex makes every earlier entry unreachable:
+a cached response is always the one the current index would give. Least
+recently used entries go first. ``SEARCH_RESULT_CACHE=0`` turns it off.
+"""
+
+import dataclasses
+import threading
+import time
+from collections import OrderedDict
+
+from flask import current_app
+
+from .engine import search
+from .suggest import reader_version
+
+
+class ResultCache:
+    def __init__(self, size):
+        self.size = size
+        self.hits = self.misses = 0
+        self._entries = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __len__(self):
+        return len(self._entries)
+
+    def get(self, key):
+        with self._lock:
+            response = self._entries.get(key)
+            if response is None:
+                self.misses += 1
+            else:
+                self._entries.move_to_end(key)
+                self.hits += 1
+            return response
+
+    def put(self, key, response):
+        if self.size <= 0:
+            return
+        with self._lock:
+            self._entries[key] = response
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+
+    def search(self, searcher, request):
+        """``engine.search(searcher, request)``, answered from the cache when
+        this index version has answered this request before."""
+        if self.size <= 0:
+            return search(searcher, request)
+        started = time.perf_counter()
+        key = (reader_version(searcher.reader()), request)
+        response = self.get(key)
+        if response is None:
+            response = search(searcher, request)
+            self.put(key, response)
+            return response
+        return dataclasses.replace(response, took_ms=round((time.perf_counter() - started) * 1000, 2))
+
+
+def cached_search(searcher, request):
+    """Search through the app's result cache."""
+    return current_app.extensions["result_cache"].search(searcher, request)
+
+
+def init_app(app):
+    app.extensions["result_cache"] = ResultCache(app.config["RESULT_CACHE_SIZE"])

@@ -1,0 +1,119 @@
+"""The result cache answers exactly what a fresh search would, and forgets
+everything when the index changes."""
+
+import dataclasses
+
+import pytest
+
+from search.engine import search
+from search.index import open_index, update_index
+from search.query import SearchRequest
+from search.result_cache import ResultCache
+
+REQUESTS = [
+    SearchRequest("الانتخابات"),
+    SearchRequest("الانتخابات", page=2, per_page=2),
+    SearchRequest("الانتخابات", lang="ar", explain=True),
+    SearchRequest("observers", exact=True),
+    SearchRequest("hkjohfhj"),  # a keyboard-layout rewrite
+    SearchRequest("الانتخابت"),  # a misspelling with a suggestion
+    SearchRequest("Tokayev", cross_script=False),
+]
+
+
+def _without_time(response):
+    return dataclasses.replace(response, took_ms=0)
+
+
+@pytest.fixture
+def index(docs_copy, tmp_path):
+    update_index(docs_copy, tmp_path / "index")
+    return tmp_path / "index"
+
+
+@pytest.mark.parametrize("request_", REQUESTS, ids=lambda r: r.text)
+def test_a_cached_response_equals_an_uncached_one(index, request_):
+    cache = ResultCache(16)
+    ix = open_index(index)
+    try:
+        with ix.searcher() as searcher:
+            first = cache.search(searcher, request_)
+            again = cache.search(searcher, request_)
+            fresh = search(searcher, request_)
+    finally:
+        ix.close()
+    assert (cache.misses, cache.hits) == (1, 1)
+    assert _without_time(again) == _without_time(first) == _without_time(fresh)
+
+
+def test_different_requests_are_different_entries(index):
+    cache = ResultCache(16)
+    ix = open_index(index)
+    try:
+        with ix.searcher() as searcher:
+            responses = [cache.search(searcher, request) for request in REQUESTS]
+    finally:
+        ix.close()
+    assert cache.misses == len(REQUESTS) and cache.hits == 0 and len(cache) == len(REQUESTS)
+    assert responses[0].per_page != responses[1].per_page
+
+
+def test_a_reindex_makes_earlier_entries_unreachable(index, docs_copy):
+    cache = ResultCache(16)
+    request = SearchRequest("زلزال")
+    ix = open_index(index)
+    with ix.searcher() as searcher:
+        assert cache.search(searcher, request).total == 0
+    ix.close()
+    (docs_copy / "quake.txt").write_text("زلزال قوي\nضرب زلزال المنطقة فجر اليوم\n", "utf-8")
+    update_index(docs_copy, index)
+    ix = open_index(index)
+    try:
+        with ix.searcher() as searcher:
+            assert cache.search(searcher, request).total == 1
+    finally:
+        ix.close()
+    assert cache.hits == 0
+
+
+def test_the_cache_keeps_the_most_recently_used_entries(index):
+    cache = ResultCache(2)
+    ix = open_index(index)
+    try:
+        with ix.searcher() as searcher:
+            for text in ("الانتخابات", "observers", "الانتخابات", "drought"):
+                cache.search(searcher, SearchRequest(text))
+            assert len(cache) == 2
+            cache.search(searcher, SearchRequest("الانتخابات"))  # still there: used second to last
+            assert cache.hits == 2
+            cache.search(searcher, SearchRequest("observers"))  # evicted
+            assert cache.hits == 2
+    finally:
+        ix.close()
+
+
+def test_size_zero_turns_the_cache_off(index):
+    cache = ResultCache(0)
+    ix = open_index(index)
+    try:
+        with ix.searcher() as searcher:
+            cache.search(searcher, SearchRequest("الانتخابات"))
+            cache.search(searcher, SearchRequest("الانتخابات"))
+    finally:
+        ix.close()
+    assert len(cache) == 0 and cache.hits == 0
+
+
+def test_the_app_serves_repeated_searches_from_its_cache(client, app):
+    first = client.get("/search", query_string={"q": "الانتخابات"}).get_json()
+    second = client.get("/search", query_string={"q": "الانتخابات"}).get_json()
+    cache = app.extensions["result_cache"]
+    assert cache.hits >= 1
+    assert {**first, "took_ms": 0} == {**second, "took_ms": 0}
+
+
+def test_the_cache_size_comes_from_the_environment():
+    from search.config import from_environment
+
+    assert from_environment({"SEARCH_RESULT_CACHE": "0"})["RESULT_CACHE_SIZE"] == 0
+    assert from_environment({})["RESULT_CACHE_SIZE"] > 0
