@@ -2,11 +2,17 @@
 gunicorn and its config file, and talk to it over HTTP on the loopback
 interface."""
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 import requests
 from bs4 import BeautifulSoup
 
 from .serving import gunicorn, index_with_cli, server_env
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
@@ -58,3 +64,19 @@ def test_gunicorn_serves_bilingual_search_over_http(server, documents):
     document = requests.get(f"{server}{data['results'][0]['url']}", timeout=5)
     assert document.status_code == 200
     assert BeautifulSoup(document.text, "html.parser").select(".document-body mark")
+
+
+def test_a_serving_process_does_not_load_the_document_readers(index_dir):
+    """Reading PDF, Word, HTML and legacy encodings is the indexer's job; a
+    worker that only searches keeps those libraries (about 35 MB) out."""
+    code = (
+        "import sys\n"
+        "from search import create_app\n"
+        f"app = create_app({{'INDEX_DIR': {str(index_dir)!r}}})\n"
+        "assert app.test_client().get('/search?q=election').status_code == 200\n"
+        "assert app.test_client().get('/?q=election').status_code == 200\n"
+        "print(sorted(m for m in ('pypdf', 'docx', 'bs4', 'charset_normalizer', 'markdown') if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"

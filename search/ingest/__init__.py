@@ -7,8 +7,6 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import markdown
-
 from .binary_formats import UnreadableDocument, docx_to_text, pdf_to_text
 from .decode import DecodeError, decode_bytes
 from .html import html_to_text
@@ -85,6 +83,8 @@ def walk_folder(root, errors=None):
 
 def _markdown_to_text(text):
     title_match = re.search(r"^\s{0,3}#\s+(.+?)\s*#*\s*$", text, re.MULTILINE)
+    import markdown  # imported on first use: a serving worker never needs it
+
     _, body = html_to_text(markdown.markdown(text))
     return (title_match.group(1) if title_match else ""), body
 

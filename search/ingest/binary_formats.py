@@ -10,9 +10,6 @@ import io
 import re
 import unicodedata
 
-import docx
-from pypdf import PdfReader
-
 # Arabic presentation forms A and B (ligatures and contextual glyphs).
 _PRESENTATION_FORMS = re.compile("[\ufb50-\ufdff\ufe70-\ufefe]+")
 
@@ -27,6 +24,8 @@ def _fold_presentation_forms(text):
 
 def pdf_to_text(data):
     """Return ``(title or "", body)`` of a PDF's bytes."""
+    from pypdf import PdfReader  # imported on first use, like docx below: a serving worker never needs them
+
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
@@ -47,6 +46,8 @@ def docx_to_text(data):
     """Return ``(title or "", body)`` of a Word document's bytes: paragraphs
     and table cells in document order; the title from the document's
     properties or its first Title/Heading 1 paragraph."""
+    import docx
+
     try:
         document = docx.Document(io.BytesIO(data))
     except Exception as error:  # python-docx raises many kinds on bad input

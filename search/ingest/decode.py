@@ -5,8 +5,6 @@ Windows-1252)."""
 import codecs
 import re
 
-from charset_normalizer import from_bytes
-
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),
     (codecs.BOM_UTF32_BE, "utf-32"),
@@ -69,6 +67,8 @@ def decode_bytes(data):
         if not _looks_like_text(text, replacements_allowed=True):
             raise DecodeError("binary file (control characters)")
         return text, "utf-8"
+    from charset_normalizer import from_bytes  # imported on first use: a serving worker never needs it
+
     for candidates in (PREFERRED_LEGACY, None):
         decoded = [(str(match), match.encoding) for match in from_bytes(data, cp_isolation=candidates)]
         decoded = [(text, encoding) for text, encoding in decoded if _looks_like_text(text)]

@@ -2,8 +2,6 @@
 
 import re
 
-from bs4 import BeautifulSoup
-
 INVISIBLE_TAGS = ("script", "style", "noscript", "template", "head", "svg", "iframe")
 BLOCK_TAGS = (
     "p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6",
@@ -19,6 +17,8 @@ def _clean(text):
 def html_to_text(markup):
     """Return ``(title, text)``: the ``<h1>`` or ``<title>`` and the visible
     text with one line per block element."""
+    from bs4 import BeautifulSoup  # imported on first use
+
     soup = BeautifulSoup(markup, "html.parser")
     title_tag = soup.find("h1") or soup.find("title")
     title = _clean(title_tag.get_text(" ")) if title_tag else ""
