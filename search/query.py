@@ -11,7 +11,9 @@ Each word is looked up in the stemmed fields and, boosted, in the exact
 """
 
 import re
+import threading
 import unicodedata
+from collections import OrderedDict
 from dataclasses import dataclass
 from urllib.parse import unquote_to_bytes
 
@@ -147,10 +149,49 @@ def make_parser(schema, match_all=True, exact_boost=EXACT_BOOST):
     return parser
 
 
+class _ParseCache:
+    """Parsers per schema and parsed queries per text, least recently used
+    out first. Whoosh's parser costs milliseconds to build and to run, and a
+    request parses the same words several times (all words, then any word;
+    the rewrites; the page's links). Parsed queries are never changed in
+    place (bound_expansions and add_cross_script build new ones), so one
+    can be shared. The schema is kept with its entries, so its id is not
+    reused while they exist."""
+
+    def __init__(self, parsers=8, queries=4096):
+        self._limits = {"parsers": parsers, "queries": queries}
+        self._parsers, self._queries = OrderedDict(), OrderedDict()
+        self._lock = threading.Lock()
+
+    def _remember(self, table, key, value, limit):
+        table[key] = value
+        while len(table) > limit:
+            table.popitem(last=False)
+
+    def query(self, schema, text, match_all, exact_boost):
+        settings = (id(schema), match_all, exact_boost)
+        with self._lock:
+            found = self._queries.get((settings, text))
+            if found is not None:
+                self._queries.move_to_end((settings, text))
+                return found[1]
+            entry = self._parsers.get(settings)
+        if entry is None:
+            entry = (schema, make_parser(schema, match_all, exact_boost))
+        query = entry[1].parse(text)
+        with self._lock:
+            self._remember(self._parsers, settings, entry, self._limits["parsers"])
+            self._remember(self._queries, (settings, text), (schema, query), self._limits["queries"])
+        return query
+
+
+_parse_cache = _ParseCache()
+
+
 def build_query(schema, text, match_all=True, exact_boost=EXACT_BOOST):
     """The Whoosh query for ``text``; NullQuery when nothing searchable is left
     (only stopwords or only excluded words)."""
-    return make_parser(schema, match_all, exact_boost).parse(text)
+    return _parse_cache.query(schema, text, match_all, exact_boost)
 
 
 def _expansions(query, reader):
