@@ -117,3 +117,18 @@ def test_the_cache_size_comes_from_the_environment():
 
     assert from_environment({"SEARCH_RESULT_CACHE": "0"})["RESULT_CACHE_SIZE"] == 0
     assert from_environment({})["RESULT_CACHE_SIZE"] > 0
+
+
+def test_a_response_that_spent_the_time_budget_is_not_kept(index, monkeypatch):
+    import search.result_cache
+
+    cache = ResultCache(16)
+    monkeypatch.setattr(search.result_cache, "QUERY_TIME_BUDGET", 0.0)  # every search "spends" it
+    ix = open_index(index)
+    try:
+        with ix.searcher() as searcher:
+            cache.search(searcher, SearchRequest("الانتخابات"))
+            cache.search(searcher, SearchRequest("الانتخابات"))
+    finally:
+        ix.close()
+    assert len(cache) == 0 and cache.hits == 0
