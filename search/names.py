@@ -19,13 +19,21 @@ vocabulary when the indexer commits (search/index.py, ``write_name_keys``):
 
 On the Arabic side the article ال and the proclitics و ف ب ل ك are taken
 off (وقيرغيزستان is Kyrgyzstan). Precision comes first:
-- a Latin word is a name when most of its mentions in the documents are
-  capitalised in mid-sentence (the ``names`` field holds one token per such
+- a Latin word is a name when most (more than half) of its mentions in the
+  documents are capitalised in mid-sentence (the ``names`` field holds one token per such
   mention), or when the index does not know it and the reader typed it
   capitalised; an Arabic word's Latin matches must be such names;
 - a key of two consonants (Doha, Iran, Baku) needs an exact reading: every
   Arabic long vowel matched by a Latin vowel of its quality; keys of fewer
-  consonants are not matched at all.
+  consonants are not matched at all;
+- an ع inside a word is read only beside a long Latin vowel (Saudi السعودية,
+  Souad سعاد), at a word's start only beside a vowel (Amman عمان): middle is
+  not معدل, GMT not جمعت, Nasr not عنصر;
+- a final ة is a syllable a Latin name ending in a consonant lacks (Doha
+  الدوحة, but Rabat is not رابطة);
+- an Arabic word finds a Latin name only when it is about as close a reading
+  of it as the closest word the index has (``NameKeys.closest``, built with
+  the tables): التكييف does not find Tokayev, whose closest is توكاييف.
 Cross-script matches are added with a low boost, so they rank below
 same-script ones, and ``cross_script=0`` turns them off.
 """
@@ -55,7 +63,7 @@ MAX_COST_SHORT = 0.3
 SOUND_ALIKE = 0.75  # consonants of one class that are not each other's usual spelling (t/د)
 VOWEL_MISMATCH = 0.6  # a Latin vowel written as an Arabic long vowel of another quality
 CROSS_SCRIPT_BOOST = 0.3
-NAME_RATIO = 0.5  # share of a word's mentions written capitalised mid-sentence
+NAME_RATIO = 0.5  # share of a word's mentions written capitalised mid-sentence must exceed this
 MAX_MATCHES = 8
 RELATIVE_SLACK = 0.25  # how much worse than the best reading a match may be
 MAX_KEYS = 16  # keys of one word (ambiguous letters multiply them)
@@ -194,6 +202,7 @@ class Unit:
         "short",
         "silent_e",
         "edge_final",
+        "ain",
     )
 
     def __init__(self, letter=None, qualities=frozenset(), glides="", edge=False, final_h=False, after_n=False):
@@ -201,6 +210,7 @@ class Unit:
         self.letter, self.qualities, self.glides = letter, qualities, glides
         self.edge, self.final_h, self.after_n = edge, final_h, after_n
         self.short = self.silent_e = self.edge_final = False
+        self.ain = None  # an Arabic ع: "start" or "mid" (of the form read)
 
     def __repr__(self):
         if self.consonant:
@@ -300,6 +310,8 @@ def arabic_units(normalized):
         k += 1
         if char in _GLOTTAL:
             units.append(Unit("'"))
+            if char == "ع":
+                units[-1].ain = "start" if k == 1 else "mid"
         elif char in _ARABIC_CONSONANTS:
             letter = _ARABIC_CONSONANTS[char]
             if not (units and units[-1].consonant and units[-1].letter == letter):
@@ -397,7 +409,9 @@ def _substitution(latin, arabic, strict):
             return SOUND_ALIKE
         return None
     if not latin.consonant and arabic.consonant:
-        return 0.25 if arabic.letter == "'" else None  # ع written as a vowel: Amman عمان
+        if arabic.letter != "'" or (arabic.ain == "mid" and latin.short):
+            return None
+        return 0.25  # ع written as a vowel: Amman عمان
     if latin.consonant and not arabic.consonant:
         return 0.0 if latin.letter == "h" and arabic.final_h else None
     if not all(glide in arabic.glides for glide in latin.glides):
@@ -429,18 +443,31 @@ def _latin_deletion(unit, strict):
     return 0.25 if unit.short else 0.6  # a short vowel Arabic leaves unwritten
 
 
-def _arabic_deletion(unit, strict):
+def _arabic_deletion(unit, strict, latin_ends_in_consonant=False):
     if unit.consonant:
         return 0.3 if unit.letter == "'" else (None if strict else 1.0)
     if unit.final_h:
-        return 0.0
+        # ة after a name's last consonant is a syllable the Latin does not
+        # have: Doha الدوحة, but Rabat is not رابطة
+        return None if latin_ends_in_consonant else 0.0
     if strict:
         return None
     return 1.0
 
 
+def _ain_voiced(latin, i, where):
+    """Whether an Arabic ع between Latin units i-1 and i may go unwritten:
+    only beside a Latin vowel (Amman عمان, Iraq العراق), a long one (two
+    letters or more: Saudi السعودية, Souad سعاد) inside the word; never between
+    two consonants (GMT is not جمعت) nor by a single vowel letter inside the
+    word (middle is not معدل, valley not فعالية)."""
+    beside = [latin[k] for k in (i - 1, i) if 0 <= k < len(latin) and not latin[k].consonant]
+    return any(where == "start" or not unit.short for unit in beside)
+
+
 def _alignment(latin, arabic, strict):
     rows, cols = len(latin) + 1, len(arabic) + 1
+    ends_in_consonant = bool(latin) and latin[-1].consonant and latin[-1].letter != "h"
     d = [[INF] * cols for _ in range(rows)]
     d[0][0] = 0.0
     for i in range(rows):
@@ -453,7 +480,9 @@ def _alignment(latin, arabic, strict):
                 if cost is not None and here + cost < d[i + 1][j]:
                     d[i + 1][j] = here + cost
             if j < cols - 1:
-                cost = _arabic_deletion(arabic[j], strict)
+                cost = _arabic_deletion(arabic[j], strict, ends_in_consonant)
+                if cost is not None and arabic[j].ain and not _ain_voiced(latin, i, arabic[j].ain):
+                    cost = None
                 if cost is not None and here + cost < d[i][j + 1]:
                     d[i][j + 1] = here + cost
                 if i < rows - 1:
@@ -549,7 +578,7 @@ def name_evidence(reader, normalized, typed_capitalised=False):
     share = name_share(reader, normalized)
     if share is None:
         return WEAK_NAME if typed_capitalised else None
-    return NAME if share >= NAME_RATIO else None
+    return NAME if share > NAME_RATIO else None
 
 
 def is_name(reader, normalized, typed_capitalised):
@@ -571,8 +600,9 @@ class NameKeys:
     from the exact-form field, Latin names (and pairs of names, with a space)
     from the ``names`` field. Each list is in order of document frequency."""
 
-    def __init__(self, reader=None, arabic=None, latin=None):
+    def __init__(self, reader=None, arabic=None, latin=None, closest=None):
         self.arabic, self.latin = arabic or {}, latin or {}
+        self.closest = closest or {}
         if reader is None or "body_exact" not in reader.schema or "names" not in reader.schema:
             return
         arabic_frequency = {}
@@ -601,6 +631,12 @@ class NameKeys:
         for table, frequency in ((self.arabic, arabic_frequency), (self.latin, latin_frequency)):
             for words in table.values():
                 words.sort(key=lambda word: (-frequency[word], word))
+        for name in latin_frequency:
+            weak = _evidence(reader, name, True) == WEAK_NAME
+            costs = [reading_cost(name, term, weak) for term in self.candidates(name, self.arabic)]
+            costs = [cost for cost, most in costs if cost <= most]
+            if costs:
+                self.closest[name] = min(costs)
 
     def candidates(self, word, table):
         found = []
@@ -618,6 +654,10 @@ class NameKeys:
                 (term, reading_cost(term, word, _evidence(reader, term, True) == WEAK_NAME))
                 for term in self.candidates(word, self.latin)
             ]
+            # Both ways: the Arabic word must be about as close a reading of the
+            # name as the closest one the index has (التكييف is not Tokayev, whose
+            # closest reading, توكاييف, is exact). One dict lookup per name.
+            read = [(term, cm) for term, cm in read if cm[0] <= self.closest.get(term, INF) + RELATIVE_SLACK]
         else:
             evidence = _evidence(reader, normalize_word(word, "latin"), typed_capitalised)
             if not evidence:
@@ -662,7 +702,12 @@ def write_name_keys(ix):
     (its cost grows with the vocabulary, not with the documents)."""
     with ix.reader() as reader:
         keys = NameKeys(reader)
-        record = {"version": list(map(_jsonable, _version(reader))), "arabic": keys.arabic, "latin": keys.latin}
+        record = {
+            "version": list(map(_jsonable, _version(reader))),
+            "arabic": keys.arabic,
+            "latin": keys.latin,
+            "closest": keys.closest,
+        }
     folder = Path(ix.storage.folder)
     temporary = folder / f".{NAME_KEYS_FILE}.{os.getpid()}"
     temporary.write_text(json.dumps(record, ensure_ascii=False), "utf-8")
@@ -680,7 +725,9 @@ def _load(folder, version):
         return None
     if record.get("version") != list(map(_jsonable, version)):
         return None  # written for another commit
-    return NameKeys(arabic=record["arabic"], latin=record["latin"])
+    if "closest" not in record:
+        return None  # written by an older version
+    return NameKeys(arabic=record["arabic"], latin=record["latin"], closest=record["closest"])
 
 
 def name_keys(reader, folder=None):

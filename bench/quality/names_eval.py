@@ -1,6 +1,10 @@
 """Names across scripts, measured: does a name typed in one script find the
 documents that write it in the other (Tokayev → توكاييف, بايدن → Biden),
-without expanding common English words to Arabic?
+without expanding common English words to Arabic, nor linking the common
+words of either script that read like a name of the other (names.json
+"false_friends": middle / معدل, وسط / west)? A vocabulary audit lists every
+link the index makes: each Latin name candidate of the names field, and each
+Arabic word of the index, as a query.
 
     .venv/bin/python -m bench.quality.names_eval     # prints the figures as JSON
 
@@ -40,6 +44,10 @@ PROJECT = HERE.parent.parent
 NAMES = HERE / "names.json"
 TOP = 10
 TARGETS = {"names_found": 0.70, "common_words_expanded_lowercase": 0.03}
+# names.json "false_friends": common words of each script that a name of the
+# other script's spelling could be taken for (middle / معدل, وسط / west). None
+# of them may be linked to anything in the other script.
+FALSE_FRIEND_DIRECTIONS = {"latin": "latin→arabic", "arabic": "arabic→latin"}
 # direction -> (field of names.json typed, field looked for, language of the documents looked for)
 DIRECTIONS = {
     "latin→arabic": ("latin", "arabic", "ar"),
@@ -285,6 +293,56 @@ def common_words_expanded(reader, words):
     return result
 
 
+def false_friend_links(reader, false_friends):
+    """The listed common words that get a cross-script expansion: a Latin word
+    typed lower case or capitalised (as a reader types a name), an Arabic
+    word as it is."""
+    result, total, linked = {}, 0, 0
+    for field, direction in FALSE_FRIEND_DIRECTIONS.items():
+        words = false_friends.get(field, [])
+        typings = (str.lower, str.capitalize) if field == "latin" else (str,)
+        links = {}
+        for word in words:
+            found = {}
+            for typed in typings:
+                for matches in cross_script_matches(reader, typed(word)).values():
+                    found.update(dict.fromkeys(matches))
+            if found:
+                links[word] = list(found)
+        result[direction] = {
+            "words": len(words),
+            "linked": len(links),
+            "percent": round(100 * len(links) / len(words), 1) if words else 0.0,
+            "list": links,
+        }
+        total, linked = total + len(words), linked + len(links)
+    result["all"] = {"words": total, "linked": linked, "percent": round(100 * linked / total, 1) if total else 0.0}
+    return result
+
+
+def vocabulary_audit(reader):
+    """Every cross-script link the index's vocabulary makes: each Latin word
+    the names field takes for a name candidate, typed capitalised, and each
+    Arabic word of the index, as queries. {direction: {word: matches}}."""
+    keys = names_module.name_keys(reader)
+    latin = sorted({word for words in keys.latin.values() for word in words if " " not in word})
+    arabic = sorted({word for words in keys.arabic.values() for word in words})  # those with a key at all
+    links = {"latin→arabic": {}, "arabic→latin": {}}
+    for direction, words, typed in (("latin→arabic", latin, str.capitalize), ("arabic→latin", arabic, str)):
+        for word in words:
+            found = {}
+            for matches in cross_script_matches(reader, typed(word)).values():
+                found.update(dict.fromkeys(matches))
+            if found:
+                links[direction][word] = list(found)
+    return {
+        "latin_candidates": len(latin),
+        "arabic_words": len(arabic),
+        "linked": {direction: len(found) for direction, found in links.items()},
+        "links": links,
+    }
+
+
 def same_script_first(cases):
     """For names written in both scripts: is the first hit of the Latin name an
     English document (and, reported too, of the Arabic name an Arabic one)?"""
@@ -313,6 +371,8 @@ def evaluate_names(index_dir_or_searcher, corpus_dir, names_path=NAMES):
         stack.enter_context(name_keys_per_reader())
         cases = run_cases(searcher, data["names"], corpus)
         common = common_words_expanded(searcher.reader(), data["common_words"])
+        false_friends = false_friend_links(searcher.reader(), data.get("false_friends", {}))
+        audit = vocabulary_audit(searcher.reader())
     on, off = names_summary(cases, "found"), names_summary(cases, "found_cross_script_off")
     misses = [case for case in cases if not case["found"]]
     on["misses_by_cause"] = dict(Counter(case["cause"] for case in misses).most_common())
@@ -324,6 +384,8 @@ def evaluate_names(index_dir_or_searcher, corpus_dir, names_path=NAMES):
         "names_found_cross_script_off": off,
         "gain_points": round(on["percent"] - off["percent"], 1),
         "common_words": common,
+        "false_friends": false_friends,
+        "audit": audit,
         "same_script_first": same_script_first(cases),
         "cases": cases,
     }
@@ -364,6 +426,8 @@ def names_section(result):
         * bool(capitalised["list"])
         + ".",
         "",
+        *false_friends_lines(result["false_friends"]),
+        *audit_lines(result["audit"]),
         "Misses by cause: " + ", ".join(f"{cause} {n}" for cause, n in found["misses_by_cause"].items()) + ".",
         "",
         *(f"- {m['direction']} «{m['query']}» ({m['cause']}): {m['diagnosis']}" for m in found["misses"]),
@@ -372,10 +436,51 @@ def names_section(result):
     return lines
 
 
+def _links(found):
+    return "; ".join(f"{word} → {', '.join(matches)}" for word, matches in found.items())
+
+
+def false_friends_lines(false_friends):
+    everything = false_friends["all"]
+    lines = [
+        f"**False friends linked to the other script: {everything['linked']}/{everything['words']} = "
+        f"{everything['percent']}%** (common words of [names.json](names.json) `false_friends` that must not be "
+        "expanded; Latin ones typed lower case and capitalised).",
+        "",
+    ]
+    for direction in FALSE_FRIEND_DIRECTIONS.values():
+        figure = false_friends[direction]
+        lines.append(
+            f"- {direction}: {figure['linked']}/{figure['words']} = {figure['percent']}%"
+            + (": " + _links(figure["list"])) * bool(figure["list"])
+        )
+    return [*lines, ""]
+
+
+def audit_lines(audit):
+    """Every link the vocabulary makes, for reading (not a measure by itself)."""
+    lines = [
+        f"Vocabulary audit: of {audit['latin_candidates']} Latin name candidates of the names field (typed "
+        f"capitalised), {audit['linked']['latin→arabic']} link to Arabic words; of {audit['arabic_words']} Arabic "
+        f"index words, {audit['linked']['arabic→latin']} link to Latin names.",
+        "",
+    ]
+    for direction, found in audit["links"].items():
+        lines += [f"<details><summary>{direction}: every link</summary>", "", _links(found) or "none", "", "</details>"]
+        lines.append("")
+    return lines
+
+
 def print_names(result):
     found, lowercase = result["names_found"], result["common_words"]["lowercase"]
+    false_friends, audit = result["false_friends"], result["audit"]
     print(f"names found across scripts: {_percent_of(found)}")
     print(f"common words expanded (lower case): {lowercase['expanded']}/{lowercase['words']} = {lowercase['percent']}%")
+    print(
+        "false friends linked: "
+        + ", ".join(f"{d} {f['linked']}/{f['words']} = {f['percent']}%" for d, f in false_friends.items())
+    )
+    print("vocabulary audit, words linked: " + ", ".join(f"{d} {n}" for d, n in audit["linked"].items()))
 
 
 def markdown_table(rows, columns):
