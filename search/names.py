@@ -41,6 +41,8 @@ same-script ones, and ``cross_script=0`` turns them off.
 import json
 import os
 import re
+import sqlite3
+import threading
 from functools import lru_cache
 from pathlib import Path
 
@@ -684,7 +686,8 @@ def _evidence(reader, name, typed_capitalised):
     return name_evidence(reader, name, typed_capitalised)
 
 
-NAME_KEYS_FILE = "name_keys.json"
+NAME_KEYS_FILE = "name_keys.sqlite"
+_TABLES = ("arabic", "latin")
 _cache = {}
 
 
@@ -699,35 +702,84 @@ def _version(reader):
 def write_name_keys(ix):
     """Build the skeleton tables from the index's vocabulary and store them
     beside it, so that no search has to: run by the indexer after a commit
-    (its cost grows with the vocabulary, not with the documents)."""
+    (its cost grows with the vocabulary, not with the documents). They go
+    into an SQLite file that searches read a key at a time: a serving worker
+    does not hold the tables (tens of MB at 10,000 documents) in memory."""
     with ix.reader() as reader:
         keys = NameKeys(reader)
-        record = {
-            "version": list(map(_jsonable, _version(reader))),
-            "arabic": keys.arabic,
-            "latin": keys.latin,
-            "closest": keys.closest,
-        }
+        version = json.dumps(_version(reader))
     folder = Path(ix.storage.folder)
     temporary = folder / f".{NAME_KEYS_FILE}.{os.getpid()}"
-    temporary.write_text(json.dumps(record, ensure_ascii=False), "utf-8")
+    temporary.unlink(missing_ok=True)
+    database = sqlite3.connect(temporary)
+    try:
+        with database:
+            database.execute("CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID")
+            database.execute("CREATE TABLE keys (tbl TEXT, key TEXT, words TEXT, PRIMARY KEY (tbl, key)) WITHOUT ROWID")
+            database.execute("CREATE TABLE closest (name TEXT PRIMARY KEY, cost REAL) WITHOUT ROWID")
+            database.execute("INSERT INTO meta VALUES ('version', ?)", (version,))
+            for table in _TABLES:
+                database.executemany(
+                    "INSERT INTO keys VALUES (?, ?, ?)",
+                    ((table, key, "\n".join(words[:MAX_CANDIDATES])) for key, words in getattr(keys, table).items()),
+                )
+            database.executemany("INSERT INTO closest VALUES (?, ?)", keys.closest.items())
+    finally:
+        database.close()
     os.replace(temporary, folder / NAME_KEYS_FILE)
 
 
-def _jsonable(value):
-    return list(value) if isinstance(value, tuple) else value
+class _Stored:
+    """One stored table, read a key at a time (``get``, ``in``, truth)."""
+
+    def __init__(self, database, lock, select, exists):
+        self._database, self._lock, self._select = database, lock, select
+        with lock:
+            self._any = database.execute(exists).fetchone() is not None
+
+    def get(self, key, default=None):
+        with self._lock:
+            row = self._database.execute(self._select, (key,)).fetchone()
+        return default if row is None else row[0]
+
+    def __contains__(self, key):
+        return self.get(key) is not None
+
+    def __bool__(self):
+        return self._any
+
+
+class _StoredWords(_Stored):
+    def get(self, key, default=None):
+        words = super().get(key)
+        return default if words is None else words.split("\n")
 
 
 def _load(folder, version):
-    try:
-        record = json.loads((Path(folder) / NAME_KEYS_FILE).read_text("utf-8"))
-    except (OSError, ValueError):
+    """The indexer's stored tables for this index version, or None."""
+    path = Path(folder) / NAME_KEYS_FILE
+    if not path.is_file():
         return None
-    if record.get("version") != list(map(_jsonable, version)):
+    try:
+        database = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, check_same_thread=False)
+        row = database.execute("SELECT value FROM meta WHERE name = 'version'").fetchone()
+    except sqlite3.Error:
+        return None  # damaged, or written by an older version
+    if row is None or json.loads(row[0]) != json.loads(json.dumps(version)):
+        database.close()
         return None  # written for another commit
-    if "closest" not in record:
-        return None  # written by an older version
-    return NameKeys(arabic=record["arabic"], latin=record["latin"], closest=record["closest"])
+    lock = threading.Lock()
+    tables = {
+        table: _StoredWords(
+            database,
+            lock,
+            f"SELECT words FROM keys WHERE tbl = '{table}' AND key = ?",
+            f"SELECT 1 FROM keys WHERE tbl = '{table}' LIMIT 1",
+        )
+        for table in _TABLES
+    }
+    closest = _Stored(database, lock, "SELECT cost FROM closest WHERE name = ?", "SELECT 1 FROM closest LIMIT 1")
+    return NameKeys(**tables, closest=closest)
 
 
 def name_keys(reader, folder=None):

@@ -16,10 +16,9 @@ an Arabic word may carry one attached proclitic (و ف ب ل ك, and لل for ا
 since Arabic writes "and Kyrgyzstan" as one word (وقيرغيزستان). The documents
 found only through such a prefixed form are listed with each case.
 
-The run keeps one NameKeys per reader: search.names.name_keys keys its cache
-on ``id(reader.storage)``, a bound method made afresh at each access, so it
-rebuilds NameKeys (a walk of the whole vocabulary) on nearly every query. The
-figures are the same either way; only the run time differs.
+Searches read the name tables the indexer stored beside the index (one
+per index version); the vocabulary audit builds them in memory instead, to
+enumerate every key.
 """
 
 import argparse
@@ -27,7 +26,7 @@ import json
 import re
 import tempfile
 from collections import Counter, defaultdict
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from pathlib import Path
 
 import search.names as names_module
@@ -132,23 +131,6 @@ class Corpus:
             return []
         forms = [form for form, prefixed in self.forms(wanted[0]).items() if prefixed]
         return sorted({form for form in forms if self.containing[form] & set(doc_ids)})
-
-
-@contextmanager
-def name_keys_per_reader():
-    """Build search.names.NameKeys once per reader for this run (see the module doc)."""
-    original, built = names_module.name_keys, {}
-
-    def name_keys(reader, folder=None):
-        if id(reader) not in built:
-            built[id(reader)] = (reader, original(reader, folder))  # holding the reader keeps its id unique
-        return built[id(reader)][1]
-
-    names_module.name_keys = name_keys
-    try:
-        yield
-    finally:
-        names_module.name_keys = original
 
 
 def ranked(searcher, text, cross_script=True, depth=TOP, explain=False):
@@ -324,7 +306,7 @@ def vocabulary_audit(reader):
     """Every cross-script link the index's vocabulary makes: each Latin word
     the names field takes for a name candidate, typed capitalised, and each
     Arabic word of the index, as queries. {direction: {word: matches}}."""
-    keys = names_module.name_keys(reader)
+    keys = names_module.NameKeys(reader)  # the whole tables, in memory (searches read the stored ones)
     latin = sorted({word for words in keys.latin.values() for word in words if " " not in word})
     arabic = sorted({word for words in keys.arabic.values() for word in words})  # those with a key at all
     links = {"latin→arabic": {}, "arabic→latin": {}}
@@ -368,7 +350,6 @@ def evaluate_names(index_dir_or_searcher, corpus_dir, names_path=NAMES):
         searcher = index_dir_or_searcher
         if isinstance(searcher, str | Path):
             searcher = stack.enter_context(open_index(searcher).searcher(weighting=scoring()))
-        stack.enter_context(name_keys_per_reader())
         cases = run_cases(searcher, data["names"], corpus)
         common = common_words_expanded(searcher.reader(), data["common_words"])
         false_friends = false_friend_links(searcher.reader(), data.get("false_friends", {}))

@@ -663,9 +663,17 @@ def _memory_mb(pid):
     values = {}
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         key, _, value = line.partition(":")
-        if key in ("VmRSS", "VmHWM"):
+        if key in ("VmRSS", "VmHWM", "RssAnon", "RssFile"):
             values[key] = round(int(value.split()[0]) / 1024, 1)
-    return {"pid": pid, "rss_mb": values.get("VmRSS"), "peak_rss_mb": values.get("VmHWM")}
+    # RssFile: pages of mapped files (the index segments, libraries), shared
+    # with the other workers and the page cache; RssAnon: the worker's own.
+    return {
+        "pid": pid,
+        "rss_mb": values.get("VmRSS"),
+        "peak_rss_mb": values.get("VmHWM"),
+        "anon_mb": values.get("RssAnon"),
+        "file_mb": values.get("RssFile"),
+    }
 
 
 def _wait_ready(port, server, server_log, seconds=120):
@@ -994,7 +1002,15 @@ def _signed(fraction):
 
 
 def _rss(served):
-    return ", ".join(f"{w['rss_mb']:.0f}" for w in served["worker_memory"]) + " MB"
+    """Each worker's RSS, and how much of it is the worker's own (the rest is
+    pages of the mapped index and libraries, shared between workers)."""
+
+    def one(worker):
+        if worker.get("anon_mb") is None:
+            return f"{worker['rss_mb']:.0f}"
+        return f"{worker['rss_mb']:.0f} ({worker['anon_mb']:.0f} own)"
+
+    return ", ".join(one(w) for w in served["worker_memory"]) + " MB"
 
 
 def _served_row(docs, s, t=None):
