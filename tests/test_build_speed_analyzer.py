@@ -1,0 +1,174 @@
+"""The fused analyzer gives exactly the tokens of the filter chain it replaces,
+and the indexer's shortcut gives exactly the postings Whoosh would gather
+from those tokens (build speed, issue 9)."""
+
+import pickle
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from whoosh.fields import TEXT
+
+from search.analysis import bilingual_analyzer, surface_analyzer
+from search.analysis.analyzers import BilingualAnalyzer, bilingual_chain, word_spans
+from search.analysis.arabic import ARABIC_STOPWORDS
+from search.analysis.english import ENGLISH_STOPWORDS
+from search.index import _fast_format, _fast_items
+from search.schema import make_schema
+
+PURE = settings(max_examples=300, deadline=None, derandomize=True, database=None)
+CONFIGS = [(True, True), (True, False), (False, True), (False, False)]
+MISSING = object()
+
+arabic_char = st.one_of(
+    st.characters(min_codepoint=0x0621, max_codepoint=0x064A),  # letters
+    st.characters(min_codepoint=0x064B, max_codepoint=0x0652),  # harakat
+    st.sampled_from("\u0640\u0670\u0671\u0672\u06a9\u06cc\u06c0"),  # tatweel, superscript alef, wasla, Persian
+    st.characters(min_codepoint=0xFE70, max_codepoint=0xFEFC),  # presentation forms B
+    st.characters(min_codepoint=0xFB50, max_codepoint=0xFBB1),  # presentation forms A
+    st.sampled_from("\ufdf2\ufdfa\ufdfb\ufefb\ufef5"),  # ligatures (Allah, ﷺ, lam-alef)
+    st.sampled_from("\u200b\u200c\u200d\u200e\u200f\u061c\ufeff\u00ad\u202b\u202c\u2067"),  # ZWNJ, marks
+    st.characters(min_codepoint=0x0660, max_codepoint=0x0669),  # Arabic-Indic digits
+    st.characters(min_codepoint=0x06F0, max_codepoint=0x06F9),  # Persian digits
+)
+latin_char = st.one_of(
+    st.characters(min_codepoint=ord("A"), max_codepoint=ord("Z")),
+    st.characters(min_codepoint=ord("a"), max_codepoint=ord("z")),
+    st.characters(min_codepoint=ord("0"), max_codepoint=ord("9")),
+    st.sampled_from("éÉßİıﬁÆœ\u0301\u0308²½"),
+)
+separator = st.sampled_from([" ", "  ", "\n", "،", "؛", "؟", ".", ",", "-", "_", "«", "»", "'", ""])
+# Whole words that exercise the stop list and the waw rules, in both scripts.
+sample_word = st.sampled_from(
+    [
+        *sorted(ARABIC_STOPWORDS)[::37],
+        *sorted(ENGLISH_STOPWORDS)[::5],
+        "والانتخابات",
+        "وزير",
+        "الوزير",
+        "ولل",
+        "وبالتالي",
+        "الـOSCE",
+        "إمام",
+        "أمام",
+        "مسؤول",
+        "مسئول",
+        "لبنان",
+        "The",
+        "observers",
+        "ﷺ",
+        "ﷲ",
+        "\u0640\u0640",
+        "\u064e",
+    ]
+)
+chunk = st.one_of(
+    sample_word, st.text(arabic_char, min_size=1, max_size=8), st.text(latin_char, min_size=1, max_size=8)
+)
+mixed_text = st.lists(st.tuples(chunk, separator), max_size=25).map(lambda parts: "".join(a + b for a, b in parts))
+any_text = st.one_of(mixed_text, st.text(max_size=60))
+
+CALLS = [
+    {"positions": True, "chars": True, "mode": "index"},
+    {"positions": True, "chars": True, "mode": "query"},
+    {"positions": True, "chars": True},
+    {"positions": True, "removestops": False, "mode": "index", "chars": True},
+    {"positions": True, "removestops": False, "mode": "query", "keeporiginal": True},
+    {"positions": True, "chars": True, "start_pos": 7, "start_char": 11, "mode": "index", "boosts": True},
+    {"chars": True, "mode": "query", "removestops": False},
+    {"mode": "index"},
+    {"tokenize": False, "positions": True, "chars": True, "mode": "query", "start_pos": 3, "start_char": 5},
+    {"tokenize": False, "positions": True, "chars": True, "mode": "index", "removestops": False},
+]
+ATTRIBUTES = ("text", "pos", "startchar", "endchar", "boost", "stopped", "original", "script", "boosts")
+
+
+def tokens(analyzer, text, **kwargs):
+    return [tuple(getattr(t, name, MISSING) for name in ATTRIBUTES) for t in analyzer(text, **kwargs)]
+
+
+@pytest.mark.parametrize(("stopwords", "stem"), CONFIGS)
+@given(text=any_text)
+@PURE
+def test_fused_analyzer_gives_the_chains_tokens(stopwords, stem, text):
+    fused, chain = BilingualAnalyzer(stopwords, stem), bilingual_chain(stopwords, stem)
+    for kwargs in CALLS:
+        assert tokens(fused, text, **kwargs) == tokens(chain, text, **kwargs), kwargs
+
+
+@pytest.mark.parametrize(("stopwords", "stem"), CONFIGS)
+@pytest.mark.parametrize("chars", [False, True])
+@given(text=any_text)
+@PURE
+def test_indexer_shortcut_gives_the_postings_whoosh_gathers(stopwords, stem, chars, text):
+    for boost in (1.0, 2.0):
+        field = TEXT(analyzer=BilingualAnalyzer(stopwords, stem), chars=chars, field_boost=boost)
+        fmt = _fast_format(field)
+        assert fmt is not None
+        assert sorted(_fast_items(field.analyzer, fmt, text)) == sorted(field.index(text))
+
+
+def test_known_text_tokens_and_offsets():
+    text = "وقال الوزير إن بعثة OSCE في الـOSCE ﷺ"
+    assert tokens(bilingual_analyzer(), text, positions=True, chars=True) == tokens(
+        bilingual_chain(), text, positions=True, chars=True
+    )
+    # وقال gives two stems at one position; إن and في are stopwords (positions
+    # renumbered); الـ is a bare article; ﷺ is four words with the ligature's offsets.
+    assert [
+        (t.text, t.pos, t.startchar, t.endchar) for t in bilingual_analyzer()(text, positions=True, chars=True)
+    ] == [
+        ("قال", 0, 0, 4),
+        ("وقال", 0, 0, 4),
+        ("وزير", 1, 5, 11),
+        ("بعث", 2, 15, 19),
+        ("osc", 3, 20, 24),
+        ("osc", 4, 31, 35),
+        ("صل", 5, 36, 37),
+        ("له", 6, 36, 37),
+        ("سلم", 7, 36, 37),
+        ("وسلم", 7, 36, 37),
+    ]
+
+
+def test_shipped_fields_take_the_shortcut():
+    schema = make_schema()
+    assert {name for name, field in schema.items() if _fast_format(field) is not None} == {
+        "title",
+        "body",
+        "title_exact",
+        "body_exact",
+    }
+
+
+def test_fused_analyzer_pickles_and_compares():
+    for stopwords, stem in CONFIGS:
+        analyzer = BilingualAnalyzer(stopwords, stem)
+        copy = pickle.loads(pickle.dumps(analyzer))
+        assert copy == analyzer and type(copy) is BilingualAnalyzer
+        assert [t.text for t in copy("والانتخابات في OSCE")] == [t.text for t in analyzer("والانتخابات في OSCE")]
+        for other in CONFIGS:
+            assert (BilingualAnalyzer(*other) == analyzer) == (other == (stopwords, stem))
+    assert bilingual_analyzer() != bilingual_chain()
+    schema = make_schema()
+    assert pickle.loads(pickle.dumps(schema)) == schema
+    assert make_schema() == schema
+    # Whoosh's field equality ignores analyzers: compare them directly.
+    copied = pickle.loads(pickle.dumps(schema))
+    assert [copied[name].analyzer for name in ("title", "title_exact")] == [bilingual_analyzer(), surface_analyzer()]
+
+
+@pytest.mark.parametrize("stem", [True, False])
+@given(text=any_text)
+@PURE
+def test_word_spans_are_the_same_for_the_fused_analyzer_and_the_chain(stem, text):
+    fused, chain = BilingualAnalyzer(True, stem), bilingual_chain(True, stem)
+    assert list(word_spans(text, fused)) == list(word_spans(text, chain))
+    indexed = {(t.startchar, t.endchar, t.text) for t in chain(text, chars=True, mode="index")}
+    assert {(s, e, term) for s, e, terms in word_spans(text, fused) for term in terms} == indexed
+
+
+def test_word_spans_only_for_stop_filtering_analyzers():
+    assert word_spans("نص", BilingualAnalyzer(stopwords=False)) is None
+    assert word_spans("نص", bilingual_chain(stopwords=False)) is None
+    assert list(word_spans("في الانتخابات", bilingual_analyzer())) == [(0, 2, ()), (3, 13, ("انتخاب",))]

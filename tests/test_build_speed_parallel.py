@@ -1,0 +1,181 @@
+"""An index built by worker processes is the index a serial run builds: the
+same documents in the same order, the same stored fields, postings and field
+lengths, the same answers (build speed, issue 9)."""
+
+import multiprocessing
+import os
+import shutil
+import signal
+from pathlib import Path
+
+import pytest
+from whoosh import scoring
+from whoosh.qparser import MultifieldParser, OrGroup
+
+from search import index as index_module
+from search.index import open_index, update_index
+from tests.conftest import write_documents
+
+ROOT = Path(__file__).resolve().parent.parent
+QUERIES = [
+    "الانتخابات",
+    "انتخابات كازاخستان",
+    '"قوات حفظ السلام"',
+    "elections OR parliament",
+    "observers -OSCE",
+    "وزير",
+    "drought rains",
+    "title:الانتخابات",
+    "مسؤول",
+    "الأمطار",
+]
+FIELDS = ["title", "body", "title_exact", "body_exact"]
+
+
+@pytest.fixture
+def library(tmp_path):
+    """The bundled corpus, the test documents and two files that cannot be read."""
+    docs = tmp_path / "docs"
+    shutil.copytree(ROOT / "corpus", docs)
+    write_documents(docs / "extra")
+    (docs / "bad").mkdir()
+    (docs / "bad" / "empty.txt").write_bytes(b"   \n")
+    (docs / "bad" / "broken.pdf").write_bytes(b"%PDF-1.4 not really")
+    return docs
+
+
+@pytest.fixture
+def parallel_always(monkeypatch):
+    monkeypatch.setattr(index_module, "PARALLEL_MIN_FILES", 1)
+
+
+def snapshot(index_dir):
+    """Everything a search can see of an index, by document id."""
+    ix = open_index(index_dir)
+    try:
+        with ix.searcher(weighting=scoring.BM25F()) as searcher:
+            reader = searcher.reader()
+            ids = {docnum: fields["id"] for docnum, fields in reader.iter_docs()}
+            stored = [fields for _, fields in sorted(reader.iter_docs())]
+            lengths = {(ids[docnum], name): reader.doc_field_length(docnum, name) for docnum in ids for name in FIELDS}
+            postings = {}
+            for name in [*FIELDS, "names", "id", "lang"]:
+                for term in reader.lexicon(name):
+                    matcher = reader.postings(name, term)
+                    postings[name, term] = [(ids[docnum], weight, value) for docnum, weight, value in _items(matcher)]
+            parser = MultifieldParser(FIELDS, ix.schema, group=OrGroup)
+            answers = {}
+            for text in QUERIES:
+                hits = searcher.search(parser.parse(text), limit=None)
+                answers[text] = [(hit["id"], round(hit.score, 9)) for hit in hits]
+            return {
+                "count": reader.doc_count(),
+                "stored": stored,
+                "lengths": lengths,
+                "postings": postings,
+                "answers": answers,
+                "field_lengths": {name: reader.field_length(name) for name in FIELDS},
+            }
+    finally:
+        ix.close()
+
+
+def _items(matcher):
+    while matcher.is_active():
+        yield matcher.id(), matcher.weight(), matcher.value()
+        matcher.next()
+
+
+def without_mtime(stored):
+    return [sorted((key, value) for key, value in fields.items() if key != "mtime") for fields in stored]
+
+
+def summary_counts(summary):
+    return (summary.added, summary.updated, summary.removed, summary.unchanged, summary.failed, summary.documents)
+
+
+@pytest.mark.parametrize("procs", [2, 3])
+def test_parallel_build_is_the_serial_build(library, tmp_path, parallel_always, procs):
+    serial = update_index(library, tmp_path / "serial", procs=1)
+    parallel = update_index(library, tmp_path / "parallel", procs=procs)
+    assert summary_counts(parallel) == summary_counts(serial)
+    assert {doc_id for doc_id, _ in serial.failed} == {"bad/empty.txt", "bad/broken.pdf"}
+    ix = open_index(tmp_path / "parallel")
+    try:
+        assert len(ix._segments()) == procs  # really written by the workers
+    finally:
+        ix.close()
+    expected = snapshot(tmp_path / "serial")
+    assert expected["count"] > 60 and all(expected["answers"].values())
+    assert snapshot(tmp_path / "parallel") == expected
+
+
+def change_library(docs):
+    """Edit two files, delete one, add several."""
+    files = sorted(path for path in docs.rglob("*.txt") if "bad" not in path.parts)
+    files[0].write_text(files[0].read_text("utf-8") + "\nفقرة جديدة عن الانتخابات والمراقبين.\n", "utf-8")
+    files[1].write_text("Updated headline\nA rewritten story about elections and observers.\n", "utf-8")
+    files[2].unlink()
+    for i in range(5):
+        (docs / "new").mkdir(exist_ok=True)
+        (docs / "new" / f"story-{i}.txt").write_text(f"خبر جديد {i}\nوزير الخارجية يزور كازاخستان.\n", "utf-8")
+
+
+def test_parallel_incremental_update_is_the_serial_one(library, tmp_path, parallel_always):
+    for name, procs in (("serial", 1), ("parallel", 2)):
+        docs = shutil.copytree(library, tmp_path / f"docs-{name}", symlinks=True)
+        update_index(docs, tmp_path / name, procs=procs)
+    results = {}
+    for name, procs in (("serial", 1), ("parallel", 2)):
+        docs = tmp_path / f"docs-{name}"
+        change_library(docs)
+        results[name] = update_index(docs, tmp_path / name, procs=procs)
+    assert summary_counts(results["parallel"]) == summary_counts(results["serial"])
+    assert (results["serial"].added, results["serial"].updated, results["serial"].removed) == (5, 2, 1)
+    serial, parallel = snapshot(tmp_path / "serial"), snapshot(tmp_path / "parallel")
+    # An incremental commit may order documents differently; what is indexed is the same.
+    for key in ("count", "lengths", "postings", "field_lengths"):
+        assert parallel[key] == serial[key], key
+    # (the two folders were edited a moment apart: their files' mtimes differ)
+    assert sorted(without_mtime(parallel["stored"])) == sorted(without_mtime(serial["stored"]))
+    for text, hits in serial["answers"].items():
+        assert sorted(parallel["answers"][text]) == sorted(hits), text
+
+
+def _kill_the_run_from_a_worker(docs, index_dir, ready):
+    """The forked run: its second worker kills the run (not itself) at its
+    first document, while the first worker is still indexing."""
+    original = index_module.read_document
+    run = os.getpid()
+
+    def read_document(source, *args, **kwargs):
+        if os.getpid() != run and source.doc_id.startswith("extra/"):
+            os.kill(run, signal.SIGKILL)
+            signal.pause()  # wait to be killed with the run
+        return original(source, *args, **kwargs)
+
+    index_module.read_document = read_document
+    index_module.PARALLEL_MIN_FILES = 1
+    ready.set()
+    update_index(docs, index_dir, rebuild=True, procs=2, lock_wait=5)
+    os._exit(0)
+
+
+def test_a_killed_parallel_run_leaves_the_index_usable_and_no_worker_behind(library, tmp_path):
+    index_dir = tmp_path / "index"
+    before = update_index(library, index_dir, procs=1)
+    context = multiprocessing.get_context("fork")
+    ready = context.Event()
+    run = context.Process(target=_kill_the_run_from_a_worker, args=(library, index_dir, ready))
+    run.start()
+    try:
+        assert ready.wait(30)
+        run.join(60)
+        assert run.exitcode == -signal.SIGKILL
+    finally:
+        if run.is_alive():
+            run.kill()
+    # The workers died with the run: the lock is free at once, the old index answers.
+    assert snapshot(index_dir)["count"] == before.documents
+    again = update_index(library, index_dir, rebuild=True, procs=1, lock_wait=5)
+    assert again.documents == before.documents and again.rebuilt
