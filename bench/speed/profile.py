@@ -98,6 +98,16 @@ def profile_queries(work, documents, count, seed, top):
     return report(profile, title, top)
 
 
+def _without_local_paths(text, run_dir):
+    """The report with this machine's folders taken out of file names: the
+    copied code's own path, and the interpreter's and packages' prefixes."""
+    prefixes = [f"{run_dir / 'code'}/", f"{speed.ROOT}/"]
+    prefixes += sorted({f"{path}/" for path in sys.path if path and path.startswith("/")}, key=len, reverse=True)
+    for prefix in prefixes:
+        text = text.replace(prefix, "")
+    return text
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--build-docs", type=int, default=2000)
@@ -107,6 +117,7 @@ def main(argv=None):
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--code", help="profile this git revision (default: the working tree)")
     parser.add_argument("--out", default=str(speed.ROOT / "bench" / "results"))
+    parser.add_argument("--name", help="write speed-profile-<name>.txt (e.g. before, after)")
     args = parser.parse_args(argv)
     run_dir = Path(tempfile.mkdtemp(prefix="search-speed-profile-"))
     try:
@@ -125,8 +136,9 @@ def main(argv=None):
         shutil.rmtree(run_dir, ignore_errors=True)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    (out / "speed-profile.txt").write_text("\n".join(parts), "utf-8")
-    speed.log(f"wrote {out / 'speed-profile.txt'}")
+    path = out / (f"speed-profile-{args.name}.txt" if args.name else "speed-profile.txt")
+    path.write_text(_without_local_paths("\n".join(parts), run_dir), "utf-8")
+    speed.log(f"wrote {path}")
     return 0
 
 
