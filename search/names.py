@@ -836,13 +836,15 @@ def cross_script_matches(reader, text, folder=None):
 
     for (word, script, _, _), form in zip(words, normalized, strict=True):
         typed_capitalised = form in capitalised
-        if not reader.doc_frequency("body_exact", form) and _misspelt(
-            reader, keys, word, script, form, typed_capitalised
+        matches = keys.matches(reader, word, typed_capitalised)
+        # Most words have no reading in the other script: only those that do
+        # pay for the check (an edit-distance search) that they are not a typo.
+        if not matches or (
+            not reader.doc_frequency("body_exact", form)
+            and _misspelt(reader, keys, word, script, form, typed_capitalised)
         ):
             continue
-        matches = keys.matches(reader, word, typed_capitalised)
-        if matches:
-            add(form, matches)
+        add(form, matches)
     for k in range(len(words) - 1):
         (_, script, _, end), (_, next_script, start, _) = words[k], words[k + 1]
         first, second = normalized[k], normalized[k + 1]
