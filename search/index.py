@@ -10,6 +10,7 @@ import multiprocessing
 import os
 import queue
 import signal
+import threading
 import time
 import traceback
 from dataclasses import asdict, dataclass, field
@@ -285,7 +286,12 @@ PROGRESS_EVERY = 20
 
 
 def worker_count():
-    """Worker processes for a parallel run: the cores this process may use."""
+    """Worker processes for a parallel run: the cores this process may use;
+    one (no fork) when this process runs other threads (watch mode's file
+    observer, a threaded server), since a forked child could inherit a lock
+    one of them held and wait on it for ever."""
+    if threading.active_count() > 1:
+        return 1
     try:
         cores = len(os.sched_getaffinity(0))
     except AttributeError:  # not Linux

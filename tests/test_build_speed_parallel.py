@@ -179,3 +179,23 @@ def test_a_killed_parallel_run_leaves_the_index_usable_and_no_worker_behind(libr
     assert snapshot(index_dir)["count"] == before.documents
     again = update_index(library, index_dir, rebuild=True, procs=1, lock_wait=5)
     assert again.documents == before.documents and again.rebuilt
+
+
+def test_a_process_running_other_threads_indexes_without_forking(library, tmp_path, monkeypatch):
+    import threading
+
+    def no_fork(*args, **kwargs):
+        raise AssertionError("forked worker processes while other threads ran")
+
+    monkeypatch.setattr(index_module, "PARALLEL_MIN_FILES", 1)
+    monkeypatch.setattr(index_module, "_read_in_parallel", no_fork)
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)  # like watch mode's file observer
+    other.start()
+    try:
+        summary = update_index(library, tmp_path / "index")
+    finally:
+        stop.set()
+        other.join()
+    assert summary.added > 0  # the library's bad files are reported as usual
+    assert index_module.worker_count() >= 1
