@@ -478,7 +478,7 @@ def update_index(
             if generation or summary.added or summary.updated or summary.removed:
                 commit_with_segments(writer, segments)
                 if "names" in schema:
-                    write_name_keys(ix)
+                    write_name_keys(ix, procs=procs)
             else:
                 writer.cancel()
             with ix.searcher() as searcher:

@@ -39,6 +39,7 @@ same-script ones, and ``cross_script=0`` turns them off.
 """
 
 import json
+import multiprocessing
 import os
 import re
 import sqlite3
@@ -597,23 +598,43 @@ def _terms(reader, field):
         yield term.decode("utf-8") if isinstance(term, bytes) else term
 
 
+PARALLEL_MIN_WORDS = 20_000  # fewer Arabic words than this are keyed in one process
+
+
+def _keyed(words):
+    return [(word, [key for key in skeletons(word) if len(key) >= MIN_SKELETON]) for word in words]
+
+
+def _skeletons_of(words, procs):
+    """``(word, its skeleton keys)`` for each word, in ``procs`` forked
+    processes when there are many (the indexer's longest step after its
+    commit); the tables sort each key's words afterwards, so the order in
+    which they come back does not matter."""
+    if procs <= 1 or len(words) < PARALLEL_MIN_WORDS:
+        return _keyed(words)
+    with multiprocessing.get_context("fork").Pool(procs) as pool:
+        parts = pool.map(_keyed, [words[i::procs] for i in range(procs)])
+    return [pair for part in parts for pair in part]
+
+
 class NameKeys:
     """Key → index words, built from one reader's vocabulary: Arabic words
     from the exact-form field, Latin names (and pairs of names, with a space)
     from the ``names`` field. Each list is in order of document frequency."""
 
-    def __init__(self, reader=None, arabic=None, latin=None, closest=None):
+    def __init__(self, reader=None, arabic=None, latin=None, closest=None, procs=1):
         self.arabic, self.latin = arabic or {}, latin or {}
         self.closest = closest or {}
         if reader is None or "body_exact" not in reader.schema or "names" not in reader.schema:
             return
-        arabic_frequency = {}
-        for term in _terms(reader, "body_exact"):
-            if script_of(term) == "ar":
-                arabic_frequency[term] = reader.doc_frequency("body_exact", term)
-                for key in skeletons(term):
-                    if len(key) >= MIN_SKELETON:
-                        self.arabic.setdefault(key, []).append(term)
+        arabic_frequency = {
+            term: reader.doc_frequency("body_exact", term)
+            for term in _terms(reader, "body_exact")
+            if script_of(term) == "ar"
+        }
+        for term, keys in _skeletons_of(list(arabic_frequency), procs):
+            for key in keys:
+                self.arabic.setdefault(key, []).append(term)
         latin_frequency = {}
         for term in _terms(reader, "names"):
             if BIGRAM_JOINER in term:
@@ -699,14 +720,14 @@ def _version(reader):
     )
 
 
-def write_name_keys(ix):
+def write_name_keys(ix, procs=1):
     """Build the skeleton tables from the index's vocabulary and store them
     beside it, so that no search has to: run by the indexer after a commit
     (its cost grows with the vocabulary, not with the documents). They go
     into an SQLite file that searches read a key at a time: a serving worker
     does not hold the tables (tens of MB at 10,000 documents) in memory."""
     with ix.reader() as reader:
-        keys = NameKeys(reader)
+        keys = NameKeys(reader, procs=procs)
         version = json.dumps(_version(reader))
     folder = Path(ix.storage.folder)
     temporary = folder / f".{NAME_KEYS_FILE}.{os.getpid()}"

@@ -116,3 +116,14 @@ def test_the_false_friends_list_has_realistic_words_in_each_direction():
     assert len(set(false_friends["latin"])) >= 40 and len(set(false_friends["arabic"])) >= 40
     assert {"middle", "west", "group", "gulf", "email", "valley"} <= set(false_friends["latin"])
     assert {"وسط", "غرب", "معدل", "سعر", "أعمال", "القوات", "فعالية", "رابطة"} <= set(false_friends["arabic"])
+
+
+def test_name_tables_keyed_in_several_processes_equal_the_serial_ones(index, monkeypatch):
+    from search import names
+
+    reader, _ = index
+    serial = names.NameKeys(reader)
+    monkeypatch.setattr(names, "PARALLEL_MIN_WORDS", 1)
+    parallel = names.NameKeys(reader, procs=2)
+    assert serial.arabic and parallel.arabic == serial.arabic
+    assert parallel.latin == serial.latin and parallel.closest == serial.closest
