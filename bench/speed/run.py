@@ -83,6 +83,8 @@ TARGETS = {
     "served_ratio": 0.05,  # /search req/s over /healthz req/s, at least
     "errors": 0,
     "worker_rss_mb": 200.0,  # each gunicorn worker, at most
+    "build_ratio": 2.0,  # our build's docs/s over stock Whoosh's, at least
+    "indexer_rss_mb": 600.0,  # the indexer's peak (its largest process), at most
 }
 
 
@@ -948,7 +950,11 @@ def check_targets(result):
             "==",
         ),
         "worker_rss_mb": (worker_rss, "<="),
+        "indexer_rss_mb": (result["build"]["ours"]["peak_rss_mb"], "<="),
     }
+    stock = result["build"].get("stock")
+    if stock and stock.get("docs_per_s"):
+        figures["build_ratio"] = (round(result["build"]["ours"]["docs_per_s"] / stock["docs_per_s"], 2), ">=")
     checks = {}
     for name, (value, op) in figures.items():
         target = TARGETS[name]
@@ -1032,7 +1038,7 @@ def markdown(results, command, notes=None):
     existed show –."""
     rows_build, rows_query, rows_served, rows_cached, rows_targets, rows_load = [], [], [], [], [], []
     for r in results:
-        t, b, q, s = r["targets"], r["build"], r["queries"], r["served"]
+        t, b, q, s = {**r["targets"], **check_targets(r)}, r["build"], r["queries"], r["served"]
         c = r.get("served_cached")
         features = q.get("features") or {}
         docs = f"{r['size']:,}"
@@ -1092,6 +1098,8 @@ def markdown(results, command, notes=None):
                 _mark(t["served_ratio"], f"{t['served_ratio']['value']:.1%}"),
                 _mark(t["errors"], str(t["errors"]["value"])),
                 _mark(t["worker_rss_mb"], f"{t['worker_rss_mb']['value']:.0f} MB"),
+                _mark(t["build_ratio"], _times(t["build_ratio"]["value"])) if "build_ratio" in t else NA,
+                _mark(t["indexer_rss_mb"], f"{t['indexer_rss_mb']['value']:.0f} MB"),
             ]
         )
         load = r["machine"].get("loadavg", {})
@@ -1234,6 +1242,8 @@ def markdown(results, command, notes=None):
                 "search ≥ 5% of trivial (cache off)",
                 "0 errors",
                 "worker ≤ 200 MB",
+                "build ≥ 2× stock docs/s",
+                "indexer ≤ 600 MB",
             ],
             rows_targets,
         ),
