@@ -38,6 +38,7 @@ Cross-script matches are added with a low boost, so they rank below
 same-script ones, and ``cross_script=0`` turns them off.
 """
 
+import itertools
 import json
 import multiprocessing
 import os
@@ -599,6 +600,7 @@ def _terms(reader, field):
 
 
 PARALLEL_MIN_WORDS = 20_000  # fewer Arabic words than this are keyed in one process
+CHUNK_WORDS = 5_000
 
 
 def _keyed(words):
@@ -606,15 +608,48 @@ def _keyed(words):
 
 
 def _skeletons_of(words, procs):
-    """``(word, its skeleton keys)`` for each word, in ``procs`` forked
-    processes when there are many (the indexer's longest step after its
-    commit); the tables sort each key's words afterwards, so the order in
-    which they come back does not matter."""
+    """``(word, its skeleton keys)`` for each of ``words``, in order, chunk by
+    chunk; in ``procs`` forked processes when there are many (the indexer's
+    longest step after its commit)."""
+    chunks = [words[i : i + CHUNK_WORDS] for i in range(0, len(words), CHUNK_WORDS)]
     if procs <= 1 or len(words) < PARALLEL_MIN_WORDS:
-        return _keyed(words)
+        for chunk in chunks:
+            yield from _keyed(chunk)
+        return
     with multiprocessing.get_context("fork").Pool(procs) as pool:
-        parts = pool.map(_keyed, [words[i::procs] for i in range(procs)])
-    return [pair for part in parts for pair in part]
+        for part in pool.imap(_keyed, chunks):
+            yield from part
+
+
+def _latin_names(reader):
+    """{name: documents} for the Latin names of the ``names`` field with the
+    evidence of a name, and the pairs of names it holds (with a space)."""
+    names = {}
+    for term in _terms(reader, "names"):
+        if BIGRAM_JOINER in term:
+            name = term.replace(BIGRAM_JOINER, " ")
+            frequency = reader.doc_frequency("names", term)
+        elif name_evidence(reader, term.lstrip(SENTENCE_START), True):
+            name = term.lstrip(SENTENCE_START)
+            frequency = reader.doc_frequency("body_exact", name)
+        else:
+            continue
+        names.setdefault(name, frequency)
+    return names
+
+
+def _table_rows(reader, names, procs=1):
+    """``(table, key, word, documents)``: every Arabic word of the exact-form
+    field under each of its keys, then every Latin name of ``names``."""
+    arabic = [term for term in _terms(reader, "body_exact") if script_of(term) == "ar"]
+    for term, keys in _skeletons_of(arabic, procs):
+        frequency = reader.doc_frequency("body_exact", term)
+        for key in keys:
+            yield "arabic", key, term, frequency
+    for name, frequency in names.items():
+        for key in skeletons(name):
+            if len(key) >= MIN_SKELETON:
+                yield "latin", key, name, frequency
 
 
 class NameKeys:
@@ -627,39 +662,26 @@ class NameKeys:
         self.closest = closest or {}
         if reader is None or "body_exact" not in reader.schema or "names" not in reader.schema:
             return
-        arabic_frequency = {
-            term: reader.doc_frequency("body_exact", term)
-            for term in _terms(reader, "body_exact")
-            if script_of(term) == "ar"
-        }
-        for term, keys in _skeletons_of(list(arabic_frequency), procs):
-            for key in keys:
-                self.arabic.setdefault(key, []).append(term)
-        latin_frequency = {}
-        for term in _terms(reader, "names"):
-            if BIGRAM_JOINER in term:
-                name = term.replace(BIGRAM_JOINER, " ")
-                frequency = reader.doc_frequency("names", term)
-            elif name_evidence(reader, term.lstrip(SENTENCE_START), True):
-                name = term.lstrip(SENTENCE_START)
-                frequency = reader.doc_frequency("body_exact", name)
-            else:
-                continue
-            if name in latin_frequency:
-                continue
-            latin_frequency[name] = frequency
-            for key in skeletons(name):
-                if len(key) >= MIN_SKELETON:
-                    self.latin.setdefault(key, []).append(name)
-        for table, frequency in ((self.arabic, arabic_frequency), (self.latin, latin_frequency)):
-            for words in table.values():
-                words.sort(key=lambda word: (-frequency[word], word))
-        for name in latin_frequency:
+        names, frequency = _latin_names(reader), {}
+        for table, key, word, documents in _table_rows(reader, names, procs):
+            getattr(self, table).setdefault(key, []).append(word)
+            frequency[table, word] = documents
+        for table in _TABLES:
+            for words in getattr(self, table).values():
+                words.sort(key=lambda word, table=table: (-frequency[table, word], word))
+        self.closest = self.closest_readings(reader, names)
+
+    def closest_readings(self, reader, names):
+        """{Latin name: the cost of the closest reading of it the Arabic
+        vocabulary has}, for the names that have one."""
+        closest = {}
+        for name in names:
             weak = _evidence(reader, name, True) == WEAK_NAME
             costs = [reading_cost(name, term, weak) for term in self.candidates(name, self.arabic)]
             costs = [cost for cost, most in costs if cost <= most]
             if costs:
-                self.closest[name] = min(costs)
+                closest[name] = min(costs)
+        return closest
 
     def candidates(self, word, table):
         found = []
@@ -724,27 +746,38 @@ def write_name_keys(ix, procs=1):
     """Build the skeleton tables from the index's vocabulary and store them
     beside it, so that no search has to: run by the indexer after a commit
     (its cost grows with the vocabulary, not with the documents). They go
-    into an SQLite file that searches read a key at a time: a serving worker
-    does not hold the tables (tens of MB at 10,000 documents) in memory."""
-    with ix.reader() as reader:
-        keys = NameKeys(reader, procs=procs)
-        version = json.dumps(_version(reader))
+    into an SQLite file that searches read a key at a time, so a serving
+    worker does not hold them in memory; and they are built in it, rows
+    first, then grouped by key in SQLite's sort, so the indexer does not
+    hold them either."""
     folder = Path(ix.storage.folder)
     temporary = folder / f".{NAME_KEYS_FILE}.{os.getpid()}"
     temporary.unlink(missing_ok=True)
     database = sqlite3.connect(temporary)
     try:
-        with database:
+        with ix.reader() as reader, database:
             database.execute("CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID")
             database.execute("CREATE TABLE keys (tbl TEXT, key TEXT, words TEXT, PRIMARY KEY (tbl, key)) WITHOUT ROWID")
             database.execute("CREATE TABLE closest (name TEXT PRIMARY KEY, cost REAL) WITHOUT ROWID")
-            database.execute("INSERT INTO meta VALUES ('version', ?)", (version,))
-            for table in _TABLES:
+            database.execute("INSERT INTO meta VALUES ('version', ?)", (json.dumps(_version(reader)),))
+            if "body_exact" in reader.schema and "names" in reader.schema:
+                names = _latin_names(reader)
+                database.execute("CREATE TEMP TABLE rows (tbl TEXT, key TEXT, word TEXT, documents INTEGER)")
+                database.executemany("INSERT INTO rows VALUES (?, ?, ?, ?)", _table_rows(reader, names, procs))
+                ordered = database.execute("SELECT tbl, key, word FROM rows ORDER BY tbl, key, documents DESC, word")
+                grouped = itertools.groupby(ordered, key=lambda row: row[:2])
                 database.executemany(
                     "INSERT INTO keys VALUES (?, ?, ?)",
-                    ((table, key, "\n".join(words[:MAX_CANDIDATES])) for key, words in getattr(keys, table).items()),
+                    (
+                        (table, key, "\n".join(row[2] for row in itertools.islice(rows, MAX_CANDIDATES)))
+                        for (table, key), rows in grouped
+                    ),
                 )
-            database.executemany("INSERT INTO closest VALUES (?, ?)", keys.closest.items())
+                database.execute("DROP TABLE rows")
+                stored = _stored_keys(database, threading.Lock())
+                database.executemany(
+                    "INSERT INTO closest VALUES (?, ?)", stored.closest_readings(reader, names).items()
+                )
     finally:
         database.close()
     os.replace(temporary, folder / NAME_KEYS_FILE)
@@ -789,7 +822,11 @@ def _load(folder, version):
     if row is None or json.loads(row[0]) != json.loads(json.dumps(version)):
         database.close()
         return None  # written for another commit
-    lock = threading.Lock()
+    return _stored_keys(database, threading.Lock())
+
+
+def _stored_keys(database, lock):
+    """NameKeys reading its tables from ``database`` a key at a time."""
     tables = {
         table: _StoredWords(
             database,

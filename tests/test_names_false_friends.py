@@ -127,3 +127,26 @@ def test_name_tables_keyed_in_several_processes_equal_the_serial_ones(index, mon
     parallel = names.NameKeys(reader, procs=2)
     assert serial.arabic and parallel.arabic == serial.arabic
     assert parallel.latin == serial.latin and parallel.closest == serial.closest
+
+
+def test_the_stored_tables_equal_the_ones_built_in_memory(index):
+    from search import names
+
+    reader, folder = index
+    in_memory = names.NameKeys(reader)
+    stored = names._load(next(folder.rglob(names.NAME_KEYS_FILE)).parent, names._version(reader))
+    assert stored is not None and in_memory.arabic and in_memory.latin
+    for table in ("arabic", "latin"):
+        for key, words in getattr(in_memory, table).items():
+            assert getattr(stored, table).get(key) == words[: names.MAX_CANDIDATES]
+    for name, cost in in_memory.closest.items():
+        assert stored.closest.get(name) == cost
+    assert all(stored.closest.get(name) is None for name in ("water", "xyzzy"))
+    database = sqlite3.connect(next(folder.rglob(names.NAME_KEYS_FILE)))
+    try:
+        counts = dict(database.execute("SELECT tbl, count(*) FROM keys GROUP BY tbl").fetchall())
+        closest = database.execute("SELECT count(*) FROM closest").fetchone()[0]
+    finally:
+        database.close()
+    assert counts == {"arabic": len(in_memory.arabic), "latin": len(in_memory.latin)}
+    assert closest == len(in_memory.closest)
