@@ -2,6 +2,7 @@
 everything when the index changes."""
 
 import dataclasses
+from contextlib import contextmanager
 
 import pytest
 
@@ -25,6 +26,16 @@ def _without_time(response):
     return dataclasses.replace(response, took_ms=0)
 
 
+@contextmanager
+def searching(index):
+    ix = open_index(index)
+    try:
+        with ix.searcher() as searcher:
+            yield searcher
+    finally:
+        ix.close()
+
+
 @pytest.fixture
 def index(docs_copy, tmp_path):
     update_index(docs_copy, tmp_path / "index")
@@ -34,26 +45,18 @@ def index(docs_copy, tmp_path):
 @pytest.mark.parametrize("request_", REQUESTS, ids=lambda r: r.text)
 def test_a_cached_response_equals_an_uncached_one(index, request_):
     cache = ResultCache(16)
-    ix = open_index(index)
-    try:
-        with ix.searcher() as searcher:
-            first = cache.search(searcher, request_)
-            again = cache.search(searcher, request_)
-            fresh = search(searcher, request_)
-    finally:
-        ix.close()
+    with searching(index) as searcher:
+        first = cache.search(searcher, request_)
+        again = cache.search(searcher, request_)
+        fresh = search(searcher, request_)
     assert (cache.misses, cache.hits) == (1, 1)
     assert _without_time(again) == _without_time(first) == _without_time(fresh)
 
 
 def test_different_requests_are_different_entries(index):
     cache = ResultCache(16)
-    ix = open_index(index)
-    try:
-        with ix.searcher() as searcher:
-            responses = [cache.search(searcher, request) for request in REQUESTS]
-    finally:
-        ix.close()
+    with searching(index) as searcher:
+        responses = [cache.search(searcher, request) for request in REQUESTS]
     assert cache.misses == len(REQUESTS) and cache.hits == 0 and len(cache) == len(REQUESTS)
     assert responses[0].per_page != responses[1].per_page
 
@@ -61,46 +64,32 @@ def test_different_requests_are_different_entries(index):
 def test_a_reindex_makes_earlier_entries_unreachable(index, docs_copy):
     cache = ResultCache(16)
     request = SearchRequest("زلزال")
-    ix = open_index(index)
-    with ix.searcher() as searcher:
+    with searching(index) as searcher:
         assert cache.search(searcher, request).total == 0
-    ix.close()
     (docs_copy / "quake.txt").write_text("زلزال قوي\nضرب زلزال المنطقة فجر اليوم\n", "utf-8")
     update_index(docs_copy, index)
-    ix = open_index(index)
-    try:
-        with ix.searcher() as searcher:
-            assert cache.search(searcher, request).total == 1
-    finally:
-        ix.close()
+    with searching(index) as searcher:
+        assert cache.search(searcher, request).total == 1
     assert cache.hits == 0
 
 
 def test_the_cache_keeps_the_most_recently_used_entries(index):
     cache = ResultCache(2)
-    ix = open_index(index)
-    try:
-        with ix.searcher() as searcher:
-            for text in ("الانتخابات", "observers", "الانتخابات", "drought"):
-                cache.search(searcher, SearchRequest(text))
-            assert len(cache) == 2
-            cache.search(searcher, SearchRequest("الانتخابات"))  # still there: used second to last
-            assert cache.hits == 2
-            cache.search(searcher, SearchRequest("observers"))  # evicted
-            assert cache.hits == 2
-    finally:
-        ix.close()
+    with searching(index) as searcher:
+        for text in ("الانتخابات", "observers", "الانتخابات", "drought"):
+            cache.search(searcher, SearchRequest(text))
+        assert len(cache) == 2
+        cache.search(searcher, SearchRequest("الانتخابات"))  # still there: used second to last
+        assert cache.hits == 2
+        cache.search(searcher, SearchRequest("observers"))  # evicted
+        assert cache.hits == 2
 
 
 def test_size_zero_turns_the_cache_off(index):
     cache = ResultCache(0)
-    ix = open_index(index)
-    try:
-        with ix.searcher() as searcher:
-            cache.search(searcher, SearchRequest("الانتخابات"))
-            cache.search(searcher, SearchRequest("الانتخابات"))
-    finally:
-        ix.close()
+    with searching(index) as searcher:
+        cache.search(searcher, SearchRequest("الانتخابات"))
+        cache.search(searcher, SearchRequest("الانتخابات"))
     assert len(cache) == 0 and cache.hits == 0
 
 
@@ -124,11 +113,7 @@ def test_a_response_that_spent_the_time_budget_is_not_kept(index, monkeypatch):
 
     cache = ResultCache(16)
     monkeypatch.setattr(search.result_cache, "QUERY_TIME_BUDGET", 0.0)  # every search "spends" it
-    ix = open_index(index)
-    try:
-        with ix.searcher() as searcher:
-            cache.search(searcher, SearchRequest("الانتخابات"))
-            cache.search(searcher, SearchRequest("الانتخابات"))
-    finally:
-        ix.close()
+    with searching(index) as searcher:
+        cache.search(searcher, SearchRequest("الانتخابات"))
+        cache.search(searcher, SearchRequest("الانتخابات"))
     assert len(cache) == 0 and cache.hits == 0
