@@ -116,3 +116,27 @@ def test_an_index_without_offsets_is_marked_by_analysis(tmp_path, docs_dir):
         assert response.hits and "<mark>" in response.hits[0].snippet
     finally:
         ix.close()
+
+
+def test_offsets_are_read_right_across_several_segments(tmp_path):
+    import shutil
+
+    docs = tmp_path / "docs"
+    shutil.copytree(PROJECT / "corpus", docs)
+    update_index(docs, tmp_path / "index", procs=1)
+    (docs / "late.txt").write_text("خبر متأخر\nالانتخابات والجفاف والمياه في خبر أضيف بعد البناء الأول\n", "utf-8")
+    update_index(docs, tmp_path / "index", procs=1)  # a second segment
+    ix = open_index(tmp_path / "index")
+    try:
+        with ix.searcher(weighting=engine.scoring()) as searcher:
+            assert len(searcher.reader().leaf_readers()) > 1
+            found = set()
+            for text in ["الانتخابات", "الجفاف المياه", "water drought", '"الانتخابات البرلمانية"']:
+                query, _, _, page = engine._find(searcher, text, SearchRequest(text, per_page=50))
+                assert page_spans(searcher, query, page) == [
+                    matched_spans(searcher.schema, query, hit["body"]) for hit in page
+                ]
+                found |= {hit["id"] for hit in page}
+            assert "late.txt" in found  # the second segment's document was marked too
+    finally:
+        ix.close()
