@@ -108,6 +108,7 @@ class Vocabulary:
             by_length[len(word)].append(word)
         self._by_length = dict(by_length)
         self._closest = {}
+        self._lock = threading.Lock()  # the memo, for threaded servers
 
     def within(self, word, edits):
         """The words at most ``edits`` edits from ``word`` (itself included)."""
@@ -123,16 +124,20 @@ class Vocabulary:
         """The word cheapest to reach from ``word`` by ``edit_cost`` (at most
         ``edits``), then the one in most documents; None when there is none.
         Remembered, as one request may ask for the same word several times."""
-        if word not in self._closest:
-            candidates = [
-                (cost, -doc_frequency(term), term)
-                for term in self.within(word, edits)
-                if term != word and (cost := edit_cost(word, term)) <= edits
-            ]
+        with self._lock:
+            if word in self._closest:
+                return self._closest[word]
+        candidates = [
+            (cost, -doc_frequency(term), term)
+            for term in self.within(word, edits)
+            if term != word and (cost := edit_cost(word, term)) <= edits
+        ]
+        best = min(candidates)[2] if candidates else None
+        with self._lock:
             if len(self._closest) >= CLOSEST_MEMO_SIZE:
                 self._closest.pop(next(iter(self._closest)))
-            self._closest[word] = min(candidates)[2] if candidates else None
-        return self._closest[word]
+            self._closest[word] = best
+        return best
 
 
 _vocabularies = OrderedDict()  # (index version, field) -> Vocabulary; the live index and the one before
