@@ -53,7 +53,7 @@ from whoosh import query as wq
 
 from .analysis import normalize_word, script_of
 from .analysis.explain import query_words
-from .suggest import best_correction
+from .suggest import best_correction, reader_version
 
 MIN_SKELETON = 2  # consonants a key needs to be matched at all
 LONG_SKELETON = 3  # from here on, the looser reading applies
@@ -734,14 +734,6 @@ _TABLES = ("arabic", "latin")
 _cache = {}
 
 
-def _version(reader):
-    return (
-        reader.generation(),
-        tuple(leaf.segment().segment_id() for leaf, _ in reader.leaf_readers() if hasattr(leaf, "segment")),
-        reader.doc_count_all(),
-    )
-
-
 def write_name_keys(ix, procs=1):
     """Build the skeleton tables from the index's vocabulary and store them
     beside it, so that no search has to: run by the indexer after a commit
@@ -759,7 +751,7 @@ def write_name_keys(ix, procs=1):
             database.execute("CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID")
             database.execute("CREATE TABLE keys (tbl TEXT, key TEXT, words TEXT, PRIMARY KEY (tbl, key)) WITHOUT ROWID")
             database.execute("CREATE TABLE closest (name TEXT PRIMARY KEY, cost REAL) WITHOUT ROWID")
-            database.execute("INSERT INTO meta VALUES ('version', ?)", (json.dumps(_version(reader)),))
+            database.execute("INSERT INTO meta VALUES ('version', ?)", (json.dumps(reader_version(reader)),))
             if "body_exact" in reader.schema and "names" in reader.schema:
                 names = _latin_names(reader)
                 database.execute("CREATE TEMP TABLE rows (tbl TEXT, key TEXT, word TEXT, documents INTEGER)")
@@ -843,7 +835,7 @@ def _stored_keys(database, lock):
 def name_keys(reader, folder=None):
     """NameKeys for this reader's index version: the indexer's stored tables
     when they match it, else built from the vocabulary once per version."""
-    version = _version(reader)
+    version = reader_version(reader)
     keys = _cache.get(version)
     if keys is None:
         _cache.clear()

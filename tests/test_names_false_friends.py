@@ -9,6 +9,7 @@ import pytest
 from bench.quality.names_eval import NAMES, load_names
 from search.index import open_index, update_index
 from search.names import NAME_KEYS_FILE, cross_script_matches, name_evidence, reads_alike
+from search.suggest import reader_version
 
 
 def both_ways(latin, arabic):
@@ -134,7 +135,7 @@ def test_the_stored_tables_equal_the_ones_built_in_memory(index):
 
     reader, folder = index
     in_memory = names.NameKeys(reader)
-    stored = names._load(next(folder.rglob(names.NAME_KEYS_FILE)).parent, names._version(reader))
+    stored = names._load(next(folder.rglob(names.NAME_KEYS_FILE)).parent, reader_version(reader))
     assert stored is not None and in_memory.arabic and in_memory.latin
     for table in ("arabic", "latin"):
         for key, words in getattr(in_memory, table).items():
