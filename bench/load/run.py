@@ -23,6 +23,8 @@ import time
 from pathlib import Path
 from urllib.parse import quote
 
+from bench.common import free_port, percentile
+
 ROOT = Path(__file__).resolve().parent.parent.parent
 RESULTS = ROOT / "bench" / "results"
 QUERIES = [
@@ -49,17 +51,6 @@ QUERIES = [
 ]
 MAX_REQUESTS_PER_CLIENT = 20_000
 TOKEN = "load-test-token"
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def percentile(values, fraction):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))] if ordered else 0.0
 
 
 class Client(threading.Thread):

@@ -30,6 +30,7 @@ from contextlib import ExitStack
 from pathlib import Path
 
 import search.names as names_module
+from bench.common import markdown_table
 from search.analysis import BilingualTokenizer, normalize_word, script_of
 from search.engine import scoring, search
 from search.index import open_index, update_index
@@ -462,12 +463,6 @@ def print_names(result):
         + ", ".join(f"{d} {f['linked']}/{f['words']} = {f['percent']}%" for d, f in false_friends.items())
     )
     print("vocabulary audit, words linked: " + ", ".join(f"{d} {n}" for d, n in audit["linked"].items()))
-
-
-def markdown_table(rows, columns):
-    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
-    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
-    return "\n".join(lines)
 
 
 def main(argv=None):

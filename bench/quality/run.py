@@ -30,6 +30,7 @@ import ir_measures
 import pyarabic.araby as araby
 from ir_measures import RR, R, nDCG
 
+from bench.common import markdown_table
 from bench.quality.names_eval import NAMES, evaluate_names, names_section, print_names
 from search.analysis import BilingualTokenizer, is_stopword, normalize_word, script_of, stopword_key
 from search.engine import scoring, search
@@ -434,12 +435,6 @@ def print_meant(meant):
     for name, metrics in meant["judged_ndcg"].items():
         print(f"judged nDCG@10 ({name}): {metrics['nDCG@10']:.4f}")
     print("seconds: " + ", ".join(f"{name} {value:g}" for name, value in meant["seconds"].items()))
-
-
-def markdown_table(rows, columns):
-    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
-    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
-    return "\n".join(lines)
 
 
 def main(argv=None):

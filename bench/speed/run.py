@@ -36,7 +36,6 @@ import random
 import re
 import shutil
 import signal
-import socket
 import sqlite3
 import statistics
 import subprocess
@@ -48,6 +47,8 @@ import time
 from collections import Counter, defaultdict
 from pathlib import Path
 from urllib.parse import quote
+
+from bench.common import free_port, markdown_table, percentile
 
 from .build import FTS_TABLE
 from .corpus import SEED, Query, Vocabulary, make_queries, write_corpus
@@ -86,17 +87,6 @@ TARGETS = {
     "build_ratio": 2.0,  # our build's docs/s over stock Whoosh's, at least
     "indexer_rss_mb": 600.0,  # the indexer's peak (its largest process), at most
 }
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def percentile(values, fraction):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))] if ordered else 0.0
 
 
 def log(message):
@@ -1129,7 +1119,8 @@ def markdown(results, command, notes=None):
         "through the same `update_index`; FTS5 is `fts5(title, body, tokenize='unicode61 remove_diacritics 2')` "
         "with one transaction and a final `optimize`.",
         "",
-        _table(
+        markdown_table(
+            rows_build,
             [
                 "docs",
                 "corpus",
@@ -1138,7 +1129,6 @@ def markdown(results, command, notes=None):
                 "SQLite FTS5",
                 "reindex, unchanged (target < 10 s)",
             ],
-            rows_build,
         ),
         "",
         "## Query latency",
@@ -1156,7 +1146,8 @@ def markdown(results, command, notes=None):
         "The last column counts queries with at least one result "
         "(ours / features off / stock / FTS5).",
         "",
-        _table(
+        markdown_table(
+            rows_query,
             [
                 "docs",
                 "queries",
@@ -1170,7 +1161,6 @@ def markdown(results, command, notes=None):
                 "ours/stock p50 / p95",
                 "queries with results",
             ],
-            rows_query,
         ),
         "",
         "## Served, result cache off",
@@ -1180,7 +1170,8 @@ def markdown(results, command, notes=None):
         f"`/healthz`, then {served['seconds_search']:g} s on `/search` with the query set in rotation; worker "
         "RSS read from /proc after the search phase.",
         "",
-        _table(
+        markdown_table(
+            rows_served,
             [
                 "docs",
                 "/healthz req/s",
@@ -1191,7 +1182,6 @@ def markdown(results, command, notes=None):
                 "errors",
                 "worker RSS",
             ],
-            rows_served,
         ),
         "",
     ]
@@ -1210,7 +1200,8 @@ def markdown(results, command, notes=None):
             f"whose `took_ms` is a cache lookup's (under {CACHED_TOOK_MS:g} ms). search/trivial is against "
             "this server's own `/healthz` rate.",
             "",
-            _table(
+            markdown_table(
+                rows_cached,
                 [
                     "docs",
                     "/healthz req/s",
@@ -1223,7 +1214,6 @@ def markdown(results, command, notes=None):
                     "errors",
                     "worker RSS",
                 ],
-                rows_cached,
             ),
             "",
         ]
@@ -1232,7 +1222,8 @@ def markdown(results, command, notes=None):
         "",
         "Errors count every phase; worker memory is the largest worker of either served phase.",
         "",
-        _table(
+        markdown_table(
+            rows_targets,
             [
                 "docs",
                 "reindex < 10 s",
@@ -1245,7 +1236,6 @@ def markdown(results, command, notes=None):
                 "build ≥ 2× stock docs/s",
                 "indexer ≤ 600 MB",
             ],
-            rows_targets,
         ),
         "",
         "## Machine load",
@@ -1253,7 +1243,7 @@ def markdown(results, command, notes=None):
         "1 / 5 / 15-minute load averages when each phase began (2 cores; other work was running on the same "
         "machine). CPU-time figures above are the ones such load disturbs least.",
         "",
-        _table(["docs", *LOAD_PHASES], rows_load),
+        markdown_table(rows_load, ["docs", *LOAD_PHASES]),
         "",
     ]
     if notes and notes.strip():
@@ -1262,12 +1252,6 @@ def markdown(results, command, notes=None):
 
 
 LOAD_PHASES = ("start", "before_queries", "before_served", "end")
-
-
-def _table(columns, rows):
-    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
-    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
-    return "\n".join(lines)
 
 
 def write_markdown(out, path, command):
