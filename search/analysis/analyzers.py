@@ -118,12 +118,11 @@ class BilingualAnalyzer(Analyzer):
         t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         if not tokenize:
             return self._whole(t, value, positions, chars, start_pos, start_char, mode)
-        return self._words(t, value, positions, chars, keeporiginal, removestops, start_pos, start_char, mode)
+        return self._words(t, value, positions, chars, keeporiginal, start_pos, start_char, mode)
 
-    def _words(self, t, value, positions, chars, keeporiginal, removestops, start_pos, start_char, mode):
+    def _words(self, t, value, positions, chars, keeporiginal, start_pos, start_char, mode):
         plans = _plans(self.stopwords, self.stem)
         query = mode == "query"
-        renumber = self.stopwords and positions
         last = None  # the last position given to a kept word (stop filtering renumbers)
         for tokpos, match in enumerate(WORD_PATTERN.finditer(value), start_pos):
             surface = match.group()
@@ -136,38 +135,25 @@ class BilingualAnalyzer(Analyzer):
             if chars:
                 t.startchar = start_char + match.start()
                 t.endchar = start_char + match.end()
-            pos = tokpos
-            for stopped, texts, query_text in entries:
-                if stopped:
-                    if removestops:
-                        continue
-                    t.stopped = True
-                else:
-                    t.stopped = False
-                    if renumber:
-                        pos = last = tokpos if last is None else last + 1
-                if positions:
-                    t.pos = pos
-                if query:
-                    t.text = query_text
-                    yield t
-                else:
-                    for text in texts:
-                        t.text = text
-                        yield t
+            last = yield from self._emit(t, entries, tokpos, last, positions, query)
 
     def _whole(self, t, value, positions, chars, start_pos, start_char, mode):
         # tokenize=False: the whole value is one word (as the chain's tokenizer does it).
         script = script_of(value)
-        entries = _word_plan(value, script, self.stopwords, self.stem)[0]
         t.original = value
         t.script = script
-        if positions:
-            t.pos = start_pos
         if chars:
             t.startchar = start_char
             t.endchar = start_char + len(value)
-        last = None
+        entries = _word_plan(value, script, self.stopwords, self.stem)[0]
+        yield from self._emit(t, entries, start_pos, None, positions, mode == "query")
+
+    def _emit(self, t, entries, tokpos, last, positions, query):
+        """The tokens of one word's plan (``_word_plan`` entries) at word
+        position ``tokpos``; returns the last position given to a kept word,
+        which stop filtering carries from word to word."""
+        renumber = self.stopwords and positions
+        pos = tokpos
         for stopped, texts, query_text in entries:
             if stopped:
                 if t.removestops:
@@ -175,15 +161,18 @@ class BilingualAnalyzer(Analyzer):
                 t.stopped = True
             else:
                 t.stopped = False
-                if self.stopwords and positions:
-                    t.pos = last = t.pos if last is None else last + 1
-            if mode == "query":
+                if renumber:
+                    pos = last = tokpos if last is None else last + 1
+            if positions:
+                t.pos = pos
+            if query:
                 t.text = query_text
                 yield t
             else:
                 for text in texts:
                     t.text = text
                     yield t
+        return last
 
     def index_postings(self, value, chars=False):
         """``{term: [position, ...]}`` (with ``chars``: ``[(position, start,
