@@ -251,22 +251,20 @@ def _sync(writer, docs_dir, known, summary, max_bytes, progress, procs=1):
     bar.update(len(sources) - len(todo))
     segments = []
     try:
-        if procs > 1 and len(todo) >= PARALLEL_MIN_FILES:
-            segments = _read_in_parallel(writer, todo, known, summary, max_bytes, procs, bar)
+        parallel = procs > 1 and len(todo) >= PARALLEL_MIN_FILES
+        changed = _changed_sources(todo, known, summary, bar)
+        if parallel:
+            segments = _read_in_parallel(writer, changed, known, summary, max_bytes, procs, bar)
         else:
-            for source in todo:
-                previous = known.get(source.doc_id)
+            for source in changed:
                 bar.update(1)
                 try:
-                    if not _changed(source, previous):
-                        summary.unchanged += 1
-                        continue
                     document = read_document(source, max_bytes=max_bytes)
                 except (IngestError, OSError) as error:
                     summary.failed.append((source.doc_id, str(error)))
                     continue
                 writer.update_document(**document_fields(document, writer.schema))
-                if previous:
+                if source.doc_id in known:
                     summary.updated += 1
                 else:
                     summary.added += 1
@@ -347,16 +345,13 @@ def _index_part(folder, part, number, max_bytes, messages, parent):
         messages.join_thread()
 
 
-def _read_in_parallel(writer, todo, known, summary, max_bytes, procs, bar):
-    """Read and index ``todo`` in ``procs`` worker processes, each writing
-    one segment of a contiguous share of the files (so documents keep the
-    order a serial run gives them). Old versions of changed files are
-    deleted through ``writer``. Returns the workers' segments, in order."""
+def _changed_sources(todo, known, summary, bar):
+    """The files of ``todo`` that are new or whose content hash changed; the
+    unchanged ones, and those that cannot be hashed, are counted in ``summary``."""
     changed = []
     for source in todo:
-        previous = known.get(source.doc_id)
         try:
-            if previous and not _changed(source, previous):
+            if not _changed(source, known.get(source.doc_id)):
                 summary.unchanged += 1
                 bar.update(1)
                 continue
@@ -365,6 +360,14 @@ def _read_in_parallel(writer, todo, known, summary, max_bytes, procs, bar):
             bar.update(1)
             continue
         changed.append(source)
+    return changed
+
+
+def _read_in_parallel(writer, changed, known, summary, max_bytes, procs, bar):
+    """Read and index ``changed`` in ``procs`` worker processes, each writing
+    one segment of a contiguous share of the files (so documents keep the
+    order a serial run gives them). Old versions of changed files are
+    deleted through ``writer``. Returns the workers' segments, in order."""
     size = -(-len(changed) // procs)
     parts = [changed[i : i + size] for i in range(0, len(changed), size)]
     context = multiprocessing.get_context("fork")
