@@ -253,7 +253,7 @@ def _sync(writer, docs_dir, known, summary, max_bytes, progress, procs=1):
     try:
         parallel = procs > 1 and len(todo) >= PARALLEL_MIN_FILES
         changed = _changed_sources(todo, known, summary, bar)
-        if parallel:
+        if parallel and changed:
             segments = _read_in_parallel(writer, changed, known, summary, max_bytes, procs, bar)
         else:
             for source in changed:

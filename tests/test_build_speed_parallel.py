@@ -6,6 +6,7 @@ import multiprocessing
 import os
 import shutil
 import signal
+import time
 from pathlib import Path
 
 import pytest
@@ -199,3 +200,18 @@ def test_a_process_running_other_threads_indexes_without_forking(library, tmp_pa
         other.join()
     assert summary.added > 0  # the library's bad files are reported as usual
     assert index_module.worker_count() >= 1
+
+
+def test_touched_but_unchanged_files_are_not_sent_to_workers(library, tmp_path, parallel_always):
+    """Files whose modification time changed but whose content did not need
+    hashing, not reading: a run that finds nothing to read must not start
+    workers (it used to cut the empty list into shares of size 0)."""
+    shutil.rmtree(library / "bad")  # files that fail are read again by every run
+    first = update_index(library, tmp_path / "index", procs=2)
+    later = time.time() + 60
+    for path in library.rglob("*"):
+        if path.is_file():
+            os.utime(path, (later, later))
+    again = update_index(library, tmp_path / "index", procs=2)
+    assert (again.added, again.updated, again.removed) == (0, 0, 0)
+    assert again.unchanged == first.added and again.documents == first.documents
