@@ -5,8 +5,6 @@ import logging
 import time
 from dataclasses import dataclass, field
 
-from whoosh import query as wq
-from whoosh.collectors import TimeLimit, TimeLimitCollector, TopCollector
 from whoosh.scoring import BM25F
 
 from .analysis import script_of
@@ -14,13 +12,16 @@ from .analysis.explain import explain_words
 from .analysis.filters import index_stems_of
 from .highlight import find_spans, make_snippet, title_ranges
 from .names import add_cross_script, cross_script_matches, index_folder
+from .postings import bm25f
+from .postings.evaluate import BudgetExceeded, Evaluator, Matches, top_documents
 from .query import EXACT_BOOST, bound_expansions, build_query, positive_terms
 from .rewrite import candidate_rewrites, resolve_conjunction_waw
-from .stored_spans import has_offsets, offsets_by_doc, spans_at
+from .stored_spans import offsets_by_doc, spans_at
 from .suggest import SUGGEST_BELOW, correct_query
 
 log = logging.getLogger(__name__)
-# Longest a query may spend matching documents, in seconds.
+# Longest one request may spend matching documents, over all its passes
+# (all words, some words, rewrites, the suggestion), in seconds.
 QUERY_TIME_BUDGET = 5.0
 
 
@@ -48,39 +49,59 @@ class SearchResponse:
     explain: dict | None = None
     # Set when the results come from a changed query (search.rewrite.Rewrite).
     rewrite: object | None = None
+    # True when the time budget ran out: the results may be incomplete.
+    timed_out: bool = False
 
 
-def _filter_for(request):
-    return wq.Term("lang", request.lang) if request.lang else None
+class Budget:
+    """The time a request may still spend matching, shared by its passes."""
+
+    def __init__(self, seconds=QUERY_TIME_BUDGET):
+        self.deadline = time.monotonic() + seconds
+        self.exceeded = False
+
+    def left(self):
+        if time.monotonic() >= self.deadline:
+            self.exceeded = True
+        return not self.exceeded
 
 
-def _run(searcher, query, request):
-    """Return (total, hits of the requested page). Matching stops after
-    QUERY_TIME_BUDGET seconds; the hits found by then are returned."""
-    collector = TimeLimitCollector(
-        # Every match scored and counted in one pass: the response needs the
-        # total, and Whoosh's block-skipping pass would have to be followed
-        # by a second, counting one (slower overall; see bench/RESULTS.md).
-        TopCollector(limit=request.page * request.per_page, usequality=False, replace=0),
-        timelimit=QUERY_TIME_BUDGET,
-        use_alarm=False,  # signals would not reach a thread; the time is checked per hit
-    )
-    language = _filter_for(request)
-    if language is not None:
-        # In the query, not a FilterCollector: the time limit's own loop would
-        # step past a filter collector. A zero constant score leaves ranking alone.
-        query = wq.And([query, wq.ConstantScoreQuery(language, score=0.0)])
+@dataclass(frozen=True)
+class Found:
+    """One ranked document: its number, score and stored fields."""
+
+    docnum: int
+    score: float
+    fields: dict
+
+    def __getitem__(self, name):
+        return self.fields[name]
+
+
+def _run(searcher, query, request, budget):
+    """Return (total, hits of the requested page) of ``query``: every match
+    scored and counted, the page picked by a partial sort."""
+    store = searcher.store
     try:
-        searcher.search_with_collector(query, collector)
-    except TimeLimit:
+        found = Evaluator(store, deadline=budget.deadline).matches(query)
+    except BudgetExceeded:
+        budget.exceeded = True
         log.warning("query ran out of its %.1fs budget: %s", QUERY_TIME_BUDGET, query)
-    results = collector.results()
-    total = len(results)  # counted by the collector as it went (up to the budget)
+        return 0, []
+    language = store.language_filter(request.lang)
+    if language is not None and len(found):
+        keep = language[found.docs]
+        found = Matches(found.docs[keep], found.scores[keep])
+    best = top_documents(found, request.page * request.per_page)
     first = (request.page - 1) * request.per_page
-    return total, results[first : first + request.per_page]
+    page = []
+    for at in best[first : first + request.per_page].tolist():
+        docnum = int(found.docs[at])
+        page.append(Found(docnum, float(found.scores[at]), searcher.stored_fields(docnum)))
+    return len(found), page
 
 
-def _find(searcher, text, request, exact_boost=EXACT_BOOST):
+def _find(searcher, text, request, budget, exact_boost=EXACT_BOOST):
     """Return (query, matched, total, hits of the requested page): documents
     with all the words; when there are none, documents with some of them."""
     reader = searcher.reader()
@@ -89,25 +110,28 @@ def _find(searcher, text, request, exact_boost=EXACT_BOOST):
     for match_all, matched in ((True, "all"), (False, "some")):
         candidate = bound_expansions(build_query(searcher.schema, text, match_all, exact_boost), reader)
         candidate = add_cross_script(candidate, names)
-        if candidate == query:
+        if candidate == query or not budget.left():
             break
         query = candidate
-        total, page = _run(searcher, query, request)
+        total, page = _run(searcher, query, request, budget)
         if total:
             return query, matched, total, page
     return query, "none", 0, []
 
 
-def suggest(searcher, request, total, matched):
+def suggest(searcher, request, total, matched, budget=None):
     """A corrected query when this one finds little, or finds documents with
     only some of its words, and the correction does better: more documents,
     or documents with all the words."""
+    budget = budget or Budget()
     if total >= SUGGEST_BELOW and matched == "all":
+        return None
+    if not budget.left():
         return None
     corrected = correct_query(searcher, request.text)
     if not corrected:
         return None
-    _, corrected_matched, corrected_total, _ = _find(searcher, corrected, request)
+    _, corrected_matched, corrected_total, _ = _find(searcher, corrected, request, budget)
     if corrected_total > total or (matched != "all" and corrected_matched == "all"):
         return corrected
     return None
@@ -148,19 +172,18 @@ def matched_spans(schema, query, text):
 
 
 def page_spans(searcher, query, page):
-    """matched_spans for each hit of ``page``, read from the offsets stored in
-    the postings when the index has them (no analysis of the hits' text)."""
+    """matched_spans for each hit of ``page``, read from the word offsets in
+    the posting store (no analysis of the hits' text)."""
     schema = searcher.schema
-    if not (has_offsets(schema, "body") and has_offsets(schema, "body_exact")):
-        return [matched_spans(schema, query, hit["body"]) for hit in page]
     stem_terms, extra = marking_terms(schema, query)
-    reader, docnums = searcher.reader(), [hit.docnum for hit in page]
-    stems = offsets_by_doc(reader, "body", stem_terms, docnums)
-    surfaces = offsets_by_doc(reader, "body_exact", extra, docnums)
+    docnums, texts = [hit.docnum for hit in page], [hit["body"] for hit in page]
+    stems = offsets_by_doc(searcher.store, "body", stem_terms, docnums, texts)
+    surfaces = offsets_by_doc(searcher.store, "body_exact", extra, docnums, texts)
+    surface_analyzer = schema["body_exact"].analyzer if "body_exact" in schema else None
     return [
         _merge(
             spans_at(hit["body"], stems[hit.docnum], schema["body"].analyzer),
-            spans_at(hit["body"], surfaces[hit.docnum], schema["body_exact"].analyzer),
+            spans_at(hit["body"], surfaces[hit.docnum], surface_analyzer),
         )
         for hit in page
     ]
@@ -175,12 +198,15 @@ def search(searcher, request, exact_boost=EXACT_BOOST):
     """Run ``request`` and return a SearchResponse. ``exact_boost`` weighs the
     exact-form fields against the stems (the quality harness varies it)."""
     started = time.perf_counter()
+    budget = Budget()
     text = resolve_conjunction_waw(searcher.reader(), request.text)
-    query, matched, total, page = _find(searcher, text, request, exact_boost)
+    query, matched, total, page = _find(searcher, text, request, budget, exact_boost)
     rewrite = None
     if matched != "all" and not request.exact:
         for candidate in candidate_rewrites(searcher, text):
-            found = _find(searcher, candidate.rewritten, request, exact_boost)
+            if not budget.left():
+                break
+            found = _find(searcher, candidate.rewritten, request, budget, exact_boost)
             if found[1] == "all" or (total == 0 and found[2]):
                 (query, matched, total, page), rewrite = found, candidate
                 break
@@ -197,7 +223,7 @@ def search(searcher, request, exact_boost=EXACT_BOOST):
             )
         )
     # A rewritten query is also the "did you mean" of the original one.
-    suggestion = rewrite.rewritten if rewrite else suggest(searcher, request, total, matched)
+    suggestion = rewrite.rewritten if rewrite else suggest(searcher, request, total, matched, budget)
     explain = None
     if request.explain:
         explain = {"words": explain_words(request.text), "parsed": str(query)}
@@ -218,9 +244,11 @@ def search(searcher, request, exact_boost=EXACT_BOOST):
         suggestion=suggestion,
         explain=explain,
         rewrite=rewrite,
+        timed_out=budget.exceeded,
     )
 
 
 def scoring():
-    """BM25F with Whoosh's usual parameters; the title's boost is in the schema."""
-    return BM25F(B=0.75, K1=1.2)
+    """BM25F with the parameters the posting store scores with
+    (search/postings/bm25f.py), for code that still asks Whoosh to score."""
+    return BM25F(B=bm25f.B, K1=bm25f.K1)

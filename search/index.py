@@ -17,12 +17,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from tqdm import tqdm
-from whoosh import formats
 from whoosh import index as whoosh_index
 from whoosh.index import LockError
 from whoosh.writing import SegmentWriter
 
-from .analysis.analyzers import BilingualAnalyzer
 from .index_store import (
     LAST_RUN_FILE,
     IndexBusy,
@@ -35,6 +33,8 @@ from .index_store import (
 )
 from .ingest import IngestError, content_hash, read_document, walk_folder
 from .names import write_name_keys
+from .postings.build import SegmentBuilder, open_posting_file, postings_path
+from .postings.view import SearchIndex
 from .schema import SHIPPED_PROFILE, document_fields, make_schema
 
 # How long an index run waits for another one to finish before giving up.
@@ -98,7 +98,7 @@ def open_index(index_dir):
     if path is None:
         raise IndexUnavailable(f"no index in {index_dir}: run 'python -m search index'")
     try:
-        return whoosh_index.open_dir(str(path))
+        return SearchIndex(whoosh_index.open_dir(str(path)))
     except (whoosh_index.EmptyIndexError, OSError, ValueError) as error:
         raise IndexUnavailable(f"no usable index in {index_dir}: {error}") from None
 
@@ -119,31 +119,19 @@ def _indexed_fingerprints(ix):
 # --- writing ------------------------------------------------------------------
 
 
-def _fast_format(field):
-    """The posting format of a field our analyzer indexes, when its postings
-    can be gathered straight from the analyzer (``index_postings``): word
-    positions, with or without character offsets, no term vector."""
-    if not isinstance(getattr(field, "analyzer", None), BilingualAnalyzer) or field.vector:
-        return None
-    if field.separate_spelling() or type(field.format) not in (formats.Positions, formats.Characters):
-        return None
-    return field.format
-
-
 class Writer(SegmentWriter):
-    """Whoosh's segment writer, with the postings of the fields our analyzer
-    indexes gathered in one pass over the words (``index_postings``) instead
-    of from a token stream: the same ``(term, frequency, weight, value)``
-    entries Whoosh's ``field.index`` gives (tests hold them equal), several
-    times faster. Every other field goes through Whoosh unchanged."""
+    """Whoosh's segment writer, with the postings of the column fields
+    (search/postings) gathered into a SegmentBuilder and written beside the
+    segment as arrays, instead of into Whoosh's posting pool. Whoosh still
+    stores every stored field and indexes the others (id, lang, names)."""
 
     def __init__(self, ix, **kwargs):
         super().__init__(ix, **kwargs)
-        self._fast = {name: _fast_format(field) for name, field in self.schema.items()}
+        self.columns = SegmentBuilder(self.schema)
 
     def add_document(self, **fields):
-        # SegmentWriter.add_document (Whoosh 2.7.4) with field.index() replaced
-        # for the fast fields; field spelling and vectors are never used here.
+        # SegmentWriter.add_document (Whoosh 2.7.4) with the column fields
+        # given to the builder; field spelling and vectors are never used here.
         self._check_state()
         perdocwriter = self.perdocwriter
         schema = self.schema
@@ -152,47 +140,42 @@ class Writer(SegmentWriter):
         docboost = self._doc_boost(fields)
         fieldnames = sorted(name for name in fields if not name.startswith("_"))
         self._check_fields(schema, fieldnames)
+        columns = set(self.columns.fields)
+        self.columns.add({name: fields.get(name) for name in columns}, fields.get("lang"))
         perdocwriter.start_doc(docnum)
         for fieldname in fieldnames:
             value = fields.get(fieldname)
             if value is None:
                 continue
             field = schema[fieldname]
-            length = 0
-            if field.indexed:
+            if field.indexed and fieldname not in columns:
                 fieldboost = self._field_boost(fields, fieldname, docboost)
-                fmt = self._fast.get(fieldname)
-                if fmt is not None and type(value) is str:
-                    items = _fast_items(field.analyzer, fmt, value)
-                else:
-                    items = field.index(value)
-                scorable = field.scorable
-                for tbytes, freq, weight, vbytes in items:
-                    weight *= fieldboost
-                    if scorable:
-                        length += freq
-                    add_post((fieldname, tbytes, docnum, weight, vbytes))
+                for tbytes, _, weight, vbytes in field.index(value):
+                    add_post((fieldname, tbytes, docnum, weight * fieldboost, vbytes))
             if field.separate_spelling() or field.vector:
                 raise NotImplementedError(f"field {fieldname!r}: spelling and vectors are not written by this writer")
-            customval = fields.get(f"_stored_{fieldname}", value)
-            perdocwriter.add_field(fieldname, field, customval if field.stored else None, length)
+            # Lengths of the column fields live in the posting store; the others are unscored.
+            perdocwriter.add_field(fieldname, field, value if field.stored else None, 0)
             column = field.column_type
-            if column and customval is not None:
-                perdocwriter.add_column_value(fieldname, column, field.to_column_value(customval))
+            if column:
+                perdocwriter.add_column_value(fieldname, column, field.to_column_value(value))
         perdocwriter.finish_doc()
         self._added = True
         self.docnum += 1
 
+    def add_reader(self, reader):
+        """Merge a segment's documents in (Whoosh's merge policy calls this),
+        its column postings included, its deleted documents dropped."""
+        super().add_reader(reader)
+        segment = reader.segment()
+        path = postings_path(self.storage.folder, segment.segment_id())
+        deleted = set(segment.deleted_docs()) if segment.has_deletions() else set()
+        self.columns.add_segment(open_posting_file(path), deleted)
 
-def _fast_items(analyzer, fmt, value):
-    """What ``fmt.word_values`` (Positions or Characters) gives for ``value``
-    under ``analyzer``, utf-8 encoded as ``field.index`` gives it."""
-    postings = analyzer.index_postings(value, chars=type(fmt) is formats.Characters)
-    boost, encode = fmt.field_boost, fmt.encode
-    # A term's weight is the sum of its tokens' boosts (1.0 each) times the field boost.
-    return [
-        (text.encode("utf-8"), len(found), float(len(found)) * boost, encode(found)) for text, found in postings.items()
-    ]
+    def _finalize_segment(self):
+        segment = super()._finalize_segment()
+        self.columns.write(postings_path(self.storage.folder, segment.segment_id()))
+        return segment
 
 
 def open_writer(ix, limitmb=WRITER_LIMIT_MB, stock=False):
@@ -422,7 +405,7 @@ def _open_live(index_dir, schema):
     """The live index when it exists and has ``schema``, else None."""
     if not index_exists(index_dir):
         return None
-    ix = open_index(index_dir)
+    ix = open_index(index_dir).whoosh
     if ix.schema != schema:  # the analysis changed since it was built
         ix.close()
         return None
@@ -481,7 +464,7 @@ def update_index(
             if generation or summary.added or summary.updated or summary.removed:
                 commit_with_segments(writer, segments)
                 if "names" in schema:
-                    write_name_keys(ix, procs=procs)
+                    write_name_keys(SearchIndex(ix), procs=procs)
             else:
                 writer.cancel()
             with ix.searcher() as searcher:

@@ -19,7 +19,7 @@ SHIPPED_PROFILE = "shipped"
 # fields by their formats, not their analyzers, so the version is written into
 # each field's format: an index built before no longer equals make_schema()
 # and the indexer rebuilds it (search/index.py) instead of mixing the two.
-ANALYSIS_VERSION = 2
+ANALYSIS_VERSION = 3
 TITLE_BOOST = 2.0
 
 # name -> (analyzer factory for the stemmed fields, whether exact fields exist)
@@ -39,8 +39,7 @@ def make_schema(profile=SHIPPED_PROFILE):
     fields = {
         "id": ID(stored=True, unique=True),
         "title": TEXT(analyzer=analyzer, stored=True, field_boost=TITLE_BOOST),
-        # Character offsets in the postings: snippets without re-analysis (search/stored_spans.py).
-        "body": TEXT(analyzer=analyzer, stored=True, chars=with_exact),
+        "body": TEXT(analyzer=analyzer, stored=True),
         "lang": ID(stored=True),
         "size": STORED,
         "mtime": STORED,
@@ -49,7 +48,7 @@ def make_schema(profile=SHIPPED_PROFILE):
     if with_exact:
         surface = bilingual_analyzer(stem=False)
         fields["title_exact"] = TEXT(analyzer=surface, field_boost=TITLE_BOOST)
-        fields["body_exact"] = TEXT(analyzer=surface, chars=True)
+        fields["body_exact"] = TEXT(analyzer=surface)
         # Latin words written capitalised mid-sentence: the evidence that a
         # word is a name, for matching names across scripts (search/names.py).
         fields["names"] = KEYWORD(lowercase=True, scorable=False)

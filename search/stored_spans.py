@@ -1,41 +1,48 @@
-"""Matched words read from the character offsets stored in the postings.
+"""Matched words read from the word offsets in the posting store.
 
-The body fields are indexed with ``chars=True``, so every posting carries the
-start and end of each occurrence in the stored text. Marking a page of hits
-then needs one postings lookup per query term, instead of re-analysing every
-hit's text (Lucene's offsets-in-postings highlighter works the same way).
-The spans equal the ones ``highlight.find_spans`` gets by analysis; the
-tests hold the two side by side.
+The store keeps, for every document, where each word position of its body
+starts and how long the word is (search/postings). Marking a page of hits
+then needs one positions lookup per query term, instead of re-analysing
+every hit's text (Lucene's offsets-in-postings highlighter works the same
+way). ``body`` and ``body_exact`` share positions: the same words, the same
+stop words. The spans equal the ones ``highlight.find_spans`` gets by
+analysis; the tests hold the two side by side.
 """
 
-from whoosh.reading import TermNotFound
+import numpy as np
 
+from .analysis.tokenizer import WORD_PATTERN
 from .highlight import Span, find_spans
+from .postings.build import MAX_STORED_WORD_CHARS
 
 
-def has_offsets(schema, fieldname):
-    """Whether ``fieldname``'s postings store character offsets."""
-    return fieldname in schema and schema[fieldname].format.supports("characters")
-
-
-def offsets_by_doc(reader, fieldname, terms, docnums):
+def offsets_by_doc(store, fieldname, terms, docnums, texts):
     """``{docnum: {start: (end, {terms})}}``: where each of ``terms`` occurs
-    in each of ``docnums``, one postings walk per term."""
+    in ``fieldname`` of each of ``docnums`` (whose body texts are ``texts``)."""
     found = {docnum: {} for docnum in docnums}
-    ordered = sorted(found)
+    wanted = np.array(sorted(found), dtype=np.int64)
+    text_of = dict(zip(docnums, texts, strict=True))
+    words = {}
     for term in terms:
-        try:
-            matcher = reader.postings(fieldname, term)
-        except TermNotFound:
+        postings = store.term(fieldname, term)
+        if not postings.doc_frequency or not len(wanted):
             continue
-        for docnum in ordered:
-            if matcher.is_active() and matcher.id() < docnum:
-                matcher.skip_to(docnum)
-            if not matcher.is_active():
-                break
-            if matcher.id() == docnum:
-                for _, start, end in matcher.value_as("characters"):
-                    found[docnum].setdefault(start, (end, set()))[1].add(term)
+        holding = wanted[np.isin(wanted, postings.docs, assume_unique=True)]
+        if not len(holding):
+            continue
+        rows, positions = postings.positions(holding)
+        for row, position in zip(rows.tolist(), positions.tolist(), strict=True):
+            docnum = int(holding[row])
+            if docnum not in words:
+                words[docnum] = store.word_spans(docnum)
+            starts, lengths = words[docnum]
+            if position >= len(starts):
+                continue
+            start, length = int(starts[position]), int(lengths[position])
+            if length >= MAX_STORED_WORD_CHARS:  # a word longer than the stored length
+                match = WORD_PATTERN.match(text_of[docnum], start)
+                length = match.end() - start if match else length
+            found[docnum].setdefault(start, (start + length, set()))[1].add(term)
     return found
 
 

@@ -13,9 +13,12 @@ from collections import OrderedDict, defaultdict
 import pyarabic.araby as araby
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
+from whoosh.query import Term
 
 from .analysis import normalize_word, script_of, stem_word
 from .analysis.explain import query_words
+from .postings.evaluate import Evaluator, top_documents
+from .stored_spans import offsets_by_doc
 
 SUGGEST_BELOW = 3  # a query with fewer results than this gets a suggestion
 MIN_WORD_CHARS = 4
@@ -168,15 +171,18 @@ def best_correction(reader, word, script, field="body_exact"):
 def display_form(searcher, term, field="body_exact"):
     """How ``term`` (a normalised form) is written in a document that has it,
     without diacritics or tatweel, so a suggestion reads naturally."""
-    from whoosh.query import Term
-
-    analyzer = searcher.schema[field].analyzer
-    for hit in searcher.search(Term(field, term), limit=1):
-        text = hit["body"]
-        for t in analyzer(text, chars=True):
-            if t.text == term:
-                return araby.strip_tatweel(araby.strip_tashkeel(text[t.startchar : t.endchar]))
-    return term
+    store = searcher.store
+    found = Evaluator(store).matches(Term(field, term))
+    if not len(found):
+        return term
+    # The best-ranked document that has the word, as a search for it ranks them.
+    docnum = int(found.docs[top_documents(found, 1)[0]])
+    text = searcher.stored_fields(docnum)["body"]
+    offsets = offsets_by_doc(store, field, [term], [docnum], [text])[docnum]
+    if not offsets:
+        return term
+    start = min(offsets)
+    return araby.strip_tatweel(araby.strip_tashkeel(text[start : offsets[start][0]]))
 
 
 def correct_query(searcher, text):

@@ -1,6 +1,6 @@
 """The fused analyzer gives exactly the tokens of the filter chain it replaces,
-and the indexer's shortcut gives exactly the postings Whoosh would gather
-from those tokens (build speed, issue 9)."""
+and its ``index_postings`` gives exactly the positions, offsets and word
+spans the posting store is built from (build speed)."""
 
 import pickle
 
@@ -13,7 +13,6 @@ from search.analysis import bilingual_analyzer, surface_analyzer
 from search.analysis.analyzers import BilingualAnalyzer, bilingual_chain, word_spans
 from search.analysis.arabic import ARABIC_STOPWORDS
 from search.analysis.english import ENGLISH_STOPWORDS
-from search.index import _fast_format, _fast_items
 from search.schema import make_schema
 
 PURE = settings(max_examples=300, deadline=None, derandomize=True, database=None)
@@ -100,12 +99,32 @@ def test_fused_analyzer_gives_the_chains_tokens(stopwords, stem, text):
 @pytest.mark.parametrize("chars", [False, True])
 @given(text=any_text)
 @PURE
-def test_indexer_shortcut_gives_the_postings_whoosh_gathers(stopwords, stem, chars, text):
-    for boost in (1.0, 2.0):
-        field = TEXT(analyzer=BilingualAnalyzer(stopwords, stem), chars=chars, field_boost=boost)
-        fmt = _fast_format(field)
-        assert fmt is not None
-        assert sorted(_fast_items(field.analyzer, fmt, text)) == sorted(field.index(text))
+def test_index_postings_are_what_whoosh_gathers_from_the_tokens(stopwords, stem, chars, text):
+    field = TEXT(analyzer=BilingualAnalyzer(stopwords, stem), chars=chars)
+    expected = {}
+    for t in field.analyzer(text, positions=True, chars=chars, mode="index"):
+        expected.setdefault(t.text, []).append((t.pos, t.startchar, t.endchar) if chars else t.pos)
+    assert field.analyzer.index_postings(text, chars=chars) == expected
+
+
+@pytest.mark.parametrize(("stopwords", "stem"), CONFIGS)
+@given(text=any_text)
+@PURE
+def test_index_postings_spans_give_each_positions_word(stopwords, stem, text):
+    analyzer = BilingualAnalyzer(stopwords, stem)
+    spans = []
+    postings = analyzer.index_postings(text, spans=spans)
+    for t in analyzer(text, positions=True, chars=True, mode="index"):
+        assert spans[t.pos] == (t.startchar, t.endchar)
+    assert len(spans) == 1 + max((p for found in postings.values() for p in found), default=-1)
+
+
+@pytest.mark.parametrize("text", ["وقال الوزير إن بعثة OSCE في الـOSCE ﷺ", "في الانتخابات", "", "، ؟"])
+def test_stemmed_and_surface_fields_share_positions(text):
+    stemmed, surface = [], []
+    bilingual_analyzer().index_postings(text, spans=stemmed)
+    surface_analyzer().index_postings(text, spans=surface)
+    assert stemmed == surface
 
 
 def test_known_text_tokens_and_offsets():
@@ -129,16 +148,6 @@ def test_known_text_tokens_and_offsets():
         ("سلم", 7, 36, 37),
         ("وسلم", 7, 36, 37),
     ]
-
-
-def test_shipped_fields_take_the_shortcut():
-    schema = make_schema()
-    assert {name for name, field in schema.items() if _fast_format(field) is not None} == {
-        "title",
-        "body",
-        "title_exact",
-        "body_exact",
-    }
 
 
 def test_fused_analyzer_pickles_and_compares():

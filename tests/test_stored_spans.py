@@ -1,5 +1,5 @@
-"""Snippets from the character offsets stored in the postings must mark
-exactly what analysing each hit's text marks (search/stored_spans.py)."""
+"""Snippets from the word offsets in the posting store must mark exactly
+what analysing each hit's text marks (search/stored_spans.py)."""
 
 import json
 from pathlib import Path
@@ -10,8 +10,6 @@ from search import engine
 from search.engine import matched_spans, page_spans, search
 from search.index import open_index, update_index
 from search.query import SearchRequest
-from search.schema import make_schema
-from search.stored_spans import has_offsets
 
 PROJECT = Path(__file__).resolve().parent.parent
 QUALITY = PROJECT / "bench" / "quality"
@@ -53,16 +51,10 @@ def corpus_index(tmp_path_factory):
     ix.close()
 
 
-def test_the_shipped_body_fields_store_character_offsets():
-    schema = make_schema()
-    assert has_offsets(schema, "body") and has_offsets(schema, "body_exact")
-    assert not has_offsets(make_schema("stock-standard"), "body")
-
-
 @pytest.mark.parametrize("text", QUERIES)
 def test_offsets_from_storage_equal_offsets_from_analysis(corpus_index, text):
     with corpus_index.searcher(weighting=engine.scoring()) as searcher:
-        query, _, _, page = engine._find(searcher, text, SearchRequest(text, per_page=20))
+        query, _, _, page = engine._find(searcher, text, SearchRequest(text, per_page=20), engine.Budget())
         stored = page_spans(searcher, query, page)
         analysed = [matched_spans(searcher.schema, query, hit["body"]) for hit in page]
     assert stored == analysed
@@ -73,7 +65,7 @@ def test_the_offset_queries_mark_something(corpus_index):
     marked = 0
     with corpus_index.searcher(weighting=engine.scoring()) as searcher:
         for text in QUERIES[:40]:
-            query, _, _, page = engine._find(searcher, text, SearchRequest(text))
+            query, _, _, page = engine._find(searcher, text, SearchRequest(text), engine.Budget())
             marked += sum(len(spans) for spans in page_spans(searcher, query, page))
     assert marked > 200
 
@@ -87,7 +79,7 @@ def test_a_word_under_two_matched_stems_is_one_span_named_as_analysis_names_it(t
     ix = open_index(tmp_path / "index")
     try:
         with ix.searcher() as searcher:
-            query, _, _, page = engine._find(searcher, "وصل صل", SearchRequest("وصل صل"))
+            query, _, _, page = engine._find(searcher, "وصل صل", SearchRequest("وصل صل"), engine.Budget())
             stored = page_spans(searcher, query, page)
             assert stored == [matched_spans(searcher.schema, query, hit["body"]) for hit in page]
             starts = [span.start for span in stored[0]]
@@ -106,12 +98,15 @@ def test_search_marks_hits_without_analysing_their_text(corpus_index, monkeypatc
     assert response.hits and all("<mark>" in hit.snippet for hit in response.hits)
 
 
-def test_an_index_without_offsets_is_marked_by_analysis(tmp_path, docs_dir):
+def test_an_index_of_another_profile_is_marked_from_its_offsets_too(tmp_path, docs_dir):
     update_index(docs_dir, tmp_path / "index", profile="normalise+stem+stopwords")
     ix = open_index(tmp_path / "index")
     try:
         with ix.searcher() as searcher:
-            assert not has_offsets(searcher.schema, "body")
+            query, _, _, page = engine._find(searcher, "الانتخابات", SearchRequest("الانتخابات"), engine.Budget())
+            assert page_spans(searcher, query, page) == [
+                matched_spans(searcher.schema, query, hit["body"]) for hit in page
+            ]
             response = search(searcher, SearchRequest("الانتخابات"))
         assert response.hits and "<mark>" in response.hits[0].snippet
     finally:
@@ -132,7 +127,7 @@ def test_offsets_are_read_right_across_several_segments(tmp_path):
             assert len(searcher.reader().leaf_readers()) > 1
             found = set()
             for text in ["الانتخابات", "الجفاف المياه", "water drought", '"الانتخابات البرلمانية"']:
-                query, _, _, page = engine._find(searcher, text, SearchRequest(text, per_page=50))
+                query, _, _, page = engine._find(searcher, text, SearchRequest(text, per_page=50), engine.Budget())
                 assert page_spans(searcher, query, page) == [
                     matched_spans(searcher.schema, query, hit["body"]) for hit in page
                 ]

@@ -174,11 +174,12 @@ class BilingualAnalyzer(Analyzer):
                     yield t
         return last
 
-    def index_postings(self, value, chars=False):
+    def index_postings(self, value, chars=False, spans=None):
         """``{term: [position, ...]}`` (with ``chars``: ``[(position, start,
         end), ...]``) of ``value`` at index time, stopwords removed: what
         Whoosh's Positions/Characters formats gather from this analyzer's
-        tokens, without making the tokens."""
+        tokens, without making the tokens. A ``spans`` list is filled with
+        each position's ``(start, end)`` in ``value``, indexed by position."""
         plans = _plans(self.stopwords, self.stem)
         postings = {}
         get = postings.get
@@ -194,6 +195,9 @@ class BilingualAnalyzer(Analyzer):
                 else:
                     pos = tokpos
                 item = (pos, match.start(), match.end()) if chars else pos
+                if spans is not None and pos >= len(spans):
+                    spans.extend([(match.start(), match.start())] * (pos - len(spans)))
+                    spans.append((match.start(), match.end()))
                 for text in texts:
                     found = get(text)
                     if found is None:

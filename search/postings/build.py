@@ -1,0 +1,293 @@
+"""From documents to one segment's posting arrays.
+
+Documents are analysed one at a time (the analyzer's ``index_postings``),
+their postings appended to flat, compact arrays in document order; at the
+end the postings are sorted by term once and the arrays written
+(``segment_file``). Older segments merged into a new one come in as whole
+"runs" of arrays, their deleted documents dropped and the rest renumbered,
+and are merged with the same sort: no loop over postings in Python.
+"""
+
+import hashlib
+from array import array
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import COLUMN_FIELDS, OFFSETS_FIELD
+from .segment_file import ArrayFile, write_arrays
+
+FORMAT_VERSION = 1
+# A word longer than this many characters stores this length; its end is
+# found again from the text when a snippet marks it (words that long are rare).
+MAX_STORED_WORD_CHARS = 255
+
+
+def term_hash(encoded):
+    """A term's 64-bit key in the per-field hash table."""
+    return int.from_bytes(hashlib.blake2b(encoded, digest_size=8).digest(), "little")
+
+
+def postings_path(storage_folder, segment_id):
+    return f"{storage_folder}/{segment_id}.postings"
+
+
+@dataclass
+class FieldRun:
+    """One field's postings for a range of documents, sorted by term then
+    document: ``terms`` (sorted by their UTF-8 bytes), ``dfs`` postings per
+    term, ``docs`` and ``tfs`` per posting, ``positions`` in posting order."""
+
+    terms: list
+    dfs: np.ndarray
+    docs: np.ndarray
+    tfs: np.ndarray
+    positions: np.ndarray
+
+
+class _FieldAccumulator:
+    """Postings of one field appended document by document, in arrays of
+    machine integers (four bytes each, not a Python object each)."""
+
+    def __init__(self):
+        self.vocabulary = {}
+        self.term_ids = array("i")
+        self.docs = array("i")
+        self.tfs = array("I")
+        self.positions = array("I")
+
+    def add(self, docnum, postings):
+        """Add one document's ``{term: [position, ...]}``; return its length
+        (tokens, as Whoosh counts a field's length)."""
+        vocabulary, term_ids, tfs, positions = self.vocabulary, self.term_ids, self.tfs, self.positions
+        length = 0
+        for term, found in postings.items():
+            term_id = vocabulary.get(term)
+            if term_id is None:
+                term_id = vocabulary[term] = len(vocabulary)
+            term_ids.append(term_id)
+            tfs.append(len(found))
+            positions.extend(found)
+            length += len(found)
+        self.docs.extend([docnum] * len(postings))
+        return length
+
+    def run(self):
+        """The accumulated postings as a FieldRun (sorted by term)."""
+        terms = list(self.vocabulary)
+        order = sorted(range(len(terms)), key=lambda i: terms[i].encode("utf-8"))
+        rank = np.empty(len(terms), dtype=np.int64)
+        rank[order] = np.arange(len(terms))
+        term_ranks = rank[np.frombuffer(self.term_ids, dtype=np.int32)] if self.term_ids else np.zeros(0, np.int64)
+        return _sorted_run(
+            [terms[i] for i in order],
+            term_ranks,
+            np.frombuffer(self.docs, dtype=np.int32).astype(np.int64),
+            np.frombuffer(self.tfs, dtype=np.uint32).astype(np.int64),
+            np.frombuffer(self.positions, dtype=np.uint32),
+        )
+
+
+def gather_ranges(starts, counts):
+    """The indexes ``starts[i] .. starts[i] + counts[i]`` for every i,
+    concatenated: a Python loop's worth of slices as one array."""
+    counts = np.asarray(counts, dtype=np.int64)
+    total = int(counts.sum())
+    if total == 0:
+        return np.zeros(0, dtype=np.int64)
+    ends = np.cumsum(counts)
+    return np.repeat(np.asarray(starts, dtype=np.int64) - (ends - counts), counts) + np.arange(total)
+
+
+def _sorted_run(terms, term_ranks, docs, tfs, positions):
+    """A FieldRun from postings in document order: one stable sort by term
+    keeps each term's documents in order; positions follow their postings."""
+    order = np.argsort(term_ranks, kind="stable")
+    starts = np.cumsum(tfs) - tfs
+    return FieldRun(
+        terms=terms,
+        dfs=np.bincount(term_ranks, minlength=len(terms)).astype(np.int64),
+        docs=docs[order],
+        tfs=tfs[order],
+        positions=positions[gather_ranges(starts[order], tfs[order])],
+    )
+
+
+def merge_runs(runs, doc_bases):
+    """One FieldRun from several, the documents of ``runs[i]`` moved up by
+    ``doc_bases[i]`` (runs are in document order and do not overlap)."""
+    pairs = [(run, base) for run, base in zip(runs, doc_bases, strict=True) if run.terms]
+    if not pairs:
+        return FieldRun([], *(np.zeros(0, np.int64) for _ in range(3)), np.zeros(0, np.uint32))
+    if len(pairs) == 1 and pairs[0][1] == 0:
+        return pairs[0][0]
+    runs = [run for run, _ in pairs]
+    terms = sorted(set().union(*(run.terms for run in runs)), key=lambda t: t.encode("utf-8"))
+    rank_of = {term: i for i, term in enumerate(terms)}
+    term_ranks, docs, tfs, positions = [], [], [], []
+    for run, base in pairs:
+        ranks = np.fromiter((rank_of[term] for term in run.terms), dtype=np.int64, count=len(run.terms))
+        term_ranks.append(np.repeat(ranks, run.dfs))
+        docs.append(run.docs + base)
+        tfs.append(run.tfs)
+        positions.append(run.positions)
+    return _sorted_run(terms, *(np.concatenate(parts) for parts in (term_ranks, docs, tfs, positions)))
+
+
+class SegmentBuilder:
+    """The postings of the column fields for the documents of one segment,
+    numbered from 0 in the order they are added (``add``) or merged in from
+    older segments (``add_segment``)."""
+
+    def __init__(self, schema):
+        self.fields = [name for name in COLUMN_FIELDS if name in schema]
+        self.analyzers = {name: schema[name].analyzer for name in self.fields}
+        self._fields = {name: _FieldAccumulator() for name in self.fields}
+        self._lengths = {name: array("I") for name in self.fields}
+        self._langs = []
+        self._span_starts, self._span_lengths, self._span_counts = array("I"), array("H"), array("I")
+        self._runs = []  # (base doc, {field: FieldRun}, doc arrays) merged from older segments
+        self.doc_count = 0
+
+    def add(self, values, lang):
+        """Add the next document: ``values`` maps a field to its text."""
+        docnum = self.doc_count
+        for name in self.fields:
+            text = values.get(name) or ""
+            spans = [] if name == OFFSETS_FIELD else None
+            postings = self.analyzers[name].index_postings(text, spans=spans) if text else {}
+            self._lengths[name].append(self._fields[name].add(docnum, postings))
+            if spans is not None:
+                self._add_spans(spans)
+        self._langs.append(lang or "")
+        self.doc_count += 1
+
+    def _add_spans(self, spans):
+        starts = [start for start, _ in spans]
+        self._span_starts.extend(starts)
+        self._span_lengths.extend(min(end - start, MAX_STORED_WORD_CHARS) for start, end in spans)
+        self._span_counts.append(len(spans))
+
+    def add_segment(self, posting_file, deleted):
+        """Merge in the live documents of an older segment (its ArrayFile and
+        the set of its deleted document numbers), renumbered after the
+        documents already here."""
+        meta = posting_file.meta
+        live = np.ones(meta["doc_count"], dtype=bool)
+        if deleted:
+            live[np.fromiter(deleted, dtype=np.int64)] = False
+        renumber = np.cumsum(live) - 1
+        runs = {}
+        for name in self.fields:
+            run = read_run(posting_file, name)
+            keep = live[run.docs]
+            if not keep.all():
+                kept_tfs = np.where(keep, run.tfs, 0)
+                positions = run.positions[gather_ranges(np.cumsum(run.tfs) - run.tfs, kept_tfs)]
+                run_terms = np.repeat(np.arange(len(run.terms)), run.dfs)[keep]
+                dfs = np.bincount(run_terms, minlength=len(run.terms))
+                present = dfs > 0
+                run = FieldRun(
+                    terms=[t for t, p in zip(run.terms, present, strict=True) if p],
+                    dfs=dfs[present].astype(np.int64),
+                    docs=run.docs[keep],
+                    tfs=run.tfs[keep],
+                    positions=positions,
+                )
+            runs[name] = FieldRun(run.terms, run.dfs, renumber[run.docs], run.tfs, run.positions)
+        counts = posting_file["span_counts"].astype(np.int64)
+        span_rows = gather_ranges(np.cumsum(counts)[live] - counts[live], counts[live])
+        docs = {
+            "lengths": {name: posting_file[f"{name}.lengths"][live] for name in self.fields},
+            "langs": [meta["langs"][code] for code in posting_file["langs"][live]],
+            "span_starts": posting_file["span_starts"][span_rows],
+            "span_lengths": posting_file["span_lengths"][span_rows],
+            "span_counts": counts[live],
+        }
+        self._runs.append((self.doc_count, runs, docs))
+        self.doc_count += int(live.sum())
+
+    def arrays(self):
+        """``(arrays, meta)`` of the segment, ready for ``write_arrays``."""
+        bases = [0] + [base for base, _, _ in self._runs]
+        langs = list(self._langs)
+        span_parts = [
+            (
+                np.frombuffer(self._span_starts, np.uint32),
+                np.frombuffer(self._span_lengths, np.uint16),
+                np.frombuffer(self._span_counts, np.uint32).astype(np.int64),
+            )
+        ]
+        length_parts = {name: [np.frombuffer(self._lengths[name], np.uint32)] for name in self.fields}
+        for _, _, docs in self._runs:
+            langs += docs["langs"]
+            span_parts.append((docs["span_starts"], docs["span_lengths"], docs["span_counts"]))
+            for name in self.fields:
+                length_parts[name].append(docs["lengths"][name])
+        codes = sorted(set(langs))
+        code_of = {lang: i for i, lang in enumerate(codes)}
+        arrays = {
+            "langs": np.fromiter((code_of[lang] for lang in langs), dtype=np.uint8, count=len(langs)),
+            "span_starts": np.concatenate([p[0] for p in span_parts]).astype(np.uint32),
+            "span_lengths": np.concatenate([p[1] for p in span_parts]).astype(np.uint16),
+            "span_counts": np.concatenate([p[2] for p in span_parts]).astype(np.uint32),
+        }
+        totals = {}
+        for name in self.fields:
+            lengths = np.concatenate(length_parts[name]).astype(np.uint32)
+            arrays[f"{name}.lengths"] = lengths
+            totals[name] = int(lengths.sum(dtype=np.int64))
+            runs = [self._fields[name].run()] + [runs[name] for _, runs, _ in self._runs]
+            arrays.update(_field_arrays(name, merge_runs(runs, bases)))
+        meta = {"version": FORMAT_VERSION, "doc_count": self.doc_count, "langs": codes, "field_lengths": totals}
+        return arrays, meta
+
+    def write(self, path):
+        arrays, meta = self.arrays()
+        write_arrays(path, arrays, meta)
+
+
+def _smallest_unsigned(values):
+    top = int(values.max()) if len(values) else 0
+    return np.uint16 if top < 2**16 else np.uint32
+
+
+def _field_arrays(name, run):
+    """The arrays one field keeps on disk for ``run``."""
+    encoded = [term.encode("utf-8") for term in run.terms]
+    hashes = np.fromiter((term_hash(term) for term in encoded), dtype=np.uint64, count=len(encoded))
+    by_hash = np.argsort(hashes, kind="stable")
+    lengths = np.fromiter((len(term) for term in encoded), dtype=np.int64, count=len(encoded))
+    return {
+        f"{name}.terms": np.frombuffer(b"".join(encoded), dtype=np.uint8),
+        f"{name}.term_ends": np.cumsum(lengths),
+        f"{name}.hashes": hashes[by_hash],
+        f"{name}.hash_terms": by_hash.astype(np.int32),
+        f"{name}.post_ends": np.cumsum(run.dfs),
+        f"{name}.docs": run.docs.astype(np.int32),
+        f"{name}.tfs": run.tfs.astype(_smallest_unsigned(run.tfs)),
+        # Every term has a posting, so its positions end where its last posting's do.
+        f"{name}.pos_ends": np.cumsum(run.tfs)[np.cumsum(run.dfs) - 1].astype(np.int64),
+        f"{name}.positions": run.positions.astype(_smallest_unsigned(run.positions)),
+    }
+
+
+def read_run(posting_file, name):
+    """One field of a segment's file, back as a FieldRun."""
+    blob = bytes(posting_file[f"{name}.terms"])
+    ends = posting_file[f"{name}.term_ends"]
+    starts = np.concatenate([[0], ends[:-1]]) if len(ends) else ends
+    terms = [blob[s:e].decode("utf-8") for s, e in zip(starts.tolist(), ends.tolist(), strict=True)]
+    post_ends = posting_file[f"{name}.post_ends"]
+    dfs = np.diff(np.concatenate([[0], post_ends])).astype(np.int64)
+    return FieldRun(
+        terms=terms,
+        dfs=dfs,
+        docs=posting_file[f"{name}.docs"].astype(np.int64),
+        tfs=posting_file[f"{name}.tfs"].astype(np.int64),
+        positions=np.asarray(posting_file[f"{name}.positions"], dtype=np.uint32),
+    )
+
+
+def open_posting_file(path):
+    return ArrayFile(path)

@@ -1,0 +1,247 @@
+"""A Whoosh query tree, evaluated over whole posting arrays.
+
+Every node gives ``Matches``: the matching documents (sorted global numbers)
+and their scores, with Whoosh's semantics, so a ranking does not move when
+the loop leaves Whoosh:
+
+- a term scores BM25F (``bm25f``), times the boosts on its path;
+- ``And`` keeps the documents every child has and adds their scores; a
+  ``Not`` child removes its documents; an empty child empties it;
+- ``Or`` keeps the documents any child has and adds the scores of those
+  that match;
+- ``AndNot`` is its left side less the documents of its right side;
+- a phrase keeps the documents where its words stand in order, each within
+  ``slop`` positions of the one before, and scores the sum of its words.
+
+The language filter and the page are applied by the caller (``rank``).
+"""
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+from whoosh import query as wq
+
+from .bm25f import idf, term_scores
+from .phrase import phrase_documents
+
+_NO_DOCS = np.zeros(0, dtype=np.int64)
+_NO_SCORES = np.zeros(0, dtype=np.float64)
+
+
+class BudgetExceeded(Exception):
+    """The request's time budget ran out during matching."""
+
+
+@dataclass(frozen=True)
+class Matches:
+    docs: np.ndarray  # sorted, unique global document numbers
+    scores: np.ndarray
+
+    def __len__(self):
+        return len(self.docs)
+
+    def scaled(self, factor):
+        return self if factor == 1.0 else Matches(self.docs, self.scores * factor)
+
+
+NOTHING = Matches(_NO_DOCS, _NO_SCORES)
+
+
+def union(parts):
+    """The documents of any of ``parts``, each scored the sum of its scores."""
+    parts = [part for part in parts if len(part)]
+    if not parts:
+        return NOTHING
+    if len(parts) == 1:
+        return parts[0]
+    docs = np.concatenate([part.docs for part in parts])
+    scores = np.concatenate([part.scores for part in parts])
+    unique, inverse = np.unique(docs, return_inverse=True)
+    return Matches(unique, np.bincount(inverse, weights=scores, minlength=len(unique)))
+
+
+def intersection(first, second):
+    """The documents of both, each scored the sum of its two scores."""
+    if len(first) > len(second):
+        first, second = second, first
+    if not len(first):
+        return NOTHING
+    at = np.searchsorted(second.docs, first.docs)
+    at[at == len(second.docs)] = 0
+    both = second.docs[at] == first.docs
+    return Matches(first.docs[both], first.scores[both] + second.scores[at[both]])
+
+
+def difference(first, excluded):
+    """``first`` less the documents of ``excluded``."""
+    if not len(first) or not len(excluded):
+        return first
+    keep = ~np.isin(first.docs, excluded.docs, assume_unique=True)
+    return Matches(first.docs[keep], first.scores[keep])
+
+
+class Evaluator:
+    """Evaluates query trees against one IndexPostings (``index``), with a
+    deadline (``time.monotonic()`` value, or None) checked between nodes."""
+
+    def __init__(self, index, deadline=None, fallback=None):
+        self.index = index
+        self.deadline = deadline
+        # Queries on fields the store does not hold (none the parser makes):
+        # a function (query) -> Matches, or None to match nothing.
+        self.fallback = fallback
+
+    def _check_time(self):
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise BudgetExceeded
+
+    def matches(self, node):
+        """The live documents matching ``node``, with their scores."""
+        found = self.evaluate(node)
+        live = self.index.live
+        if live is None or not len(found):
+            return found
+        keep = live[found.docs]
+        return Matches(found.docs[keep], found.scores[keep])
+
+    def evaluate(self, node):
+        self._check_time()
+        boost = getattr(node, "boost", 1.0)
+        if isinstance(node, type(wq.NullQuery)):
+            return NOTHING
+        if isinstance(node, wq.Term):
+            return self.term(node.fieldname, node.text).scaled(boost)
+        if isinstance(node, wq.Phrase):
+            return self.phrase(node).scaled(boost)
+        if isinstance(node, wq.Not):
+            return _all_but(self, [node]).scaled(boost)
+        if isinstance(node, wq.AndNot):
+            return difference(self.evaluate(node.a), self.evaluate(node.b)).scaled(boost)
+        if isinstance(node, wq.AndMaybe):
+            required = self.evaluate(node.a)
+            return union([required, intersection_docs(self.evaluate(node.b), required)]).scaled(boost)
+        if isinstance(node, wq.Require):
+            required = self.evaluate(node.a)
+            return Matches(*_only(required, self.evaluate(node.b))).scaled(boost)
+        if isinstance(node, wq.ConstantScoreQuery):
+            found = self.evaluate(node.child)
+            return Matches(found.docs, np.full(len(found), float(node.score)))
+        if isinstance(node, wq.Every):
+            return self.everything().scaled(boost)
+        if isinstance(node, wq.DisjunctionMax):
+            return self.disjunction_max(node).scaled(boost)
+        if isinstance(node, wq.And):
+            return self.conjunction(node.subqueries).scaled(boost)
+        if isinstance(node, wq.Or):
+            return union([self.evaluate(child) for child in node.subqueries]).scaled(boost)
+        if self.fallback is not None:
+            return self.fallback(node)
+        raise NotImplementedError(f"no evaluation for {type(node).__name__}")
+
+    def conjunction(self, children):
+        if not children:
+            return NOTHING
+        positive, negative = [], []
+        for child in children:
+            (negative if isinstance(child, wq.Not) else positive).append(child)
+        if not positive:
+            return _all_but(self, negative)
+        # Rarest first: every later intersection is no larger than the first.
+        found = sorted((self.evaluate(child) for child in positive), key=len)
+        result = found[0]
+        for part in found[1:]:
+            if not len(result):
+                return NOTHING
+            result = intersection(result, part)
+        for child in negative:
+            result = difference(result, self.evaluate(child.query))
+        return result
+
+    def disjunction_max(self, node):
+        parts = [self.evaluate(child) for child in node.subqueries]
+        parts = [part for part in parts if len(part)]
+        if not parts:
+            return NOTHING
+        docs = np.unique(np.concatenate([part.docs for part in parts]))
+        best = np.zeros(len(docs))
+        total = np.zeros(len(docs))
+        for part in parts:
+            at = np.searchsorted(docs, part.docs)
+            best[at] = np.maximum(best[at], part.scores)
+            total[at] += part.scores
+        return Matches(docs, best + node.tiebreak * (total - best))
+
+    def everything(self):
+        count = self.index.doc_count_all
+        return Matches(np.arange(count, dtype=np.int64), np.ones(count))
+
+    def term(self, field, text):
+        """The documents holding ``text`` in ``field``, scored by BM25F."""
+        index = self.index
+        if field not in index.lengths:
+            return self.fallback(wq.Term(field, text)) if self.fallback is not None else NOTHING
+        postings = index.term(field, text)
+        if not postings.doc_frequency:
+            return NOTHING
+        weights = postings.tfs * index.field_boosts[field]
+        scores = term_scores(
+            weights,
+            index.lengths[field][postings.docs],
+            idf(index.doc_count_all, postings.doc_frequency),
+            index.average_lengths[field],
+        )
+        return Matches(postings.docs, scores)
+
+    def phrase(self, node):
+        words = list(node.words)
+        if len(words) == 1:
+            return self.term(node.fieldname, words[0])
+        if not words:
+            return NOTHING
+        terms = [self.term(node.fieldname, word) for word in words]
+        candidates = terms[0]
+        for part in terms[1:]:
+            if not len(candidates):
+                return NOTHING
+            candidates = intersection(candidates, part)
+        if not len(candidates):
+            return NOTHING
+        postings = [self.index.term(node.fieldname, word) for word in words]
+        keep = phrase_documents(candidates.docs, postings, node.slop)
+        return Matches(candidates.docs[keep], candidates.scores[keep])
+
+
+def intersection_docs(found, within):
+    """The part of ``found`` whose documents are in ``within``."""
+    keep = np.isin(found.docs, within.docs, assume_unique=True)
+    return Matches(found.docs[keep], found.scores[keep])
+
+
+def _only(found, within):
+    keep = np.isin(found.docs, within.docs, assume_unique=True)
+    return found.docs[keep], found.scores[keep]
+
+
+def _all_but(evaluator, negative):
+    result = evaluator.everything()
+    for child in negative:
+        result = difference(result, evaluator.evaluate(child.query))
+    return result
+
+
+def top_documents(found, count):
+    """The indexes into ``found`` of its ``count`` best documents: highest
+    score first, the lower document number first among equal scores (as
+    Whoosh's collector orders them)."""
+    if len(found) > count:
+        # Everything scoring above the count-th best score, and enough of
+        # the documents tied with it, lowest numbers first.
+        threshold = np.partition(found.scores, len(found) - count)[len(found) - count]
+        above = np.flatnonzero(found.scores > threshold)
+        tied = np.flatnonzero(found.scores == threshold)[: count - len(above)]
+        chosen = np.concatenate([above, tied])
+    else:
+        chosen = np.arange(len(found))
+    order = np.lexsort((found.docs[chosen], -found.scores[chosen]))
+    return chosen[order]

@@ -1,0 +1,318 @@
+"""All the posting files of a Whoosh reader's segments, as one index view.
+
+Document numbers are Whoosh's: a segment's documents follow the previous
+segment's, in the reader's order, so a hit's number reads its stored fields
+straight from Whoosh. Deleted documents stay in the postings (and in the
+statistics, as in Whoosh and Lucene) until a merge drops them; ``live``
+masks them out of results.
+"""
+
+import bisect
+import threading
+from collections import OrderedDict, defaultdict
+
+import numpy as np
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
+from . import COLUMN_FIELDS, OFFSETS_FIELD
+from .bm25f import quantised_lengths
+from .build import gather_ranges, postings_path, term_hash
+from .segment_file import ArrayFile
+
+# Term postings a view keeps at hand: one request looks the same words up in
+# several passes (all words, some words, rewrites, the suggestion).
+TERM_CACHE_SIZE = 512
+_EMPTY = np.zeros(0, dtype=np.int64)
+
+
+class SegmentTerms:
+    """One field of one segment: its sorted terms and their postings."""
+
+    def __init__(self, posting_file, field):
+        self.file = posting_file
+        self.blob = posting_file[f"{field}.terms"]
+        self.term_ends = posting_file[f"{field}.term_ends"]
+        self.hashes = posting_file[f"{field}.hashes"]
+        self.hash_terms = posting_file[f"{field}.hash_terms"]
+        self.post_ends = posting_file[f"{field}.post_ends"]
+        self.docs = posting_file[f"{field}.docs"]
+        self.tfs = posting_file[f"{field}.tfs"]
+        self.pos_ends = posting_file[f"{field}.pos_ends"]
+        self.positions = posting_file[f"{field}.positions"]
+
+    def __len__(self):
+        return len(self.term_ends)
+
+    def term_bytes(self, term_id):
+        start = int(self.term_ends[term_id - 1]) if term_id else 0
+        return self.blob[start : int(self.term_ends[term_id])].tobytes()
+
+    def find(self, encoded, key):
+        """The id of the term ``encoded`` (its hash ``key``), or -1."""
+        at = int(np.searchsorted(self.hashes, np.uint64(key)))
+        while at < len(self.hashes) and int(self.hashes[at]) == key:
+            term_id = int(self.hash_terms[at])
+            if self.term_bytes(term_id) == encoded:
+                return term_id
+            at += 1
+        return -1
+
+    def postings_range(self, term_id):
+        return (int(self.post_ends[term_id - 1]) if term_id else 0), int(self.post_ends[term_id])
+
+    def positions_start(self, term_id):
+        return int(self.pos_ends[term_id - 1]) if term_id else 0
+
+    def terms_from(self, prefix_bytes):
+        """The ids of the terms that start with ``prefix_bytes``, in order."""
+        first = bisect.bisect_left(range(len(self)), prefix_bytes, key=self.term_bytes)
+        ids = []
+        for term_id in range(first, len(self)):
+            if not self.term_bytes(term_id).startswith(prefix_bytes):
+                break
+            ids.append(term_id)
+        return ids
+
+    def all_terms(self):
+        ends = self.term_ends.tolist()
+        blob = self.blob.tobytes()
+        return [blob[start:end].decode("utf-8") for start, end in zip([0, *ends[:-1]], ends, strict=True)]
+
+
+class TermPostings:
+    """One term of one field across every segment: its documents (global
+    numbers, deleted ones included) and frequencies, and where in each
+    segment its positions are."""
+
+    __slots__ = ("docs", "tfs", "parts", "_offsets")
+
+    def __init__(self, docs, tfs, parts):
+        self.docs, self.tfs = docs, tfs
+        # (SegmentTerms, term id, doc base, first index of the part in docs)
+        self.parts = parts
+        self._offsets = None
+
+    @property
+    def doc_frequency(self):
+        return len(self.docs)
+
+    def positions(self, wanted):
+        """``(rows, positions)``: every position of the term in the documents
+        ``wanted`` (sorted global numbers, each holding the term), ``rows``
+        saying which of ``wanted`` each position belongs to."""
+        if self._offsets is None:
+            self._offsets = np.cumsum(self.tfs) - self.tfs
+        at = np.searchsorted(self.docs, wanted)
+        rows = np.repeat(np.arange(len(wanted)), self.tfs[at])
+        starts = self._offsets[at]
+        chunks = []
+        for terms, term_id, _, first in self.parts:
+            count = terms.postings_range(term_id)[1] - terms.postings_range(term_id)[0]
+            mine = (at >= first) & (at < first + count)
+            if not mine.any():
+                continue
+            base = terms.positions_start(term_id) - int(self._offsets[first])
+            chunks.append(terms.positions[gather_ranges(starts[mine] + base, self.tfs[at[mine]])])
+        positions = np.concatenate(chunks).astype(np.int64) if chunks else _EMPTY
+        return rows, positions
+
+
+class IndexPostings:
+    """The column fields of a Whoosh reader's segments, with the per-document
+    arrays scoring needs, built once per reader (a worker reopens it only
+    when the index changes)."""
+
+    def __init__(self, whoosh_reader, folder, schema):
+        self.fields = [name for name in COLUMN_FIELDS if name in schema]
+        self.field_boosts = {name: float(schema[name].format.field_boost) for name in self.fields}
+        self.segments = []  # (ArrayFile, doc base, doc count)
+        deleted = []
+        for leaf, base in whoosh_reader.leaf_readers():
+            segment = leaf.segment()
+            posting_file = _open_file(postings_path(folder, segment.segment_id()))
+            count = posting_file.meta["doc_count"]
+            self.segments.append((posting_file, base, count))
+            if segment.has_deletions():
+                deleted.extend(base + d for d in segment.deleted_docs())
+        self.doc_count_all = sum(count for _, _, count in self.segments)
+        self.live = None
+        if deleted:
+            self.live = np.ones(self.doc_count_all, dtype=bool)
+            self.live[np.array(deleted, dtype=np.int64)] = False
+        self._terms = {name: [(SegmentTerms(f, name), base) for f, base, _ in self.segments] for name in self.fields}
+        self.lengths, self.average_lengths = {}, {}
+        for name in self.fields:
+            exact = [f[f"{name}.lengths"] for f, _, _ in self.segments]
+            self.lengths[name] = quantised_lengths(np.concatenate(exact)) if exact else _EMPTY
+            total = sum(f.meta["field_lengths"][name] for f, _, _ in self.segments)
+            self.average_lengths[name] = (total / (self.doc_count_all or 1)) or 1
+        self.languages = sorted({lang for f, _, _ in self.segments for lang in f.meta["langs"]})
+        codes = [
+            np.array([self.languages.index(lang) for lang in f.meta["langs"]], dtype=np.uint8)[f["langs"]]
+            for f, _, _ in self.segments
+        ]
+        self.language_codes = np.concatenate(codes) if codes else np.zeros(0, np.uint8)
+        self._cache = OrderedDict()
+        self._lock = threading.Lock()
+        self._vocabularies = {}
+
+    # --- terms ------------------------------------------------------------------
+
+    def term(self, field, text):
+        """The TermPostings of ``text`` in ``field`` (empty when absent)."""
+        key = (field, text)
+        with self._lock:
+            found = self._cache.get(key)
+            if found is not None:
+                self._cache.move_to_end(key)
+                return found
+        found = self._lookup(field, text)
+        with self._lock:
+            self._cache[key] = found
+            while len(self._cache) > TERM_CACHE_SIZE:
+                self._cache.popitem(last=False)
+        return found
+
+    def _lookup(self, field, text):
+        if field not in self._terms:
+            return TermPostings(_EMPTY, _EMPTY, [])
+        encoded = text.encode("utf-8") if isinstance(text, str) else text
+        key = term_hash(encoded)
+        docs, tfs, parts, first = [], [], [], 0
+        for terms, base in self._terms[field]:
+            term_id = terms.find(encoded, key)
+            if term_id < 0:
+                continue
+            start, end = terms.postings_range(term_id)
+            docs.append(terms.docs[start:end].astype(np.int64) + base)
+            tfs.append(terms.tfs[start:end].astype(np.int64))
+            parts.append((terms, term_id, base, first))
+            first += end - start
+        if not parts:
+            return TermPostings(_EMPTY, _EMPTY, [])
+        if len(parts) == 1:
+            return TermPostings(docs[0], tfs[0], parts)
+        return TermPostings(np.concatenate(docs), np.concatenate(tfs), parts)
+
+    def _counts(self, field, text):
+        """``(documents, occurrences)`` of ``text`` in ``field``, from the
+        term dictionaries alone (no postings read)."""
+        encoded = text.encode("utf-8") if isinstance(text, str) else text
+        key = term_hash(encoded)
+        documents = occurrences = 0
+        for terms, _ in self._terms.get(field, ()):
+            term_id = terms.find(encoded, key)
+            if term_id >= 0:
+                start, end = terms.postings_range(term_id)
+                documents += end - start
+                occurrences += int(terms.pos_ends[term_id]) - terms.positions_start(term_id)
+        return documents, occurrences
+
+    def doc_frequency(self, field, text):
+        return self._counts(field, text)[0]
+
+    def frequency(self, field, text):
+        """How many times ``text`` occurs in ``field`` across the index."""
+        return self._counts(field, text)[1]
+
+    def expand_prefix(self, field, prefix):
+        """The terms of ``field`` that start with ``prefix``, in order."""
+        encoded = prefix.encode("utf-8")
+        found = set()
+        for terms, _ in self._terms.get(field, ()):
+            found.update(terms.term_bytes(term_id) for term_id in terms.terms_from(encoded))
+        return [term.decode("utf-8") for term in sorted(found)]
+
+    def lexicon(self, field):
+        """Every term of ``field``, in order, once."""
+        found = set()
+        for terms, _ in self._terms.get(field, ()):
+            found.update(terms.all_terms())
+        return sorted(found, key=lambda term: term.encode("utf-8"))
+
+    def terms_within(self, field, text, maxdist, prefix=0):
+        """The terms of ``field`` at most ``maxdist`` Levenshtein edits from
+        ``text`` that share its first ``prefix`` characters (what Whoosh's
+        automaton finds), by rapidfuzz over the terms of nearby lengths."""
+        with self._lock:
+            by_length = self._vocabularies.get(field)
+        if by_length is None:
+            by_length = defaultdict(list)
+            for term in self.lexicon(field):
+                by_length[len(term)].append(term)
+            with self._lock:
+                self._vocabularies[field] = by_length
+        found = []
+        for length in range(len(text) - maxdist, len(text) + maxdist + 1):
+            choices = [term for term in by_length.get(length, ()) if term[:prefix] == text[:prefix]]
+            if choices:
+                matches = process.extract(text, choices, scorer=Levenshtein.distance, score_cutoff=maxdist, limit=None)
+                found += [choice for choice, _, _ in matches]
+        return sorted(found)
+
+    # --- documents ----------------------------------------------------------------
+
+    def segment_of(self, docnum):
+        """``(ArrayFile, local number)`` of a global document number."""
+        for posting_file, base, count in self.segments:
+            if base <= docnum < base + count:
+                return posting_file, docnum - base
+        raise IndexError(f"no document {docnum}")
+
+    def word_spans(self, docnum):
+        """``(starts, lengths)`` of the words at each position of the
+        document's body (lengths are capped; see build.MAX_STORED_WORD_CHARS)."""
+        posting_file, local = self.segment_of(docnum)
+        counts = _span_offsets(posting_file)
+        start, end = int(counts[local]), int(counts[local + 1])
+        return posting_file["span_starts"][start:end], posting_file["span_lengths"][start:end]
+
+    def language_filter(self, lang):
+        """A boolean mask of the documents in ``lang``, or None for any."""
+        if lang is None:
+            return None
+        if lang not in self.languages:
+            return np.zeros(self.doc_count_all, dtype=bool)
+        return self.language_codes == self.languages.index(lang)
+
+
+_files = OrderedDict()
+_files_lock = threading.Lock()
+# Posting files kept open by a process: every segment of the live generation
+# and of the one before it, with room to spare.
+OPEN_FILES = 256
+
+
+def _open_file(path):
+    """The ArrayFile at ``path``, opened once per process (segment files are
+    never changed once written, so a path always names the same contents)."""
+    with _files_lock:
+        found = _files.get(path)
+        if found is not None:
+            _files.move_to_end(path)
+            return found
+    found = ArrayFile(path)
+    with _files_lock:
+        _files[path] = found
+        while len(_files) > OPEN_FILES:
+            _files.popitem(last=False)
+    return found
+
+
+_span_cache = {}
+
+
+def _span_offsets(posting_file):
+    """Where each document's spans start, computed once per file."""
+    offsets = _span_cache.get(id(posting_file))
+    if offsets is None or offsets[0] is not posting_file:
+        counts = posting_file["span_counts"].astype(np.int64)
+        offsets = (posting_file, np.concatenate([[0], np.cumsum(counts)]))
+        if len(_span_cache) > OPEN_FILES:
+            _span_cache.clear()
+        _span_cache[id(posting_file)] = offsets
+    return offsets[1]
+
+
+__all__ = ["IndexPostings", "TermPostings", "OFFSETS_FIELD"]

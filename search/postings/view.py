@@ -1,0 +1,129 @@
+"""Whoosh's index, searcher and reader, with the column fields read from the
+posting store: what the rest of the code holds when it searches.
+
+``Reader`` answers the term questions (frequencies, prefixes, fuzzy
+neighbours, the vocabulary) for the column fields from ``IndexPostings`` and
+passes every other question to Whoosh's reader; ``Searcher`` pairs the two
+and gives stored documents from Whoosh. Names, suggestions and rewrites ask
+these objects exactly what they asked Whoosh's.
+"""
+
+from whoosh.reading import TermNotFound
+
+from .reader import IndexPostings
+
+
+class Reader:
+    """A Whoosh reader whose column fields come from the posting store."""
+
+    def __init__(self, whoosh_reader, store):
+        self._whoosh = whoosh_reader
+        self.store = store
+        self._columns = set(store.fields)
+
+    def __getattr__(self, name):
+        return getattr(self._whoosh, name)
+
+    def __contains__(self, term):
+        field, text = term
+        if field in self._columns:
+            text = text.decode("utf-8") if isinstance(text, bytes) else text
+            return self.store.doc_frequency(field, text) > 0
+        return term in self._whoosh
+
+    def doc_frequency(self, field, text):
+        if field in self._columns:
+            return self.store.doc_frequency(field, _text(text))
+        return self._whoosh.doc_frequency(field, text)
+
+    def frequency(self, field, text):
+        if field in self._columns:
+            return self.store.frequency(field, _text(text))
+        return self._whoosh.frequency(field, text)
+
+    def lexicon(self, field):
+        if field in self._columns:
+            return iter(self.store.lexicon(field))
+        return self._whoosh.lexicon(field)
+
+    def expand_prefix(self, field, prefix):
+        if field in self._columns:
+            return iter(self.store.expand_prefix(field, _text(prefix)))
+        return self._whoosh.expand_prefix(field, prefix)
+
+    def terms_within(self, field, text, maxdist, prefix=0):
+        if field in self._columns:
+            return self.store.terms_within(field, _text(text), maxdist, prefix)
+        return self._whoosh.terms_within(field, text, maxdist, prefix=prefix)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self._whoosh.close()
+
+    def postings(self, field, text):
+        if field in self._columns:
+            raise TermNotFound(f"{field}:{text} is read from the posting store")
+        return self._whoosh.postings(field, text)
+
+
+def _text(value):
+    return value.decode("utf-8") if isinstance(value, bytes) else value
+
+
+class Searcher:
+    """A Whoosh searcher (stored documents, the schema) with the posting
+    store beside it; a context manager, like Whoosh's."""
+
+    def __init__(self, whoosh_searcher, folder):
+        self._whoosh = whoosh_searcher
+        self.folder = folder
+        self.schema = whoosh_searcher.schema
+        self.store = IndexPostings(whoosh_searcher.reader(), folder, self.schema)
+        self._reader = Reader(whoosh_searcher.reader(), self.store)
+
+    def reader(self):
+        return self._reader
+
+    def __getattr__(self, name):
+        return getattr(self._whoosh, name)
+
+    def refresh(self):
+        """This searcher, or a new one when the index has a newer commit."""
+        if self._whoosh.up_to_date():
+            return self
+        return Searcher(self._whoosh.refresh(), self.folder)
+
+    def stored_fields(self, docnum):
+        return self._whoosh.stored_fields(docnum)
+
+    def close(self):
+        self._whoosh.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
+
+
+class SearchIndex:
+    """A Whoosh index whose searchers read the posting store too."""
+
+    def __init__(self, whoosh_index):
+        self.whoosh = whoosh_index
+        self.folder = whoosh_index.storage.folder
+
+    def __getattr__(self, name):
+        return getattr(self.whoosh, name)
+
+    def searcher(self, **kwargs):
+        return Searcher(self.whoosh.searcher(**kwargs), self.folder)
+
+    def reader(self):
+        whoosh_reader = self.whoosh.reader()
+        return Reader(whoosh_reader, IndexPostings(whoosh_reader, self.folder, self.whoosh.schema))
+
+    def close(self):
+        self.whoosh.close()
