@@ -56,8 +56,8 @@ class SearchResponse:
 class Budget:
     """The time a request may still spend matching, shared by its passes."""
 
-    def __init__(self, seconds=QUERY_TIME_BUDGET):
-        self.deadline = time.monotonic() + seconds
+    def __init__(self, seconds=None):
+        self.deadline = time.monotonic() + (QUERY_TIME_BUDGET if seconds is None else seconds)
         self.exceeded = False
 
     def left(self):
@@ -211,7 +211,7 @@ def search(searcher, request, exact_boost=EXACT_BOOST):
                 (query, matched, total, page), rewrite = found, candidate
                 break
     hits = []
-    for hit, spans in zip(page, page_spans(searcher, query, page), strict=True):
+    for hit, spans in zip(page, page_spans(searcher, query, page) if page else [], strict=True):
         body = hit["body"]
         hits.append(
             Hit(

@@ -47,9 +47,6 @@ MAX_PROCS = 4
 # (per process: the main writer's when serial, each worker's when parallel).
 WRITER_LIMIT_MB = 256
 WORKER_LIMIT_MB = 64
-# The stock profile is the speed benchmark's baseline, Whoosh as it ships:
-# one process and Whoosh's own writer.
-STOCK_PROFILES = frozenset({"stock-standard"})
 
 __all__ = [
     "LAST_RUN_FILE",
@@ -178,10 +175,10 @@ class Writer(SegmentWriter):
         return segment
 
 
-def open_writer(ix, limitmb=WRITER_LIMIT_MB, stock=False):
+def open_writer(ix, limitmb=WRITER_LIMIT_MB):
     """A writer holding the index's Whoosh lock (IndexBusy when another has it)."""
     try:
-        return ix.writer(limitmb=limitmb) if stock else Writer(ix, limitmb=limitmb)
+        return Writer(ix, limitmb=limitmb)
     except LockError:  # a writer outside these runs (a script, a tool)
         raise IndexBusy("another process holds the index's writer lock") from None
 
@@ -453,10 +450,9 @@ def update_index(
             generation, ix = None, live
             known = _indexed_fingerprints(ix)
         try:
-            stock = profile in STOCK_PROFILES
-            writer = open_writer(ix, stock=stock)
+            writer = open_writer(ix)
             try:
-                procs = 1 if stock else (worker_count() if procs is None else procs)
+                procs = worker_count() if procs is None else procs
                 segments = _sync(writer, docs_dir, known, summary, max_bytes, progress, procs)
             except BaseException:
                 writer.cancel()

@@ -34,6 +34,7 @@ def search_json(response):
         ],
         "suggestion": response.suggestion,
         "rewrite": response.rewrite.as_dict() if response.rewrite else None,
+        "timed_out": response.timed_out,
     }
     if response.explain is not None:
         data["explain"] = response.explain

@@ -13,7 +13,7 @@ from collections import OrderedDict
 
 from flask import current_app
 
-from .engine import QUERY_TIME_BUDGET, search
+from .engine import search
 from .suggest import reader_version
 
 
@@ -56,7 +56,7 @@ class ResultCache:
         response = self.get(key)
         if response is None:
             response = search(searcher, request)
-            if response.took_ms < QUERY_TIME_BUDGET * 1000:  # one that spent the budget may be partial
+            if not response.timed_out:  # one cut short by the time budget may be partial
                 self.put(key, response)
             return response
         return dataclasses.replace(response, took_ms=round((time.perf_counter() - started) * 1000, 2))

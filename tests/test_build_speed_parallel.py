@@ -10,11 +10,11 @@ import time
 from pathlib import Path
 
 import pytest
-from whoosh import scoring
-from whoosh.qparser import MultifieldParser, OrGroup
 
+from search import engine
 from search import index as index_module
 from search.index import open_index, update_index
+from search.query import SearchRequest
 from tests.conftest import write_documents
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,28 +54,36 @@ def snapshot(index_dir):
     """Everything a search can see of an index, by document id."""
     ix = open_index(index_dir)
     try:
-        with ix.searcher(weighting=scoring.BM25F()) as searcher:
-            reader = searcher.reader()
+        with ix.searcher() as searcher:
+            reader, store = searcher.reader(), searcher.store
             ids = {docnum: fields["id"] for docnum, fields in reader.iter_docs()}
             stored = [fields for _, fields in sorted(reader.iter_docs())]
-            lengths = {(ids[docnum], name): reader.doc_field_length(docnum, name) for docnum in ids for name in FIELDS}
+            lengths = {(ids[docnum], name): store.lengths[name][docnum] for docnum in ids for name in FIELDS}
             postings = {}
-            for name in [*FIELDS, "names", "id", "lang"]:
+            for name in FIELDS:
+                for term in store.lexicon(name):
+                    found = store.term(name, term)
+                    rows, positions = found.positions(found.docs)
+                    by_doc = [positions[rows == row].tolist() for row in range(len(found.docs))]
+                    live = zip(found.docs.tolist(), found.tfs.tolist(), by_doc, strict=True)
+                    postings[name, term] = [(ids[docnum], tf, at) for docnum, tf, at in live if docnum in ids]
+            for name in ["names", "id", "lang"]:
                 for term in reader.lexicon(name):
                     matcher = reader.postings(name, term)
                     postings[name, term] = [(ids[docnum], weight, value) for docnum, weight, value in _items(matcher)]
-            parser = MultifieldParser(FIELDS, ix.schema, group=OrGroup)
+            spans = {ids[docnum]: [a.tolist() for a in store.word_spans(docnum)] for docnum in ids}
             answers = {}
             for text in QUERIES:
-                hits = searcher.search(parser.parse(text), limit=None)
-                answers[text] = [(hit["id"], round(hit.score, 9)) for hit in hits]
+                response = engine.search(searcher, SearchRequest(text, per_page=50))
+                answers[text] = [(hit.doc_id, hit.score, hit.snippet) for hit in response.hits]
             return {
                 "count": reader.doc_count(),
                 "stored": stored,
                 "lengths": lengths,
                 "postings": postings,
+                "spans": spans,
                 "answers": answers,
-                "field_lengths": {name: reader.field_length(name) for name in FIELDS},
+                "field_lengths": {name: store.average_lengths[name] for name in FIELDS},
             }
     finally:
         ix.close()

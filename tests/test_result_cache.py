@@ -109,10 +109,10 @@ def test_the_cache_size_comes_from_the_environment():
 
 
 def test_a_response_that_spent_the_time_budget_is_not_kept(index, monkeypatch):
-    import search.result_cache
+    import search.engine
 
     cache = ResultCache(16)
-    monkeypatch.setattr(search.result_cache, "QUERY_TIME_BUDGET", 0.0)  # every search "spends" it
+    monkeypatch.setattr(search.engine, "QUERY_TIME_BUDGET", 0.0)  # every search is cut short
     with searching(index) as searcher:
         cache.search(searcher, SearchRequest("الانتخابات"))
         cache.search(searcher, SearchRequest("الانتخابات"))

@@ -88,6 +88,21 @@ class _FieldAccumulator:
         )
 
 
+def index_postings(analyzer, text, spans=None):
+    """``{term: [position, ...]}`` of ``text`` under ``analyzer``, filling
+    ``spans`` (when given) with each position's ``(start, end)``: from our
+    analyzer's one-pass method, or from any Whoosh analyzer's tokens."""
+    if hasattr(analyzer, "index_postings"):
+        return analyzer.index_postings(text, spans=spans)
+    postings = {}
+    for token in analyzer(text, positions=True, chars=spans is not None, mode="index"):
+        postings.setdefault(token.text, []).append(token.pos)
+        if spans is not None and token.pos >= len(spans):
+            spans.extend([(token.startchar, token.startchar)] * (token.pos - len(spans)))
+            spans.append((token.startchar, token.endchar))
+    return postings
+
+
 def gather_ranges(starts, counts):
     """The indexes ``starts[i] .. starts[i] + counts[i]`` for every i,
     concatenated: a Python loop's worth of slices as one array."""
@@ -155,7 +170,7 @@ class SegmentBuilder:
         for name in self.fields:
             text = values.get(name) or ""
             spans = [] if name == OFFSETS_FIELD else None
-            postings = self.analyzers[name].index_postings(text, spans=spans) if text else {}
+            postings = index_postings(self.analyzers[name], text, spans) if text else {}
             self._lengths[name].append(self._fields[name].add(docnum, postings))
             if spans is not None:
                 self._add_spans(spans)

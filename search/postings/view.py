@@ -14,7 +14,9 @@ from .reader import IndexPostings
 
 
 class Reader:
-    """A Whoosh reader whose column fields come from the posting store."""
+    """A Whoosh reader whose column fields come from the posting store
+    (terms as Whoosh gives them: UTF-8 bytes from ``lexicon`` and
+    ``expand_prefix``)."""
 
     def __init__(self, whoosh_reader, store):
         self._whoosh = whoosh_reader
@@ -43,12 +45,12 @@ class Reader:
 
     def lexicon(self, field):
         if field in self._columns:
-            return iter(self.store.lexicon(field))
+            return (term.encode("utf-8") for term in self.store.lexicon(field))
         return self._whoosh.lexicon(field)
 
     def expand_prefix(self, field, prefix):
         if field in self._columns:
-            return iter(self.store.expand_prefix(field, _text(prefix)))
+            return (term.encode("utf-8") for term in self.store.expand_prefix(field, _text(prefix)))
         return self._whoosh.expand_prefix(field, prefix)
 
     def terms_within(self, field, text, maxdist, prefix=0):
