@@ -1,11 +1,13 @@
-"""The JSON API: /search, /healthz and /admin/reindex."""
+"""The JSON API: /search, /healthz and /admin/reindex (runs in the
+background: started by POST, followed by GET on its status URL)."""
 
+import functools
 import hmac
-import threading
 
-from flask import Blueprint, current_app, request
+from flask import Blueprint, current_app, request, url_for
 
-from .index import IndexBusy, IndexUnavailable, read_last_run, update_index
+from .index import IndexUnavailable, read_last_run
+from .index_runs import RunConflict, indexing, latest_run, read_run, start_run
 from .query import BadRequest, parse_request, require_utf8
 from .ratelimit import SlidingWindowLimiter, client_key, parse_rate
 from .renderer import error_response, json_response, search_json
@@ -13,7 +15,6 @@ from .result_cache import cached_search
 from .searcher import get_searcher
 
 bp = Blueprint("api", __name__)
-_reindex_running = threading.Lock()
 ADMIN_FAILURE_WINDOW = 15 * 60
 
 
@@ -54,7 +55,9 @@ def healthz():
     try:
         documents = get_searcher().doc_count()
     except IndexUnavailable as error:
-        return json_response({"status": "unavailable", "documents": 0, "error": str(error)}, 503)
+        return json_response(
+            {"status": "unavailable", "documents": 0, "error": str(error), "indexing": indexing(index_dir)}, 503
+        )
     last_run = read_last_run(index_dir) or {}
     return json_response(
         {
@@ -62,6 +65,7 @@ def healthz():
             "documents": documents,
             "last_indexed": last_run.get("finished_at"),
             "last_run_failures": len(last_run.get("failed", [])),
+            "indexing": indexing(index_dir),
         }
     )
 
@@ -74,31 +78,71 @@ def _token_is_valid(expected):
     return hmac.compare_digest(supplied.strip().encode(), expected.encode())
 
 
+def admin_only(view):
+    """403 when admin endpoints are off, 429 after too many failed tokens, 401 for a wrong one."""
+
+    @functools.wraps(view)
+    def guarded(**kwargs):
+        expected = current_app.config["ADMIN_TOKEN"]
+        if not expected:
+            return error_response("forbidden", "admin endpoints are disabled: set SEARCH_ADMIN_TOKEN", 403)
+        failures, key = current_app.extensions["admin_failures"], client_key()
+        if failures.blocked(key):
+            return too_many_requests(failures, key, "too many failed attempts; try again later")
+        if not _token_is_valid(expected):
+            failures.hit(key)
+            return error_response("unauthorized", "a valid bearer token is required", 401)
+        return view(**kwargs)
+
+    return guarded
+
+
+def _flag(name):
+    value = request.args.get(name) or "0"
+    if value not in ("0", "1", "true", "false"):
+        raise BadRequest(f"{name} must be 0 or 1")
+    return value in ("1", "true")
+
+
+def _status_url(run):
+    return url_for("api.reindex_status", run_id=run["id"])
+
+
 @bp.post("/admin/reindex")
+@admin_only
 def admin_reindex():
-    expected = current_app.config["ADMIN_TOKEN"]
-    if not expected:
-        return error_response("forbidden", "admin endpoints are disabled: set SEARCH_ADMIN_TOKEN", 403)
-    failures, key = current_app.extensions["admin_failures"], client_key()
-    if failures.blocked(key):
-        return too_many_requests(failures, key, "too many failed attempts; try again later")
-    if not _token_is_valid(expected):
-        failures.hit(key)
-        return error_response("unauthorized", "a valid bearer token is required", 401)
-    if not _reindex_running.acquire(blocking=False):
-        return error_response("conflict", "a reindex is already running", 409)
+    """Start an index run in the background: 202 with where to follow it."""
+    config = current_app.config
     try:
-        summary = update_index(
-            current_app.config["DOCS_DIR"],
-            current_app.config["INDEX_DIR"],
-            max_bytes=current_app.config["MAX_FILE_BYTES"],
-            lock_wait=0,
-        )
-    except IndexBusy as error:
-        return error_response("conflict", str(error), 409)
-    finally:
-        _reindex_running.release()
-    return json_response({"status": "ok", "summary": summary.as_dict()})
+        run = start_run(config["DOCS_DIR"], config["INDEX_DIR"], _flag("rebuild"), config["MAX_FILE_BYTES"])
+    except RunConflict as conflict:
+        message = f"{conflict}; follow it at {_status_url(conflict.run)}" if conflict.run else str(conflict)
+        return error_response("conflict", message, 409)
+    except OSError as error:
+        current_app.logger.error("could not start an index run: %s", error)
+        return error_response("unavailable", f"could not start the index run: {error.strerror or error}", 503)
+    response = json_response({"status": "accepted", "run": run, "status_url": _status_url(run)}, 202)
+    response.headers["Location"] = _status_url(run)
+    return response
+
+
+@bp.get("/admin/reindex/latest")
+@admin_only
+def latest_reindex():
+    run = latest_run(current_app.config["INDEX_DIR"])
+    if run is None:
+        return error_response("not_found", "no index run has been started over HTTP yet", 404)
+    return json_response({"run": run, "status_url": _status_url(run)})
+
+
+@bp.get("/admin/reindex/<run_id>")
+@admin_only
+def reindex_status(run_id):
+    """A run's state: running, done (with its summary) or failed (with the error)."""
+    run = read_run(current_app.config["INDEX_DIR"], run_id)
+    if run is None:
+        return error_response("not_found", "no index run with this id", 404)
+    return json_response({"run": run, "status_url": _status_url(run)})
 
 
 @bp.errorhandler(BadRequest)

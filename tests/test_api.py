@@ -3,12 +3,16 @@ GET /healthz and POST /admin/reindex, as CONTRACT.md describes them."""
 
 import re
 import unicodedata
+from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
 
-from search.index import open_index, update_index
+from search.index import update_index
+from search.index_store import writer_lock
+
+from .reindexing import bearer, finished_run, reindex
 
 ADMIN_TOKEN = "test-token"  # what conftest's apps are configured with
 
@@ -451,6 +455,7 @@ def test_healthz_reports_the_document_count(client, documents):
     data = response.get_json()
     assert data["status"] == "ok"
     assert data["documents"] == len(documents)
+    assert data["indexing"] is False
 
 
 @pytest.mark.parametrize("index_name", ["empty", "missing"])
@@ -505,7 +510,7 @@ def test_reindex_is_401_without_the_right_token(make_app, docs_copy, own_index, 
     assert_json_error(client.post("/admin/reindex", headers=headers), 401, "unauthorized")
 
 
-def test_reindex_makes_a_new_document_searchable_without_restart(make_app, docs_copy, own_index, documents):
+def test_reindex_runs_in_the_background_and_makes_a_new_document_searchable(make_app, docs_copy, own_index, documents):
     client = make_app(docs_copy, own_index).test_client()
     assert search(client, q="glaciers")["results"] == []
     new_file = docs_copy / "en" / "environment" / "glacier-retreat.txt"
@@ -514,26 +519,39 @@ def test_reindex_makes_a_new_document_searchable_without_restart(make_app, docs_
         "Survey teams found that the glaciers above the valley lost a tenth of their ice in two summers.\n",
         "utf-8",
     )
-    response = client.post("/admin/reindex", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"})
-    assert response.status_code == 200
+    response = client.post("/admin/reindex", headers=bearer(ADMIN_TOKEN))
+    assert response.status_code == 202
     assert response.mimetype == "application/json"
-    summary = response.get_json()["summary"]
+    body = response.get_json()
+    assert body["status"] == "accepted"
+    assert body["status_url"] == f"/admin/reindex/{body['run']['id']}"
+    assert response.headers["Location"] == body["status_url"]
+    assert (body["run"]["state"], body["run"]["rebuild"], body["run"]["summary"]) == ("running", False, None)
+    started_at = datetime.fromisoformat(body["run"]["started_at"])
+    assert abs(datetime.now(UTC) - started_at) < timedelta(minutes=1)
+
+    run = finished_run(lambda: client.get(body["status_url"], headers=bearer(ADMIN_TOKEN)).get_json())
+    assert (run["id"], run["state"], run["error"]) == (body["run"]["id"], "done", None)
+    summary = run["summary"]
     assert (summary["added"], summary["updated"], summary["removed"]) == (1, 0, 0)
     assert summary["unchanged"] == len(documents)
     assert summary["failed"] == []
+    assert summary["documents"] == len(documents) + 1
+    assert summary["seconds"] > 0
+    assert started_at <= datetime.fromisoformat(run["finished_at"])
     data = search(client, q="glaciers")
     assert ids(data) == ["en/environment/glacier-retreat.txt"]
     assert "<mark>glaciers</mark>" in data["results"][0]["snippet"]
-    assert client.get("/healthz").get_json()["documents"] == len(documents) + 1
+    health = client.get("/healthz").get_json()
+    assert (health["documents"], health["indexing"]) == (len(documents) + 1, False)
 
 
 def test_reindex_drops_a_deleted_document_from_results(make_app, docs_copy, own_index):
     client = make_app(docs_copy, own_index).test_client()
     assert ids(search(client, q="sanitiser")) == [EN_SANITISER]
     (docs_copy / EN_SANITISER).unlink()
-    response = client.post("/admin/reindex", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"})
-    assert response.status_code == 200
-    assert response.get_json()["summary"]["removed"] == 1
+    run = reindex(client, ADMIN_TOKEN)
+    assert run["summary"]["removed"] == 1
     assert search(client, q="sanitiser")["results"] == []
     assert client.get("/doc/" + EN_SANITISER).status_code == 404
 
@@ -541,26 +559,22 @@ def test_reindex_drops_a_deleted_document_from_results(make_app, docs_copy, own_
 def test_reindex_reports_unreadable_files_in_its_summary(make_app, docs_copy, own_index, documents):
     client = make_app(docs_copy, own_index).test_client()
     (docs_copy / "en" / "empty.txt").write_bytes(b"")
-    response = client.post("/admin/reindex", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"})
-    assert response.status_code == 200
-    summary = response.get_json()["summary"]
+    summary = reindex(client, ADMIN_TOKEN)["summary"]
     assert [failure["id"] for failure in summary["failed"]] == ["en/empty.txt"]
     assert "empty" in summary["failed"][0]["reason"]
     assert summary["unchanged"] == len(documents)
 
 
-def test_reindex_while_another_run_holds_the_lock_is_a_409(make_app, docs_copy, own_index):
+def test_reindex_while_a_command_line_run_holds_the_index_is_a_409(make_app, docs_copy, own_index):
     client = make_app(docs_copy, own_index).test_client()
-    headers = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
-    ix = open_index(own_index)
-    writer = ix.writer()
-    try:
-        assert_json_error(client.post("/admin/reindex", headers=headers), 409, "conflict")
+    with writer_lock(own_index, wait=5):  # what `python -m search index` holds while it runs
+        assert client.get("/healthz").get_json()["indexing"] is True
+        conflict = client.post("/admin/reindex", headers=bearer(ADMIN_TOKEN))
+        assert_json_error(conflict, 409, "conflict")
+        assert "command line" in conflict.get_json()["error"]["message"]
         assert search(client, q="sanitiser")["total"] == 1
-    finally:
-        writer.cancel()
-        ix.close()
-    assert client.post("/admin/reindex", headers=headers).status_code == 200
+    assert client.get("/healthz").get_json()["indexing"] is False
+    reindex(client, ADMIN_TOKEN)
 
 
 @pytest.mark.parametrize("query", ["drought -Jordan", "elections -observers", "OSCE -الانتخابات"])
