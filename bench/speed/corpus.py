@@ -303,6 +303,29 @@ def write_corpus(folder, count, seed=SEED, vocabulary=None):
     return stats
 
 
+# A word no generated document has (no generated word has a q, an x or a z):
+# only the documents write_fresh_documents adds carry it.
+FRESH_MARKER = "quixzy"
+
+
+def write_fresh_documents(folder, count, seed=SEED, vocabulary=None, marker=FRESH_MARKER):
+    """Write ``count`` more documents under ``folder``/fresh, from their own
+    generator, each with ``marker`` in its headline and its first
+    paragraph; return their ids (paths under ``folder``)."""
+    folder = Path(folder)
+    vocabulary = vocabulary or Vocabulary(seed)
+    rng = random.Random(f"fresh-{seed}")
+    ids = []
+    for index in range(count):
+        _, text, _, _ = generate_document(rng, vocabulary)
+        headline, body = text.split("\n\n", 1)
+        path = Path("fresh") / f"fresh-{index:06d}.txt"
+        (folder / path).parent.mkdir(parents=True, exist_ok=True)
+        (folder / path).write_text(f"{headline} {marker}\n\n{marker} {body}", "utf-8")
+        ids.append(path.as_posix())
+    return ids
+
+
 # -- queries -----------------------------------------------------------------
 
 

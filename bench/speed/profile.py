@@ -21,8 +21,9 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from . import run as speed
+from . import processes as speed
 from .corpus import SEED, Vocabulary, make_queries, write_corpus
+from .latency import WARMUP_QUERIES, Engines
 
 
 def _where(filename):
@@ -83,10 +84,10 @@ def profile_queries(work, documents, count, seed, top):
         [sys.executable, "-m", "search", "index", "--docs", docs, "--index", index, "--quiet"], work / "build.log"
     )
     speed.log(f"  {built['seconds']:.0f} s ({built['output']})")
-    engines = speed.Engines(docs, work, stock=False, fts5=False)
+    engines = Engines(docs, work, ["ours"])
     queries = make_queries(vocabulary, stats.phrases, count, seed)
     try:
-        for query in make_queries(vocabulary, stats.phrases, speed.WARMUP_QUERIES, seed + 1):
+        for query in make_queries(vocabulary, stats.phrases, WARMUP_QUERIES, seed + 1):
             engines.ours(query)
         profile = cProfile.Profile()
         started = time.perf_counter()
