@@ -60,14 +60,14 @@ def snapshot(index_dir):
             stored = [fields for _, fields in sorted(reader.iter_docs())]
             lengths = {(ids[docnum], name): store.lengths[name][docnum] for docnum in ids for name in FIELDS}
             postings = {}
-            for name in FIELDS:
+            for name in [*FIELDS, "names"]:
                 for term in store.lexicon(name):
                     found = store.term(name, term)
                     rows, positions = found.positions(found.docs)
                     by_doc = [positions[rows == row].tolist() for row in range(len(found.docs))]
                     live = zip(found.docs.tolist(), found.tfs.tolist(), by_doc, strict=True)
                     postings[name, term] = [(ids[docnum], tf, at) for docnum, tf, at in live if docnum in ids]
-            for name in ["names", "id", "lang"]:
+            for name in ["id", "lang"]:
                 for term in reader.lexicon(name):
                     matcher = reader.postings(name, term)
                     postings[name, term] = [(ids[docnum], weight, value) for docnum, weight, value in _items(matcher)]

@@ -13,7 +13,6 @@ from functools import lru_cache
 from whoosh.analysis import Analyzer, Token
 
 from .filters import (
-    WORD_CACHE_SIZE,
     BilingualStopFilter,
     LightStemFilter,
     NormalizeFilter,
@@ -23,6 +22,7 @@ from .filters import (
     stem_word,
     stopword_key,
 )
+from .memo import WORD_CACHE_SIZE
 from .tokenizer import WORD_PATTERN, BilingualTokenizer, script_of
 
 
@@ -180,31 +180,54 @@ class BilingualAnalyzer(Analyzer):
         Whoosh's Positions/Characters formats gather from this analyzer's
         tokens, without making the tokens. A ``spans`` list is filled with
         each position's ``(start, end)`` in ``value``, indexed by position."""
-        plans = _plans(self.stopwords, self.stem)
-        postings = {}
-        get = postings.get
-        renumber = self.stopwords
-        last = None
-        for tokpos, match in enumerate(WORD_PATTERN.finditer(value)):
-            kept = plans[match.group()][1]
-            if not kept:
-                continue
-            for texts in kept:
-                if renumber:
-                    pos = last = tokpos if last is None else last + 1
-                else:
-                    pos = tokpos
-                item = (pos, match.start(), match.end()) if chars else pos
-                if spans is not None and pos >= len(spans):
-                    spans.extend([(match.start(), match.start())] * (pos - len(spans)))
-                    spans.append((match.start(), match.end()))
-                for text in texts:
-                    found = get(text)
-                    if found is None:
-                        postings[text] = [item]
-                    else:
-                        found.append(item)
-        return postings
+        return _index_postings(value, (_plans(self.stopwords, self.stem),), self.stopwords, chars, spans)[0]
+
+    def index_postings_with(self, other, value, spans=None):
+        """``[index_postings of this analyzer, of other]`` over ``value`` in
+        one pass over its words: the stemmed and exact-form fields of one
+        text. Both must filter the same stop words, so that their words keep
+        the same positions."""
+        if not isinstance(other, BilingualAnalyzer) or other.stopwords != self.stopwords:
+            raise ValueError(f"{other!r} does not give {self!r}'s positions")
+        plans = (_plans(self.stopwords, self.stem), _plans(other.stopwords, other.stem))
+        return _index_postings(value, plans, self.stopwords, False, spans)
+
+
+def _index_postings(value, plan_caches, renumber, chars, spans):
+    """The postings of ``value`` under each of ``plan_caches`` (analyzers
+    that differ only in stemming), walking its words once."""
+    first = plan_caches[0]
+    others = plan_caches[1:]
+    results = [{} for _ in plan_caches]
+    last = None
+    for tokpos, match in enumerate(WORD_PATTERN.finditer(value)):
+        word = match.group()
+        kept = first[word][1]
+        if not kept:
+            continue
+        alternatives = [cache[word][1] for cache in others]
+        for i, texts in enumerate(kept):
+            if renumber:
+                pos = last = tokpos if last is None else last + 1
+            else:
+                pos = tokpos
+            item = (pos, match.start(), match.end()) if chars else pos
+            if spans is not None and pos >= len(spans):
+                spans.extend([(match.start(), match.start())] * (pos - len(spans)))
+                spans.append((match.start(), match.end()))
+            _add(results[0], texts, item)
+            for postings, other in zip(results[1:], alternatives, strict=True):
+                _add(postings, other[i], item)
+    return results
+
+
+def _add(postings, texts, item):
+    for text in texts:
+        found = postings.get(text)
+        if found is None:
+            postings[text] = [item]
+        else:
+            found.append(item)
 
 
 def bilingual_analyzer(stopwords=True, stem=True):

@@ -12,6 +12,8 @@ from functools import lru_cache
 import arabicstopwords.arabicstopwords as arabic_stopword_lists
 import pyarabic.araby as araby
 
+from .memo import WORD_CACHE_SIZE
+
 HAMZA = araby.HAMZA
 
 # Invisible characters that PDFs, word processors and web pages leave inside
@@ -153,7 +155,7 @@ def _strip_suffixes(word):
     return word
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=WORD_CACHE_SIZE)
 def light_stem(word):
     """Strip one article/conjunction prefix and the common suffixes of a
     normalised Arabic word, never leaving fewer than two letters.
@@ -170,7 +172,7 @@ def _strips_lone_waw(word):
     return word.startswith("و") and _strip_prefix(word) == word[1:]
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=WORD_CACHE_SIZE)
 def query_stem(word):
     """The stem a query word is searched by: like light_stem, but a leading
     waw is kept, since in a query it is far more often the first letter of

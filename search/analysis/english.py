@@ -6,6 +6,8 @@ from functools import lru_cache
 import Stemmer
 from whoosh.analysis import STOP_WORDS
 
+from .memo import WORD_CACHE_SIZE
+
 # Whoosh's list (close to Lucene's), less "us", "may" and "tbd": "US" is a
 # country in news text and "May" a month.
 ENGLISH_STOPWORDS = frozenset(STOP_WORDS - {"us", "may", "tbd"})
@@ -21,7 +23,7 @@ def _stemmer():
     return stemmer
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=WORD_CACHE_SIZE)
 def english_stem(word):
     """Snowball (Porter2) English stem of a lowercased word.
 

@@ -7,11 +7,8 @@ from whoosh.analysis import Filter
 
 from .arabic import ARABIC_STOPWORDS, index_stems, normalize_arabic, query_stem, stop_key
 from .english import ENGLISH_STOPWORDS, english_stem
+from .memo import WORD_CACHE_SIZE
 from .tokenizer import ARABIC_SCRIPT
-
-# News vocabulary is Zipfian: a bounded memo of per-word results saves most of
-# the analysis work, at index time and when snippets re-read stored text.
-WORD_CACHE_SIZE = 100_000
 
 
 @lru_cache(maxsize=WORD_CACHE_SIZE)

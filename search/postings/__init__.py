@@ -2,7 +2,7 @@
 
 Whoosh keeps the schema, the stored documents, the query parser and the
 index generations; the posting lists of the four text fields (``title``,
-``body`` and their ``_exact`` twins) live here instead, one file per Whoosh
+``body`` and their ``_exact`` twins, and the ``names`` evidence) live here instead, one file per Whoosh
 segment, written by the indexer in the same commit (``MAIN_<segment>.postings``
 beside the segment's own files, so Whoosh's commit keeps or deletes it with
 the segment):
@@ -25,8 +25,10 @@ numpy operations (``evaluate``), never a loop over postings in Python.
     phrase.py         phrase matching by position arithmetic
 """
 
-# The text fields whose postings this store holds (Whoosh holds the others).
-COLUMN_FIELDS = ("title", "body", "title_exact", "body_exact")
+# The fields whose postings this store holds: the four text fields, and the
+# names-across-scripts evidence (search/names.py), which is only counted.
+# Whoosh holds the others (id, lang).
+COLUMN_FIELDS = ("title", "body", "title_exact", "body_exact", "names")
 # The field whose word positions carry character offsets (snippets); its
 # ``_exact`` twin has the same positions (same words, same stop words).
 OFFSETS_FIELD = "body"

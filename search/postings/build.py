@@ -103,6 +103,14 @@ def index_postings(analyzer, text, spans=None):
     return postings
 
 
+def _pairable(analyzer, twin):
+    return (
+        hasattr(analyzer, "index_postings_with")
+        and type(twin) is type(analyzer)
+        and getattr(twin, "stopwords", None) == getattr(analyzer, "stopwords", None)
+    )
+
+
 def gather_ranges(starts, counts):
     """The indexes ``starts[i] .. starts[i] + counts[i]`` for every i,
     concatenated: a Python loop's worth of slices as one array."""
@@ -157,6 +165,12 @@ class SegmentBuilder:
     def __init__(self, schema):
         self.fields = [name for name in COLUMN_FIELDS if name in schema]
         self.analyzers = {name: schema[name].analyzer for name in self.fields}
+        # A field and its exact-form twin, analysed in one pass when they can be.
+        self._pairs = [
+            (name, f"{name}_exact")
+            for name in self.fields
+            if f"{name}_exact" in self.analyzers and _pairable(self.analyzers[name], self.analyzers[f"{name}_exact"])
+        ]
         self._fields = {name: _FieldAccumulator() for name in self.fields}
         self._lengths = {name: array("I") for name in self.fields}
         self._langs = []
@@ -167,7 +181,22 @@ class SegmentBuilder:
     def add(self, values, lang):
         """Add the next document: ``values`` maps a field to its text."""
         docnum = self.doc_count
+        done = set()
+        for name, twin in self._pairs:
+            text = values.get(name) or ""
+            spans = [] if OFFSETS_FIELD in (name, twin) else None
+            if text:
+                postings, twin_postings = self.analyzers[name].index_postings_with(self.analyzers[twin], text, spans)
+            else:
+                postings = twin_postings = {}
+            self._lengths[name].append(self._fields[name].add(docnum, postings))
+            self._lengths[twin].append(self._fields[twin].add(docnum, twin_postings))
+            if spans is not None:
+                self._add_spans(spans)
+            done |= {name, twin}
         for name in self.fields:
+            if name in done:
+                continue
             text = values.get(name) or ""
             spans = [] if name == OFFSETS_FIELD else None
             postings = index_postings(self.analyzers[name], text, spans) if text else {}

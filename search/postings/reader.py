@@ -8,6 +8,7 @@ masks them out of results.
 """
 
 import bisect
+import heapq
 import threading
 from collections import OrderedDict, defaultdict
 
@@ -75,9 +76,12 @@ class SegmentTerms:
         return ids
 
     def all_terms(self):
-        ends = self.term_ends.tolist()
+        """Every term, in order (UTF-8 bytes order), one at a time."""
         blob = self.blob.tobytes()
-        return [blob[start:end].decode("utf-8") for start, end in zip([0, *ends[:-1]], ends, strict=True)]
+        start = 0
+        for end in self.term_ends.tolist():
+            yield blob[start:end].decode("utf-8")
+            start = end
 
 
 class TermPostings:
@@ -225,11 +229,14 @@ class IndexPostings:
         return [term.decode("utf-8") for term in sorted(found)]
 
     def lexicon(self, field):
-        """Every term of ``field``, in order, once."""
-        found = set()
-        for terms, _ in self._terms.get(field, ()):
-            found.update(terms.all_terms())
-        return sorted(found, key=lambda term: term.encode("utf-8"))
+        """Every term of ``field``, in order, once (a merge of the segments'
+        sorted term lists: nothing held but one term per segment)."""
+        merged = heapq.merge(*(terms.all_terms() for terms, _ in self._terms.get(field, ())), key=_utf8)
+        previous = None
+        for term in merged:
+            if term != previous:
+                yield term
+                previous = term
 
     def terms_within(self, field, text, maxdist, prefix=0):
         """The terms of ``field`` at most ``maxdist`` Levenshtein edits from
@@ -275,6 +282,10 @@ class IndexPostings:
         if lang not in self.languages:
             return np.zeros(self.doc_count_all, dtype=bool)
         return self.language_codes == self.languages.index(lang)
+
+
+def _utf8(term):
+    return term.encode("utf-8")
 
 
 _files = OrderedDict()
