@@ -47,6 +47,9 @@ MAX_PROCS = 4
 # (per process: the main writer's when serial, each worker's when parallel).
 WRITER_LIMIT_MB = 256
 WORKER_LIMIT_MB = 64
+# How much a segment's postings may hold in memory while they are gathered;
+# sorting them at the end takes about as much again.
+SEGMENT_BYTES = 160 * 2**20
 
 __all__ = [
     "LAST_RUN_FILE",
@@ -124,6 +127,7 @@ class Writer(SegmentWriter):
 
     def __init__(self, ix, **kwargs):
         super().__init__(ix, **kwargs)
+        self.ix = ix
         self.columns = SegmentBuilder(self.schema)
 
     def add_document(self, **fields):
@@ -175,6 +179,40 @@ class Writer(SegmentWriter):
         return segment
 
 
+class SegmentSeries:
+    """Documents written into new segments that each hold at most about
+    SEGMENT_BYTES of postings while they are built, a new one begun whenever
+    one is full, so that an indexer's memory does not grow with the corpus.
+    The run's main writer deletes and commits; these segments join its
+    commit, in order."""
+
+    def __init__(self, ix):
+        self.ix = ix
+        self.schema = ix.schema
+        self.writer = None
+        self.segments = []
+
+    def add(self, fields):
+        if self.writer is None:
+            # The writers of a run share one temporary folder (Whoosh names it
+            # after the index): the main writer's commit or cancel removes it.
+            self.writer = Writer(self.ix, _lk=False, limitmb=WORKER_LIMIT_MB)
+        self.writer.add_document(**fields)
+        if self.writer.columns.held_bytes() >= SEGMENT_BYTES:
+            self.segments.append(self.writer._finalize_segment())
+            self.writer = None
+
+    def finish(self):
+        """The segments written, in order."""
+        if self.writer is not None:
+            if self.writer.columns.doc_count:
+                self.segments.append(self.writer._finalize_segment())
+            else:
+                self.writer._close_segment()  # its files are in no table of contents: the commit deletes them
+        self.writer = None
+        return self.segments
+
+
 def open_writer(ix, limitmb=WRITER_LIMIT_MB):
     """A writer holding the index's Whoosh lock (IndexBusy when another has it)."""
     try:
@@ -224,7 +262,7 @@ def _changed(source, previous):
 
 def _sync(writer, docs_dir, known, summary, max_bytes, progress, procs=1):
     """Add, update and remove documents so the index matches the folder.
-    Returns the segments written by worker processes (none when serial)."""
+    Returns the new segments, for ``writer`` to commit."""
     walk_errors, sources, todo = _plan(docs_dir, known, summary)
     unreadable = {doc_id for doc_id, _ in walk_errors}
     bar = tqdm(total=len(sources), desc="indexing", unit="file", disable=None if progress else True, leave=False)
@@ -236,6 +274,7 @@ def _sync(writer, docs_dir, known, summary, max_bytes, progress, procs=1):
         if parallel and changed:
             segments = _read_in_parallel(writer, changed, known, summary, max_bytes, procs, bar)
         else:
+            series = SegmentSeries(writer.ix)
             for source in changed:
                 bar.update(1)
                 try:
@@ -243,11 +282,13 @@ def _sync(writer, docs_dir, known, summary, max_bytes, progress, procs=1):
                 except (IngestError, OSError) as error:
                     summary.failed.append((source.doc_id, str(error)))
                     continue
-                writer.update_document(**document_fields(document, writer.schema))
                 if source.doc_id in known:
+                    writer.delete_by_term("id", source.doc_id)
                     summary.updated += 1
                 else:
                     summary.added += 1
+                series.add(document_fields(document, writer.schema))
+            segments = series.finish()
     finally:
         bar.close()
     seen = {source.doc_id for source in sources} | unreadable
@@ -289,13 +330,12 @@ def _die_with_parent(parent):
 
 
 def _index_part(folder, part, number, max_bytes, messages, parent):
-    """A worker: read, analyse and write the files of ``part`` into a segment
+    """A worker: read, analyse and write the files of ``part`` into segments
     of its own in the index at ``folder``; report progress, then
-    ``("done", number, segment or None, [doc_id indexed], [(doc_id, reason)])``."""
+    ``("done", number, [segments], [doc_id indexed], [(doc_id, reason)])``."""
     _die_with_parent(parent)
     try:
-        ix = whoosh_index.open_dir(folder)
-        writer = Writer(ix, _lk=False, limitmb=WORKER_LIMIT_MB)
+        series = SegmentSeries(whoosh_index.open_dir(folder))
         indexed, failed, pending = [], [], 0
         for source in part:
             pending += 1
@@ -307,17 +347,10 @@ def _index_part(folder, part, number, max_bytes, messages, parent):
             except (IngestError, OSError) as error:
                 failed.append((source.doc_id, str(error)))
                 continue
-            writer.add_document(**document_fields(document, writer.schema))
+            series.add(document_fields(document, series.schema))
             indexed.append(source.doc_id)
-        # The writers of a run share one temporary folder (Whoosh names it
-        # after the index): the main writer's commit or cancel removes it.
-        if indexed:
-            segment = writer._finalize_segment()
-        else:
-            segment = None
-            writer._close_segment()  # its files are not in the table of contents: the commit deletes them
         messages.put(("progress", pending))
-        messages.put(("done", number, segment, indexed, failed))
+        messages.put(("done", number, series.finish(), indexed, failed))
     except BaseException:
         messages.put(("error", number, traceback.format_exc()))
     finally:
@@ -385,9 +418,8 @@ def _read_in_parallel(writer, changed, known, summary, max_bytes, procs, bar):
         messages.close()
     segments = []
     for number in range(len(parts)):
-        segment, indexed, failed = results[number]
-        if segment is not None:
-            segments.append(segment)
+        written, indexed, failed = results[number]
+        segments.extend(written)
         summary.failed.extend(failed)
         for doc_id in indexed:
             if doc_id in known:

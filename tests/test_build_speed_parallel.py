@@ -223,3 +223,21 @@ def test_touched_but_unchanged_files_are_not_sent_to_workers(library, tmp_path, 
     again = update_index(library, tmp_path / "index", procs=2)
     assert (again.added, again.updated, again.removed) == (0, 0, 0)
     assert again.unchanged == first.added and again.documents == first.documents
+
+
+@pytest.mark.parametrize("procs", [1, 2])
+def test_a_run_that_fills_its_segments_indexes_what_one_segment_holds(library, tmp_path, monkeypatch, procs):
+    """The indexer starts a new segment whenever one holds SEGMENT_BYTES of
+    postings (its memory stays flat); the index answers as if it had one."""
+    update_index(library, tmp_path / "whole", procs=1)
+    monkeypatch.setattr(index_module, "PARALLEL_MIN_FILES", 1)
+    monkeypatch.setattr(index_module, "SEGMENT_BYTES", 200_000)
+    update_index(library, tmp_path / "split", procs=procs)
+    ix = open_index(tmp_path / "split")
+    try:
+        assert len(ix._segments()) >= 4
+    finally:
+        ix.close()
+    whole, split = snapshot(tmp_path / "whole"), snapshot(tmp_path / "split")
+    for key in ("count", "lengths", "postings", "spans", "field_lengths", "answers"):
+        assert split[key] == whole[key], key

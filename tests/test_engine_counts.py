@@ -56,3 +56,17 @@ def test_the_counts_compared_are_not_all_small(corpus):
     searcher, _ = corpus
     totals = [engine._find(searcher, t, SearchRequest(t, per_page=5), engine.Budget())[2] for t in QUERIES]
     assert sum(total > 5 for total in totals) >= 10
+
+
+def test_a_posting_file_cut_short_is_refused(tmp_path):
+    import numpy as np
+
+    from search.postings.segment_file import ArrayFile, write_arrays
+
+    path = tmp_path / "x.postings"
+    write_arrays(path, iter([("a", np.arange(5, dtype=np.int32)), ("b", np.zeros(0, np.uint16))]), {"k": 1})
+    read = ArrayFile(path)
+    assert read.meta == {"k": 1} and read["a"].tolist() == [0, 1, 2, 3, 4] and len(read["b"]) == 0
+    path.write_bytes(path.read_bytes()[:-3])
+    with pytest.raises(ValueError, match="cut short"):
+        ArrayFile(path)

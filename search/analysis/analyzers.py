@@ -8,6 +8,7 @@ words once and takes each word's analysis from a memo, with no generator per
 filter. Tests hold the two equal on any text, in every mode.
 """
 
+import itertools
 from functools import lru_cache
 
 from whoosh.analysis import Analyzer, Token
@@ -22,7 +23,7 @@ from .filters import (
     stem_word,
     stopword_key,
 )
-from .memo import WORD_CACHE_SIZE
+from .memo import PLAN_CACHE_SIZE, WORD_CACHE_SIZE
 from .tokenizer import WORD_PATTERN, BilingualTokenizer, script_of
 
 
@@ -61,8 +62,8 @@ def _word_plan(surface, script, stopwords, stem):
 class _PlanCache(dict):
     """Surface word -> its plan under one configuration. The surface alone is
     the key: a word the tokenizer matched has its script in its first letter.
-    Bounded: emptied when full (news vocabulary is Zipfian, the frequent
-    words come straight back)."""
+    Bounded: when full, the older half is dropped (news vocabulary is
+    Zipfian: the frequent words are asked for again soon, and re-entered)."""
 
     __slots__ = ("stopwords", "stem", "limit")
 
@@ -73,7 +74,8 @@ class _PlanCache(dict):
     def __missing__(self, surface):
         plan = _word_plan(surface, script_of(surface[0]), self.stopwords, self.stem)
         if len(self) >= self.limit:
-            self.clear()
+            for old in list(itertools.islice(self, self.limit // 2)):
+                del self[old]
         self[surface] = plan
         return plan
 
@@ -84,7 +86,7 @@ _PLANS = {}
 def _plans(stopwords, stem):
     cache = _PLANS.get((stopwords, stem))
     if cache is None:
-        cache = _PLANS[(stopwords, stem)] = _PlanCache(stopwords, stem, WORD_CACHE_SIZE)
+        cache = _PLANS[(stopwords, stem)] = _PlanCache(stopwords, stem, PLAN_CACHE_SIZE)
     return cache
 
 

@@ -8,3 +8,6 @@ normal forms, stop keys, word plans) holds at most this many words.
 """
 
 WORD_CACHE_SIZE = 20_000
+# A written word's whole analysis (its plan), per analyzer configuration:
+# the memo every indexed word goes through, so a larger one.
+PLAN_CACHE_SIZE = 60_000

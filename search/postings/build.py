@@ -76,14 +76,14 @@ class _FieldAccumulator:
         """The accumulated postings as a FieldRun (sorted by term)."""
         terms = list(self.vocabulary)
         order = sorted(range(len(terms)), key=lambda i: terms[i].encode("utf-8"))
-        rank = np.empty(len(terms), dtype=np.int64)
-        rank[order] = np.arange(len(terms))
-        term_ranks = rank[np.frombuffer(self.term_ids, dtype=np.int32)] if self.term_ids else np.zeros(0, np.int64)
+        rank = np.empty(len(terms), dtype=np.int32)
+        rank[order] = np.arange(len(terms), dtype=np.int32)
+        term_ranks = rank[np.frombuffer(self.term_ids, dtype=np.int32)] if self.term_ids else np.zeros(0, np.int32)
         return _sorted_run(
             [terms[i] for i in order],
             term_ranks,
-            np.frombuffer(self.docs, dtype=np.int32).astype(np.int64),
-            np.frombuffer(self.tfs, dtype=np.uint32).astype(np.int64),
+            np.frombuffer(self.docs, dtype=np.int32),
+            np.frombuffer(self.tfs, dtype=np.uint32),
             np.frombuffer(self.positions, dtype=np.uint32),
         )
 
@@ -113,26 +113,32 @@ def _pairable(analyzer, twin):
 
 def gather_ranges(starts, counts):
     """The indexes ``starts[i] .. starts[i] + counts[i]`` for every i,
-    concatenated: a Python loop's worth of slices as one array."""
-    counts = np.asarray(counts, dtype=np.int64)
-    total = int(counts.sum())
+    concatenated: a Python loop's worth of slices as one array (of 32-bit
+    integers when they fit: this is the largest array a build makes)."""
+    counts = np.asarray(counts)
+    total = int(counts.sum(dtype=np.int64))
     if total == 0:
         return np.zeros(0, dtype=np.int64)
-    ends = np.cumsum(counts)
-    return np.repeat(np.asarray(starts, dtype=np.int64) - (ends - counts), counts) + np.arange(total)
+    starts = np.asarray(starts)
+    small = total < 2**31 and int(starts.max()) + int(counts.max()) < 2**31
+    dtype = np.int32 if small else np.int64
+    counts = counts.astype(dtype, copy=False)
+    ends = np.cumsum(counts, dtype=dtype)
+    return np.repeat(starts.astype(dtype) - (ends - counts), counts) + np.arange(total, dtype=dtype)
 
 
 def _sorted_run(terms, term_ranks, docs, tfs, positions):
     """A FieldRun from postings in document order: one stable sort by term
     keeps each term's documents in order; positions follow their postings."""
     order = np.argsort(term_ranks, kind="stable")
-    starts = np.cumsum(tfs) - tfs
+    starts = np.cumsum(tfs, dtype=np.int64) - tfs
+    sorted_tfs = tfs[order]
     return FieldRun(
         terms=terms,
         dfs=np.bincount(term_ranks, minlength=len(terms)).astype(np.int64),
         docs=docs[order],
-        tfs=tfs[order],
-        positions=positions[gather_ranges(starts[order], tfs[order])],
+        tfs=sorted_tfs,
+        positions=positions[gather_ranges(starts[order], sorted_tfs)],
     )
 
 
@@ -251,23 +257,28 @@ class SegmentBuilder:
         self._runs.append((self.doc_count, runs, docs))
         self.doc_count += int(live.sum())
 
-    def arrays(self):
-        """``(arrays, meta)`` of the segment, ready for ``write_arrays``."""
-        bases = [0] + [base for base, _, _ in self._runs]
+    def held_bytes(self):
+        """About how much memory the documents added so far hold: what the
+        indexer watches to start a new segment before a worker grows too big."""
+        total = 0
+        for accumulator in self._fields.values():
+            total += 4 * len(accumulator.positions) + 12 * len(accumulator.docs) + 120 * len(accumulator.vocabulary)
+        return total + 6 * len(self._span_starts)
+
+    def _document_arrays(self):
+        """The per-document arrays and the segment's meta (field totals
+        filled in as the fields are written)."""
         langs = list(self._langs)
         span_parts = [
             (
                 np.frombuffer(self._span_starts, np.uint32),
                 np.frombuffer(self._span_lengths, np.uint16),
-                np.frombuffer(self._span_counts, np.uint32).astype(np.int64),
+                np.frombuffer(self._span_counts, np.uint32),
             )
         ]
-        length_parts = {name: [np.frombuffer(self._lengths[name], np.uint32)] for name in self.fields}
         for _, _, docs in self._runs:
             langs += docs["langs"]
             span_parts.append((docs["span_starts"], docs["span_lengths"], docs["span_counts"]))
-            for name in self.fields:
-                length_parts[name].append(docs["lengths"][name])
         codes = sorted(set(langs))
         code_of = {lang: i for i, lang in enumerate(codes)}
         arrays = {
@@ -276,19 +287,30 @@ class SegmentBuilder:
             "span_lengths": np.concatenate([p[1] for p in span_parts]).astype(np.uint16),
             "span_counts": np.concatenate([p[2] for p in span_parts]).astype(np.uint32),
         }
-        totals = {}
-        for name in self.fields:
-            lengths = np.concatenate(length_parts[name]).astype(np.uint32)
-            arrays[f"{name}.lengths"] = lengths
-            totals[name] = int(lengths.sum(dtype=np.int64))
-            runs = [self._fields[name].run()] + [runs[name] for _, runs, _ in self._runs]
-            arrays.update(_field_arrays(name, merge_runs(runs, bases)))
-        meta = {"version": FORMAT_VERSION, "doc_count": self.doc_count, "langs": codes, "field_lengths": totals}
+        meta = {"version": FORMAT_VERSION, "doc_count": self.doc_count, "langs": codes, "field_lengths": {}}
         return arrays, meta
 
+    def _field_arrays(self, name, meta):
+        """One field's arrays; its accumulated postings are freed as they are sorted."""
+        lengths = np.concatenate(
+            [np.frombuffer(self._lengths[name], np.uint32)] + [docs["lengths"][name] for _, _, docs in self._runs]
+        ).astype(np.uint32)
+        meta["field_lengths"][name] = int(lengths.sum(dtype=np.int64))
+        yield f"{name}.lengths", lengths
+        runs = [self._fields.pop(name).run()] + [runs.pop(name) for _, runs, _ in self._runs]
+        yield from _field_arrays(name, merge_runs(runs, [0] + [base for base, _, _ in self._runs]))
+
     def write(self, path):
-        arrays, meta = self.arrays()
-        write_arrays(path, arrays, meta)
+        """Write the segment's file, one array at a time (the builder is
+        spent afterwards)."""
+        arrays, meta = self._document_arrays()
+
+        def every_array():
+            yield from arrays.items()
+            for name in self.fields:
+                yield from self._field_arrays(name, meta)
+
+        write_arrays(path, every_array(), meta)
 
 
 def _smallest_unsigned(values):
@@ -297,23 +319,24 @@ def _smallest_unsigned(values):
 
 
 def _field_arrays(name, run):
-    """The arrays one field keeps on disk for ``run``."""
+    """The arrays one field keeps on disk for ``run``, one at a time."""
     encoded = [term.encode("utf-8") for term in run.terms]
     hashes = np.fromiter((term_hash(term) for term in encoded), dtype=np.uint64, count=len(encoded))
     by_hash = np.argsort(hashes, kind="stable")
+    yield f"{name}.hashes", hashes[by_hash]
+    yield f"{name}.hash_terms", by_hash.astype(np.int32)
+    del hashes, by_hash
     lengths = np.fromiter((len(term) for term in encoded), dtype=np.int64, count=len(encoded))
-    return {
-        f"{name}.terms": np.frombuffer(b"".join(encoded), dtype=np.uint8),
-        f"{name}.term_ends": np.cumsum(lengths),
-        f"{name}.hashes": hashes[by_hash],
-        f"{name}.hash_terms": by_hash.astype(np.int32),
-        f"{name}.post_ends": np.cumsum(run.dfs),
-        f"{name}.docs": run.docs.astype(np.int32),
-        f"{name}.tfs": run.tfs.astype(_smallest_unsigned(run.tfs)),
-        # Every term has a posting, so its positions end where its last posting's do.
-        f"{name}.pos_ends": np.cumsum(run.tfs)[np.cumsum(run.dfs) - 1].astype(np.int64),
-        f"{name}.positions": run.positions.astype(_smallest_unsigned(run.positions)),
-    }
+    yield f"{name}.term_ends", np.cumsum(lengths)
+    yield f"{name}.terms", np.frombuffer(b"".join(encoded), dtype=np.uint8)
+    del encoded, lengths
+    post_ends = np.cumsum(run.dfs)
+    yield f"{name}.post_ends", post_ends
+    yield f"{name}.docs", run.docs.astype(np.int32)
+    # Every term has a posting, so its positions end where its last posting's do.
+    yield f"{name}.pos_ends", np.cumsum(run.tfs, dtype=np.int64)[post_ends - 1]
+    yield f"{name}.tfs", run.tfs.astype(_smallest_unsigned(run.tfs))
+    yield f"{name}.positions", run.positions.astype(_smallest_unsigned(run.positions), copy=False)
 
 
 def read_run(posting_file, name):
