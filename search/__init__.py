@@ -4,7 +4,7 @@ from flask import Flask, g, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from . import config as settings
-from . import whoosh_fixes  # noqa: F401  (patches Whoosh before any search)
+from . import whoosh_internals  # noqa: F401  (checks the Whoosh version, reads segments in place)
 from .i18n import PAGE_ERRORS, translate
 from .index import IndexUnavailable
 from .renderer import error_response

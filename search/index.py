@@ -18,8 +18,6 @@ from pathlib import Path
 
 from tqdm import tqdm
 from whoosh import index as whoosh_index
-from whoosh.index import LockError
-from whoosh.writing import SegmentWriter
 
 from .index_store import (
     LAST_RUN_FILE,
@@ -33,9 +31,9 @@ from .index_store import (
 )
 from .ingest import IngestError, content_hash, read_document, walk_folder
 from .names import write_name_keys
-from .postings.build import SegmentBuilder, open_posting_file, postings_path
 from .postings.view import SearchIndex
 from .schema import SHIPPED_PROFILE, document_fields, make_schema
+from .whoosh_internals import SegmentSeries, commit_with_segments, open_writer
 
 # How long an index run waits for another one to finish before giving up.
 LOCK_WAIT_SECONDS = 30.0
@@ -43,13 +41,6 @@ LOCK_WAIT_SECONDS = 30.0
 # processes, one per core; below it, process start-up is not worth it.
 PARALLEL_MIN_FILES = 200
 MAX_PROCS = 4
-# Memory for a writer's posting pool before it spills a sorted run to disk
-# (per process: the main writer's when serial, each worker's when parallel).
-WRITER_LIMIT_MB = 256
-WORKER_LIMIT_MB = 64
-# How much a segment's postings may hold in memory while they are gathered;
-# sorting them at the end takes about as much again.
-SEGMENT_BYTES = 160 * 2**20
 
 __all__ = [
     "LAST_RUN_FILE",
@@ -117,123 +108,6 @@ def _indexed_fingerprints(ix):
 
 
 # --- writing ------------------------------------------------------------------
-
-
-class Writer(SegmentWriter):
-    """Whoosh's segment writer, with the postings of the column fields
-    (search/postings) gathered into a SegmentBuilder and written beside the
-    segment as arrays, instead of into Whoosh's posting pool. Whoosh still
-    stores every stored field and indexes the others (id, lang, names)."""
-
-    def __init__(self, ix, **kwargs):
-        super().__init__(ix, **kwargs)
-        self.ix = ix
-        self.columns = SegmentBuilder(self.schema)
-
-    def add_document(self, **fields):
-        # SegmentWriter.add_document (Whoosh 2.7.4) with the column fields
-        # given to the builder; field spelling and vectors are never used here.
-        self._check_state()
-        perdocwriter = self.perdocwriter
-        schema = self.schema
-        docnum = self.docnum
-        add_post = self.pool.add
-        docboost = self._doc_boost(fields)
-        fieldnames = sorted(name for name in fields if not name.startswith("_"))
-        self._check_fields(schema, fieldnames)
-        columns = set(self.columns.fields)
-        self.columns.add({name: fields.get(name) for name in columns}, fields.get("lang"))
-        perdocwriter.start_doc(docnum)
-        for fieldname in fieldnames:
-            value = fields.get(fieldname)
-            if value is None:
-                continue
-            field = schema[fieldname]
-            if field.indexed and fieldname not in columns:
-                fieldboost = self._field_boost(fields, fieldname, docboost)
-                for tbytes, _, weight, vbytes in field.index(value):
-                    add_post((fieldname, tbytes, docnum, weight * fieldboost, vbytes))
-            if field.separate_spelling() or field.vector:
-                raise NotImplementedError(f"field {fieldname!r}: spelling and vectors are not written by this writer")
-            # Lengths of the column fields live in the posting store; the others are unscored.
-            perdocwriter.add_field(fieldname, field, value if field.stored else None, 0)
-            column = field.column_type
-            if column:
-                perdocwriter.add_column_value(fieldname, column, field.to_column_value(value))
-        perdocwriter.finish_doc()
-        self._added = True
-        self.docnum += 1
-
-    def add_reader(self, reader):
-        """Merge a segment's documents in (Whoosh's merge policy calls this),
-        its column postings included, its deleted documents dropped."""
-        super().add_reader(reader)
-        segment = reader.segment()
-        path = postings_path(self.storage.folder, segment.segment_id())
-        deleted = set(segment.deleted_docs()) if segment.has_deletions() else set()
-        self.columns.add_segment(open_posting_file(path), deleted)
-
-    def _finalize_segment(self):
-        segment = super()._finalize_segment()
-        self.columns.write(postings_path(self.storage.folder, segment.segment_id()))
-        return segment
-
-
-class SegmentSeries:
-    """Documents written into new segments that each hold at most about
-    SEGMENT_BYTES of postings while they are built, a new one begun whenever
-    one is full, so that an indexer's memory does not grow with the corpus.
-    The run's main writer deletes and commits; these segments join its
-    commit, in order."""
-
-    def __init__(self, ix):
-        self.ix = ix
-        self.schema = ix.schema
-        self.writer = None
-        self.segments = []
-
-    def add(self, fields):
-        if self.writer is None:
-            # The writers of a run share one temporary folder (Whoosh names it
-            # after the index): the main writer's commit or cancel removes it.
-            self.writer = Writer(self.ix, _lk=False, limitmb=WORKER_LIMIT_MB)
-        self.writer.add_document(**fields)
-        if self.writer.columns.held_bytes() >= SEGMENT_BYTES:
-            self.segments.append(self.writer._finalize_segment())
-            self.writer = None
-
-    def finish(self):
-        """The segments written, in order."""
-        if self.writer is not None:
-            if self.writer.columns.doc_count:
-                self.segments.append(self.writer._finalize_segment())
-            else:
-                self.writer._close_segment()  # its files are in no table of contents: the commit deletes them
-        self.writer = None
-        return self.segments
-
-
-def open_writer(ix, limitmb=WRITER_LIMIT_MB):
-    """A writer holding the index's Whoosh lock (IndexBusy when another has it)."""
-    try:
-        return Writer(ix, limitmb=limitmb)
-    except LockError:  # a writer outside these runs (a script, a tool)
-        raise IndexBusy("another process holds the index's writer lock") from None
-
-
-def commit_with_segments(writer, segments):
-    """Commit ``writer`` with ``segments`` (written by workers into the same
-    index folder) after the existing ones, in one table of contents: what
-    Whoosh's multiprocessing writer does with its sub-writers' segments."""
-    writer._check_state()
-    final = writer._merge_segments(None, None, None)
-    final += segments
-    if writer._added:
-        final.append(writer._finalize_segment())
-    else:
-        writer._close_segment()
-    writer._commit_toc(final)
-    writer._finish()
 
 
 # --- reading the folder -----------------------------------------------------------

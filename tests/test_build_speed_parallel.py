@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from search import engine
+from search import engine, whoosh_internals
 from search import index as index_module
 from search.index import open_index, update_index
 from search.query import SearchRequest
@@ -231,7 +231,7 @@ def test_a_run_that_fills_its_segments_indexes_what_one_segment_holds(library, t
     postings (its memory stays flat); the index answers as if it had one."""
     update_index(library, tmp_path / "whole", procs=1)
     monkeypatch.setattr(index_module, "PARALLEL_MIN_FILES", 1)
-    monkeypatch.setattr(index_module, "SEGMENT_BYTES", 200_000)
+    monkeypatch.setattr(whoosh_internals, "SEGMENT_BYTES", 200_000)
     update_index(library, tmp_path / "split", procs=procs)
     ix = open_index(tmp_path / "split")
     try:

@@ -1,4 +1,4 @@
-"""The fixes search/whoosh_fixes.py applies to Whoosh 2.7.4."""
+"""What search/whoosh_internals.py changes in Whoosh 2.7.4's reading."""
 
 import io
 
@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from whoosh.filedb.structfile import BufferFile
 
-import search.whoosh_fixes  # noqa: F401  (applies the fixes)
+import search.whoosh_internals  # noqa: F401  (applies the fix)
 from search.index import open_index, update_index
 from tests.indexes import found_ids
 
