@@ -52,7 +52,7 @@ from anyascii import anyascii
 from whoosh import query as wq
 
 from .analysis import normalize_word, script_of
-from .analysis.explain import query_words
+from .analysis.explain import plan_query
 from .suggest import best_correction, reader_version
 
 MIN_SKELETON = 2  # consonants a key needs to be matched at all
@@ -876,8 +876,9 @@ def cross_script_matches(reader, text, folder=None):
     if not (keys.arabic or keys.latin):
         return {}
     capitalised = {word.lower() for word in _CAPITALISED.findall(text)}
-    words = query_words(text)
-    normalized = [normalize_word(word, script) for word, script, _, _ in words]
+    planned = plan_query(text).words
+    words = [(w.surface, w.script, w.start, w.end) for w in planned]
+    normalized = [w.normalized for w in planned]
     found = {}
 
     def add(word, matches):
