@@ -197,17 +197,19 @@ class BilingualAnalyzer(Analyzer):
 
 def _index_postings(value, plan_caches, renumber, chars, spans):
     """The postings of ``value`` under each of ``plan_caches`` (analyzers
-    that differ only in stemming), walking its words once."""
+    that differ only in stemming), walking its words once. The loop runs
+    once per written word: it is the indexer's hottest, so it is kept flat."""
     first = plan_caches[0]
-    others = plan_caches[1:]
-    results = [{} for _ in plan_caches]
+    second = plan_caches[1] if len(plan_caches) > 1 else None
+    postings, twin_postings = {}, {}
+    get, twin_get = postings.get, twin_postings.get
     last = None
     for tokpos, match in enumerate(WORD_PATTERN.finditer(value)):
         word = match.group()
         kept = first[word][1]
         if not kept:
             continue
-        alternatives = [cache[word][1] for cache in others]
+        twin_kept = second[word][1] if second is not None else None
         for i, texts in enumerate(kept):
             if renumber:
                 pos = last = tokpos if last is None else last + 1
@@ -217,19 +219,20 @@ def _index_postings(value, plan_caches, renumber, chars, spans):
             if spans is not None and pos >= len(spans):
                 spans.extend([(match.start(), match.start())] * (pos - len(spans)))
                 spans.append((match.start(), match.end()))
-            _add(results[0], texts, item)
-            for postings, other in zip(results[1:], alternatives, strict=True):
-                _add(postings, other[i], item)
-    return results
-
-
-def _add(postings, texts, item):
-    for text in texts:
-        found = postings.get(text)
-        if found is None:
-            postings[text] = [item]
-        else:
-            found.append(item)
+            for text in texts:
+                found = get(text)
+                if found is None:
+                    postings[text] = [item]
+                else:
+                    found.append(item)
+            if twin_kept is not None:
+                for text in twin_kept[i]:
+                    found = twin_get(text)
+                    if found is None:
+                        twin_postings[text] = [item]
+                    else:
+                        found.append(item)
+    return [postings, twin_postings][: len(plan_caches)]
 
 
 def bilingual_analyzer(stopwords=True, stem=True):

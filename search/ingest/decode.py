@@ -32,6 +32,10 @@ def _from_bom(data):
 _MIXED_WORD = re.compile(r"[\u0621-\u064a][A-Za-z\u00c0-\u00ff]|[A-Za-z\u00c0-\u00ff][\u0621-\u064a]")
 
 
+# Control characters, less tab, newline, vertical tab, form feed and return.
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f]")
+
+
 def _implausibility(text):
     return len(_MIXED_WORD.findall(text))
 
@@ -41,7 +45,7 @@ def _looks_like_text(text, replacements_allowed=False):
     characters; a UTF-8 file may hold U+FFFD left by an earlier conversion."""
     if not text:
         return False
-    controls = sum(1 for c in text if ord(c) < 32 and c not in "\t\n\r\f\v")
+    controls = len(_CONTROL.findall(text))
     return controls / len(text) < 0.01 and (replacements_allowed or "\ufffd" not in text)
 
 

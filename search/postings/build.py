@@ -9,6 +9,7 @@ and are merged with the same sort: no loop over postings in Python.
 """
 
 import hashlib
+import itertools
 from array import array
 from dataclasses import dataclass
 
@@ -59,18 +60,19 @@ class _FieldAccumulator:
     def add(self, docnum, postings):
         """Add one document's ``{term: [position, ...]}``; return its length
         (tokens, as Whoosh counts a field's length)."""
-        vocabulary, term_ids, tfs, positions = self.vocabulary, self.term_ids, self.tfs, self.positions
-        length = 0
-        for term, found in postings.items():
+        vocabulary = self.vocabulary
+        ids = []
+        for term in postings:
             term_id = vocabulary.get(term)
             if term_id is None:
                 term_id = vocabulary[term] = len(vocabulary)
-            term_ids.append(term_id)
-            tfs.append(len(found))
-            positions.extend(found)
-            length += len(found)
-        self.docs.extend([docnum] * len(postings))
-        return length
+            ids.append(term_id)
+        counts = list(map(len, postings.values()))
+        self.term_ids.extend(ids)
+        self.tfs.extend(counts)
+        self.positions.extend(itertools.chain.from_iterable(postings.values()))
+        self.docs.extend([docnum] * len(ids))
+        return sum(counts)
 
     def run(self):
         """The accumulated postings as a FieldRun (sorted by term)."""
