@@ -13,6 +13,7 @@ import numpy as np
 
 from .analysis.tokenizer import WORD_PATTERN
 from .highlight import Span, find_spans
+from .postings.arrays import members
 from .postings.build import MAX_STORED_WORD_CHARS
 
 
@@ -27,7 +28,7 @@ def offsets_by_doc(store, fieldname, terms, docnums, texts):
         postings = store.term(fieldname, term)
         if not postings.doc_frequency or not len(wanted):
             continue
-        holding = wanted[np.isin(wanted, postings.docs, assume_unique=True)]
+        holding = wanted[members(wanted, postings.docs)]
         if not len(holding):
             continue
         rows, positions = postings.positions(holding)

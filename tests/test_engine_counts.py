@@ -6,10 +6,14 @@ document's text again and scores BM25F with dictionaries and loops."""
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from search import engine
 from search.index import open_index, update_index
+from search.postings.arrays import members, sum_by_document
 from search.query import SearchRequest
 
 from .plain_bm25f import PlainIndex
@@ -59,8 +63,6 @@ def test_the_counts_compared_are_not_all_small(corpus):
 
 
 def test_a_posting_file_cut_short_is_refused(tmp_path):
-    import numpy as np
-
     from search.postings.segment_file import ArrayFile, write_arrays
 
     path = tmp_path / "x.postings"
@@ -70,3 +72,28 @@ def test_a_posting_file_cut_short_is_refused(tmp_path):
     path.write_bytes(path.read_bytes()[:-3])
     with pytest.raises(ValueError, match="cut short"):
         ArrayFile(path)
+
+
+@settings(max_examples=200, deadline=None, derandomize=True, database=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 400), st.floats(0, 50, allow_nan=False)), max_size=120),
+    st.sampled_from([401, 5000, 10**6]),
+)
+def test_sums_by_document_equal_a_dictionary_both_ways(pairs, doc_count):
+    """Dense counting (many postings for the index) and sorting (few) give
+    what adding scores up in a dictionary gives."""
+    expected = {}
+    for doc, score in pairs:
+        expected[doc] = expected.get(doc, 0.0) + score
+    docs = np.array([doc for doc, _ in pairs], dtype=np.int64)
+    scores = np.array([score for _, score in pairs], dtype=np.float64)
+    unique, sums = sum_by_document(docs, scores, doc_count)
+    assert unique.tolist() == sorted(expected)
+    assert sums.tolist() == pytest.approx([expected[doc] for doc in sorted(expected)])
+
+
+@given(st.sets(st.integers(0, 10**9), max_size=50), st.lists(st.integers(0, 10**9), max_size=50))
+def test_members_of_a_sorted_array_equal_set_membership(present, keys):
+    keys = keys + list(present)[:10]
+    found = members(np.array(keys, dtype=np.int64), np.array(sorted(present), dtype=np.int64))
+    assert found.tolist() == [key in present for key in keys]

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 from whoosh import query as wq
 
+from .arrays import members, sum_by_document
 from .bm25f import idf, term_scores
 from .phrase import phrase_documents
 
@@ -48,7 +49,7 @@ class Matches:
 NOTHING = Matches(_NO_DOCS, _NO_SCORES)
 
 
-def union(parts):
+def union(parts, doc_count):
     """The documents of any of ``parts``, each scored the sum of its scores."""
     parts = [part for part in parts if len(part)]
     if not parts:
@@ -57,8 +58,7 @@ def union(parts):
         return parts[0]
     docs = np.concatenate([part.docs for part in parts])
     scores = np.concatenate([part.scores for part in parts])
-    unique, inverse = np.unique(docs, return_inverse=True)
-    return Matches(unique, np.bincount(inverse, weights=scores, minlength=len(unique)))
+    return Matches(*sum_by_document(docs, scores, doc_count))
 
 
 def intersection(first, second):
@@ -77,7 +77,7 @@ def difference(first, excluded):
     """``first`` less the documents of ``excluded``."""
     if not len(first) or not len(excluded):
         return first
-    keep = ~np.isin(first.docs, excluded.docs, assume_unique=True)
+    keep = ~members(first.docs, excluded.docs)
     return Matches(first.docs[keep], first.scores[keep])
 
 
@@ -120,7 +120,8 @@ class Evaluator:
             return difference(self.evaluate(node.a), self.evaluate(node.b)).scaled(boost)
         if isinstance(node, wq.AndMaybe):
             required = self.evaluate(node.a)
-            return union([required, intersection_docs(self.evaluate(node.b), required)]).scaled(boost)
+            optional = intersection_docs(self.evaluate(node.b), required)
+            return union([required, optional], self.index.doc_count_all).scaled(boost)
         if isinstance(node, wq.Require):
             required = self.evaluate(node.a)
             return Matches(*_only(required, self.evaluate(node.b))).scaled(boost)
@@ -134,7 +135,8 @@ class Evaluator:
         if isinstance(node, wq.And):
             return self.conjunction(node.subqueries).scaled(boost)
         if isinstance(node, wq.Or):
-            return union([self.evaluate(child) for child in node.subqueries]).scaled(boost)
+            parts = [self.evaluate(child) for child in node.subqueries]
+            return union(parts, self.index.doc_count_all).scaled(boost)
         if self.fallback is not None:
             return self.fallback(node)
         raise NotImplementedError(f"no evaluation for {type(node).__name__}")
@@ -214,12 +216,12 @@ class Evaluator:
 
 def intersection_docs(found, within):
     """The part of ``found`` whose documents are in ``within``."""
-    keep = np.isin(found.docs, within.docs, assume_unique=True)
+    keep = members(found.docs, within.docs)
     return Matches(found.docs[keep], found.scores[keep])
 
 
 def _only(found, within):
-    keep = np.isin(found.docs, within.docs, assume_unique=True)
+    keep = members(found.docs, within.docs)
     return found.docs[keep], found.scores[keep]
 
 

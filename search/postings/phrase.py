@@ -10,6 +10,8 @@ positions in Python.
 
 import numpy as np
 
+from .arrays import members as _members
+
 # Keys pack (candidate row, position) into one integer.
 _ROW = np.int64(1) << np.int64(32)
 
@@ -25,10 +27,11 @@ def phrase_documents(candidates, postings, slop):
         if not len(rows):
             break
         next_rows, next_positions = word.positions(candidates)
-        next_keys = np.unique(next_rows * _ROW + next_positions)
+        # Sorted and unique already: rows ascend, and a document's positions ascend.
+        next_keys = next_rows * _ROW + next_positions
         grown_rows, grown_starts, grown_ends = [], [], []
         for distance in range(1, slop + 1):
-            found = np.isin(rows * _ROW + ends + distance, next_keys, assume_unique=False)
+            found = _members(rows * _ROW + ends + distance, next_keys)
             if found.any():
                 grown_rows.append(rows[found])
                 grown_starts.append(starts[found])
