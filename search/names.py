@@ -45,6 +45,8 @@ import os
 import re
 import sqlite3
 import threading
+import time
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -638,18 +640,37 @@ def _latin_names(reader):
     return names
 
 
-def _table_rows(reader, names, procs=1):
+def _table_rows(reader, names, procs=1, known=None):
     """``(table, key, word, documents)``: every Arabic word of the exact-form
-    field under each of its keys, then every Latin name of ``names``."""
-    arabic = [term for term in _terms(reader, "body_exact") if script_of(term) == "ar"]
-    for term, keys in _skeletons_of(arabic, procs):
-        frequency = reader.doc_frequency("body_exact", term)
-        for key in keys:
+    field under each of its keys, then every Latin name of ``names``.
+    ``known`` maps Arabic words to their keys from an earlier run (skeletons
+    are the costly part; a word's keys never change): only the other words
+    are keyed, so a small commit keys only its new words."""
+    known = known or {}
+    frequencies = dict(_arabic_frequencies(reader))
+    new_words = [term for term in frequencies if term not in known]
+    keyed = dict(_skeletons_of(new_words, procs))
+    for term, frequency in frequencies.items():
+        keys = known.get(term)
+        for key in keyed[term] if keys is None else keys:
             yield "arabic", key, term, frequency
     for name, frequency in names.items():
         for key in skeletons(name):
             if len(key) >= MIN_SKELETON:
                 yield "latin", key, name, frequency
+
+
+def _arabic_frequencies(reader):
+    """``(word, documents)`` of the Arabic words of the exact-form field, in
+    order: from the posting store's term dictionaries in one merge when the
+    reader has them, else a lookup per word."""
+    pairs = getattr(reader, "lexicon_frequencies", None)
+    if pairs is not None:
+        yield from ((term, df) for term, df in pairs("body_exact") if script_of(term) == "ar")
+        return
+    for term in _terms(reader, "body_exact"):
+        if script_of(term) == "ar":
+            yield term, reader.doc_frequency("body_exact", term)
 
 
 class NameKeys:
@@ -743,6 +764,7 @@ def write_name_keys(ix, procs=1):
     first, then grouped by key in SQLite's sort, so the indexer does not
     hold them either."""
     folder = Path(ix.storage.folder)
+    known = _known_word_keys(folder / NAME_KEYS_FILE)
     temporary = folder / f".{NAME_KEYS_FILE}.{os.getpid()}"
     temporary.unlink(missing_ok=True)
     database = sqlite3.connect(temporary)
@@ -751,11 +773,12 @@ def write_name_keys(ix, procs=1):
             database.execute("CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID")
             database.execute("CREATE TABLE keys (tbl TEXT, key TEXT, words TEXT, PRIMARY KEY (tbl, key)) WITHOUT ROWID")
             database.execute("CREATE TABLE closest (name TEXT PRIMARY KEY, cost REAL) WITHOUT ROWID")
+            database.execute("CREATE TABLE word_keys (word TEXT PRIMARY KEY, keys TEXT) WITHOUT ROWID")
             database.execute("INSERT INTO meta VALUES ('version', ?)", (json.dumps(reader_version(reader)),))
             if "body_exact" in reader.schema and "names" in reader.schema:
                 names = _latin_names(reader)
                 database.execute("CREATE TEMP TABLE rows (tbl TEXT, key TEXT, word TEXT, documents INTEGER)")
-                database.executemany("INSERT INTO rows VALUES (?, ?, ?, ?)", _table_rows(reader, names, procs))
+                database.executemany("INSERT INTO rows VALUES (?, ?, ?, ?)", _table_rows(reader, names, procs, known))
                 ordered = database.execute("SELECT tbl, key, word FROM rows ORDER BY tbl, key, documents DESC, word")
                 grouped = itertools.groupby(ordered, key=lambda row: row[:2])
                 database.executemany(
@@ -765,6 +788,10 @@ def write_name_keys(ix, procs=1):
                         for (table, key), rows in grouped
                     ),
                 )
+                database.execute(
+                    "INSERT INTO word_keys SELECT word, group_concat(key, ' ') FROM rows "
+                    "WHERE tbl = 'arabic' GROUP BY word"
+                )
                 database.execute("DROP TABLE rows")
                 stored = _stored_keys(database, threading.Lock())
                 database.executemany(
@@ -773,6 +800,21 @@ def write_name_keys(ix, procs=1):
     finally:
         database.close()
     os.replace(temporary, folder / NAME_KEYS_FILE)
+
+
+def _known_word_keys(path):
+    """{Arabic word: its skeleton keys} from an earlier run's tables, or {}.
+    (A word without keys long enough to keep is keyed again: those are few.)"""
+    if not path.is_file():
+        return {}
+    try:
+        database = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+        try:
+            return {word: keys.split(" ") for word, keys in database.execute("SELECT word, keys FROM word_keys")}
+        finally:
+            database.close()
+    except sqlite3.Error:
+        return {}  # damaged, or written before word_keys existed
 
 
 class _Stored:
@@ -802,7 +844,8 @@ class _StoredWords(_Stored):
 
 
 def _load(folder, version):
-    """The indexer's stored tables for this index version, or None."""
+    """``(NameKeys of the indexer's stored tables, whether they were written
+    for this index version)``, or None when there are none."""
     path = Path(folder) / NAME_KEYS_FILE
     if not path.is_file():
         return None
@@ -811,10 +854,10 @@ def _load(folder, version):
         row = database.execute("SELECT value FROM meta WHERE name = 'version'").fetchone()
     except sqlite3.Error:
         return None  # damaged, or written by an older version
-    if row is None or json.loads(row[0]) != json.loads(json.dumps(version)):
+    if row is None:
         database.close()
-        return None  # written for another commit
-    return _stored_keys(database, threading.Lock())
+        return None
+    return _stored_keys(database, threading.Lock()), json.loads(row[0]) == json.loads(json.dumps(version))
 
 
 def _stored_keys(database, lock):
@@ -833,15 +876,34 @@ def _stored_keys(database, lock):
 
 
 def name_keys(reader, folder=None):
-    """NameKeys for this reader's index version: the indexer's stored tables
-    when they match it, else built from the vocabulary once per version."""
+    """NameKeys for this reader's index version: the indexer's stored tables.
+    Right after a commit, until the indexer has rewritten them (seconds),
+    they are the previous commit's, and are read again every few seconds;
+    only an index with no stored tables at all (a test's, or one written
+    before they existed) has them built from its vocabulary, once."""
     version = reader_version(reader)
-    keys = _cache.get(version)
-    if keys is None:
-        _cache.clear()
-        keys = (_load(folder, version) if folder else None) or NameKeys(reader)
-        _cache[version] = keys
+    entry = _cache.get(version)
+    if entry is not None and (entry.fresh or time.monotonic() < entry.recheck_at):
+        return entry.keys
+    loaded = _load(folder, version) if folder else None
+    if loaded is None:
+        keys, fresh = (entry.keys, False) if entry is not None else (NameKeys(reader), True)
+    else:
+        keys, fresh = loaded
+    _cache.clear()
+    _cache[version] = _CachedKeys(keys, fresh, time.monotonic() + STALE_RECHECK_SECONDS)
     return keys
+
+
+@dataclass
+class _CachedKeys:
+    keys: object
+    fresh: bool
+    recheck_at: float
+
+
+# How often a worker looks again for the tables of a new commit.
+STALE_RECHECK_SECONDS = 2.0
 
 
 def index_folder(searcher):

@@ -9,6 +9,7 @@ import pytest
 
 import search.names as names
 from bench.quality.names_eval import NAMES, TARGETS, Corpus, evaluate_names, load_names
+from search import index as index_module
 from search.engine import scoring, search
 from search.index import open_index, update_index
 from search.names import cross_script_matches, names_in, reads_alike, skeletons
@@ -159,7 +160,46 @@ def test_name_keys_come_from_the_indexer_and_are_read_once_for_many_queries(name
     for query in ("Tokayev", "بايدن", "Macron", "water", "موسكو"):
         search(names_searcher, SearchRequest(query))
     assert built == []  # the indexer stored the tables beside the index
-    assert len(loaded) == 1 and loaded[0] is not None
+    assert len(loaded) == 1 and loaded[0] is not None and loaded[0][1]  # once, and for this commit
+
+
+def test_a_worker_reads_the_previous_tables_until_the_indexer_writes_the_new_ones(tmp_path, monkeypatch):
+    """Between a commit and the indexer's new tables (seconds), a search uses
+    the previous commit's tables, never a walk over the whole vocabulary; it
+    takes the new ones as soon as they are written."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.txt").write_text("Tokayev visit\nPresident Tokayev met officials.\n", "utf-8")
+    (docs / "b.txt").write_text("زيارة\nالتقى الرئيس توكاييف المسؤولين.\n", "utf-8")
+    update_index(docs, tmp_path / "index")
+    written = names.write_name_keys
+    monkeypatch.setattr(index_module, "write_name_keys", lambda *args, **kwargs: None)  # the indexer is "still at it"
+    (docs / "c.txt").write_text("زيارة أخرى\nوصل توكاييف إلى المدينة.\n", "utf-8")
+    update_index(docs, tmp_path / "index")
+    built = []
+    monkeypatch.setattr(names, "NameKeys", _counting(names.NameKeys, built))
+    monkeypatch.setattr(names, "STALE_RECHECK_SECONDS", 0.0)
+    names._cache.clear()
+    ix = open_index(tmp_path / "index")
+    try:
+        with ix.searcher() as searcher:
+            stale = {hit.doc_id for hit in hits(searcher, "Tokayev")}
+            assert "b.txt" in stale and built == []  # the old tables, not a vocabulary walk
+            written(ix)  # the indexer catches up
+            fresh = {hit.doc_id for hit in hits(searcher, "Tokayev")}
+            assert {"b.txt", "c.txt"} <= fresh and built == []
+    finally:
+        ix.close()
+
+
+def _counting(cls, built):
+    class Counting(cls):
+        def __init__(self, reader=None, **tables):
+            if reader is not None:
+                built.append(reader)
+            super().__init__(reader, **tables)
+
+    return Counting
 
 
 def test_a_hyphenated_name_is_searched_not_read_as_an_exclusion(names_searcher):
@@ -230,3 +270,27 @@ def test_the_vocabulary_audit_lists_every_link_both_ways(evaluation):
     assert audit["links"]["latin→arabic"]["tokayev"] == ["توكاييف"]
     assert "tokayev" in audit["links"]["arabic→latin"]["توكاييف"]
     assert audit["linked"] == {direction: len(links) for direction, links in audit["links"].items()}
+
+
+def test_an_incremental_run_keys_only_the_words_it_adds(tmp_path, monkeypatch):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.txt").write_text("زيارة\nالتقى الرئيس توكاييف المسؤولين في أستانا.\n", "utf-8")
+    update_index(docs, tmp_path / "index")
+    keyed = []
+    original = names._skeletons_of
+    monkeypatch.setattr(names, "_skeletons_of", lambda words, procs: keyed.extend(words) or original(words, procs))
+    (docs / "b.txt").write_text("خبر\nوصل ماكرون إلى أستانا.\n", "utf-8")
+    update_index(docs, tmp_path / "index")
+    assert "ماكرون" in keyed and not {"توكاييف", "المسوولين"} & set(keyed)
+    ix = open_index(tmp_path / "index")
+    try:
+        with ix.searcher() as searcher:
+            reader = searcher.reader()
+            stored, fresh = names._load(names.index_folder(searcher), names.reader_version(reader))
+            in_memory = names.NameKeys(reader)  # every word keyed afresh
+            assert fresh and in_memory.arabic
+            for key, words in in_memory.arabic.items():
+                assert stored.arabic.get(key) == words[: names.MAX_CANDIDATES]
+    finally:
+        ix.close()

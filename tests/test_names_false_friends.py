@@ -135,8 +135,8 @@ def test_the_stored_tables_equal_the_ones_built_in_memory(index):
 
     reader, folder = index
     in_memory = names.NameKeys(reader)
-    stored = names._load(next(folder.rglob(names.NAME_KEYS_FILE)).parent, reader_version(reader))
-    assert stored is not None and in_memory.arabic and in_memory.latin
+    stored, fresh = names._load(next(folder.rglob(names.NAME_KEYS_FILE)).parent, reader_version(reader))
+    assert fresh and in_memory.arabic and in_memory.latin
     for table in ("arabic", "latin"):
         for key, words in getattr(in_memory, table).items():
             assert getattr(stored, table).get(key) == words[: names.MAX_CANDIDATES]

@@ -9,6 +9,7 @@ masks them out of results.
 
 import bisect
 import heapq
+import itertools
 import threading
 from collections import OrderedDict, defaultdict
 
@@ -238,6 +239,14 @@ class IndexPostings:
                 yield term
                 previous = term
 
+    def lexicon_frequencies(self, field):
+        """``(term, documents)`` for every term of ``field``, in order: the
+        segments' term lists merged, their counts added up."""
+        streams = [_with_counts(terms) for terms, _ in self._terms.get(field, ())]
+        merged = heapq.merge(*streams, key=lambda pair: _utf8(pair[0]))
+        for term, group in itertools.groupby(merged, key=lambda pair: pair[0]):
+            yield term, sum(count for _, count in group)
+
     def terms_within(self, field, text, maxdist, prefix=0):
         """The terms of ``field`` at most ``maxdist`` Levenshtein edits from
         ``text`` that share its first ``prefix`` characters (what Whoosh's
@@ -282,6 +291,11 @@ class IndexPostings:
         if lang not in self.languages:
             return np.zeros(self.doc_count_all, dtype=bool)
         return self.language_codes == self.languages.index(lang)
+
+
+def _with_counts(terms):
+    counts = np.diff(terms.post_ends, prepend=0).tolist()
+    return zip(terms.all_terms(), counts, strict=True)
 
 
 def _utf8(term):

@@ -48,6 +48,10 @@ class Reader:
             return (term.encode("utf-8") for term in self.store.lexicon(field))
         return self._whoosh.lexicon(field)
 
+    def lexicon_frequencies(self, field):
+        """``(term, documents)`` of every term of a column field, in order."""
+        return self.store.lexicon_frequencies(field)
+
     def expand_prefix(self, field, prefix):
         if field in self._columns:
             return (term.encode("utf-8") for term in self.store.expand_prefix(field, _text(prefix)))
