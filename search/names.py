@@ -627,7 +627,12 @@ def _latin_names(reader):
     """{name: documents} for the Latin names of the ``names`` field with the
     evidence of a name, and the pairs of names it holds (with a space)."""
     names = {}
-    for term in _terms(reader, "names"):
+    terms = list(_terms(reader, "names"))
+    if hasattr(reader, "prefetch_counts"):  # what name_evidence asks, looked up at once
+        words = [term.lstrip(SENTENCE_START) for term in terms if BIGRAM_JOINER not in term]
+        reader.prefetch_counts("names", terms + [SENTENCE_START + word for word in words] + words)
+        reader.prefetch_counts("body_exact", words)
+    for term in terms:
         if BIGRAM_JOINER in term:
             name = term.replace(BIGRAM_JOINER, " ")
             frequency = reader.doc_frequency("names", term)
@@ -661,12 +666,12 @@ def _table_rows(reader, names, procs=1, known=None):
 
 
 def _arabic_frequencies(reader):
-    """``(word, documents)`` of the Arabic words of the exact-form field, in
-    order: from the posting store's term dictionaries in one merge when the
-    reader has them, else a lookup per word."""
-    pairs = getattr(reader, "lexicon_frequencies", None)
-    if pairs is not None:
-        yield from ((term, df) for term, df in pairs("body_exact") if script_of(term) == "ar")
+    """``(word, documents)`` of the Arabic words of the exact-form field: from
+    the posting store's term dictionaries in one pass when the reader has
+    them, else a lookup per word."""
+    every = getattr(reader, "doc_frequencies", None)
+    if every is not None:
+        yield from ((term, df) for term, df in every("body_exact").items() if script_of(term) == "ar")
         return
     for term in _terms(reader, "body_exact"):
         if script_of(term) == "ar":

@@ -9,7 +9,6 @@ masks them out of results.
 
 import bisect
 import heapq
-import itertools
 import threading
 from collections import OrderedDict, defaultdict
 
@@ -214,6 +213,35 @@ class IndexPostings:
                 occurrences += int(terms.pos_ends[term_id]) - terms.positions_start(term_id)
         return documents, occurrences
 
+    def counts_of(self, field, texts):
+        """``{text: (documents, occurrences)}`` for many terms of ``field`` at
+        once: their hashes looked up in each segment's table by one binary
+        search over all of them (for the indexer's passes over a vocabulary)."""
+        texts = list(dict.fromkeys(texts))
+        encoded = [text.encode("utf-8") for text in texts]
+        keys = np.fromiter((term_hash(term) for term in encoded), dtype=np.uint64, count=len(encoded))
+        documents = np.zeros(len(texts), dtype=np.int64)
+        occurrences = np.zeros(len(texts), dtype=np.int64)
+        for terms, _ in self._terms.get(field, ()):
+            if not len(terms) or not len(keys):
+                continue
+            at = np.minimum(np.searchsorted(terms.hashes, keys), len(terms.hashes) - 1)
+            for i in np.flatnonzero(terms.hashes[at] == keys).tolist():
+                term_id = terms.find(encoded[i], int(keys[i]))
+                if term_id >= 0:
+                    start, end = terms.postings_range(term_id)
+                    documents[i] += end - start
+                    occurrences[i] += int(terms.pos_ends[term_id]) - terms.positions_start(term_id)
+        return dict(zip(texts, zip(documents.tolist(), occurrences.tolist(), strict=True), strict=True))
+
+    def doc_frequencies(self, field):
+        """``{term: documents}`` for every term of ``field`` (unordered)."""
+        found = {}
+        for terms, _ in self._terms.get(field, ()):
+            for term, count in _with_counts(terms):
+                found[term] = found.get(term, 0) + count
+        return found
+
     def doc_frequency(self, field, text):
         return self._counts(field, text)[0]
 
@@ -238,14 +266,6 @@ class IndexPostings:
             if term != previous:
                 yield term
                 previous = term
-
-    def lexicon_frequencies(self, field):
-        """``(term, documents)`` for every term of ``field``, in order: the
-        segments' term lists merged, their counts added up."""
-        streams = [_with_counts(terms) for terms, _ in self._terms.get(field, ())]
-        merged = heapq.merge(*streams, key=lambda pair: _utf8(pair[0]))
-        for term, group in itertools.groupby(merged, key=lambda pair: pair[0]):
-            yield term, sum(count for _, count in group)
 
     def terms_within(self, field, text, maxdist, prefix=0):
         """The terms of ``field`` at most ``maxdist`` Levenshtein edits from

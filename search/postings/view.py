@@ -22,6 +22,7 @@ class Reader:
         self._whoosh = whoosh_reader
         self.store = store
         self._columns = set(store.fields)
+        self._counted = {}  # (field, text) -> (documents, occurrences), filled by prefetch_counts
 
     def __getattr__(self, name):
         return getattr(self._whoosh, name)
@@ -33,24 +34,33 @@ class Reader:
             return self.store.doc_frequency(field, text) > 0
         return term in self._whoosh
 
+    def prefetch_counts(self, field, texts):
+        """Look the counts of many terms of a column field up at once; the
+        next doc_frequency and frequency calls for them are answered from
+        memory (the indexer's pass over the names vocabulary)."""
+        for text, counts in self.store.counts_of(field, texts).items():
+            self._counted[field, text] = counts
+
     def doc_frequency(self, field, text):
         if field in self._columns:
-            return self.store.doc_frequency(field, _text(text))
+            counted = self._counted.get((field, _text(text)))
+            return counted[0] if counted else self.store.doc_frequency(field, _text(text))
         return self._whoosh.doc_frequency(field, text)
 
     def frequency(self, field, text):
         if field in self._columns:
-            return self.store.frequency(field, _text(text))
+            counted = self._counted.get((field, _text(text)))
+            return counted[1] if counted else self.store.frequency(field, _text(text))
         return self._whoosh.frequency(field, text)
+
+    def doc_frequencies(self, field):
+        """``{term: documents}`` of every term of a column field."""
+        return self.store.doc_frequencies(field)
 
     def lexicon(self, field):
         if field in self._columns:
             return (term.encode("utf-8") for term in self.store.lexicon(field))
         return self._whoosh.lexicon(field)
-
-    def lexicon_frequencies(self, field):
-        """``(term, documents)`` of every term of a column field, in order."""
-        return self.store.lexicon_frequencies(field)
 
     def expand_prefix(self, field, prefix):
         if field in self._columns:
