@@ -6,6 +6,7 @@ index lives and how runs are kept apart is in search/index_store.py.
 """
 
 import ctypes
+import json
 import multiprocessing
 import os
 import queue
@@ -101,10 +102,14 @@ def index_exists(index_dir):
 
 def _indexed_fingerprints(ix):
     """{doc_id: (size, mtime, sha256)} of every document in the index."""
-    with ix.searcher() as searcher:
-        return {
-            fields["id"]: (fields["size"], fields["mtime"], fields["sha256"]) for fields in searcher.all_stored_fields()
-        }
+    with ix.reader() as reader:
+        column = reader.column_reader("fingerprint", translate=False)
+        found = {}
+        for docnum in range(reader.doc_count_all()):
+            if not reader.is_deleted(docnum):
+                doc_id, size, mtime, sha256 = json.loads(column[docnum])
+                found[doc_id] = (size, mtime, sha256)
+        return found
 
 
 # --- writing ------------------------------------------------------------------

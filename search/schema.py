@@ -7,8 +7,11 @@ above one that only shares its stem. The other profiles exist so the quality
 harness (bench/quality) can compare them side by side.
 """
 
+import json
+
 from whoosh.analysis import StandardAnalyzer
-from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.columns import VarBytesColumn
+from whoosh.fields import COLUMN, ID, KEYWORD, STORED, TEXT, Schema
 
 from .analysis import bilingual_analyzer
 from .names import names_in
@@ -44,6 +47,9 @@ def make_schema(profile=SHIPPED_PROFILE):
         "size": STORED,
         "mtime": STORED,
         "sha256": STORED,
+        # [id, size, mtime, sha256] in a column of its own: what an incremental
+        # run compares the folder with, read without the stored texts.
+        "fingerprint": COLUMN(FingerprintColumn()),
     }
     if with_exact:
         surface = bilingual_analyzer(stem=False)
@@ -59,6 +65,22 @@ def make_schema(profile=SHIPPED_PROFILE):
     return schema
 
 
+class FingerprintColumn(VarBytesColumn):
+    """Whoosh's bytes column, equal to any other of its kind, so that a
+    schema read back from disk equals make_schema() (Whoosh compares fields
+    by their attributes, and columns by identity)."""
+
+    def __eq__(self, other):
+        return type(other) is type(self)
+
+    def __hash__(self):
+        return hash(type(self))
+
+
+def fingerprint_value(doc_id, size, mtime, sha256):
+    return json.dumps([doc_id, size, mtime, sha256], ensure_ascii=False).encode("utf-8")
+
+
 def document_fields(document, schema):
     """The values to index for one ingested Document under ``schema``."""
     fields = {
@@ -69,6 +91,7 @@ def document_fields(document, schema):
         "size": document.size,
         "mtime": document.mtime,
         "sha256": document.sha256,
+        "fingerprint": fingerprint_value(document.doc_id, document.size, document.mtime, document.sha256),
     }
     for stemmed, exact in EXACT_FIELDS.items():
         if exact in schema:
