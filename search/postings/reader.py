@@ -22,8 +22,10 @@ from .build import gather_ranges, postings_path, term_hash
 from .segment_file import ArrayFile
 
 # Term postings a view keeps at hand: one request looks the same words up in
-# several passes (all words, some words, rewrites, the suggestion).
+# several passes (all words, some words, rewrites, the suggestion). Bounded
+# by entries and by the bytes of the arrays they hold (a worker's own memory).
 TERM_CACHE_SIZE = 512
+TERM_CACHE_BYTES = 16 * 2**20
 _EMPTY = np.zeros(0, dtype=np.int64)
 
 
@@ -158,6 +160,7 @@ class IndexPostings:
         ]
         self.language_codes = np.concatenate(codes) if codes else np.zeros(0, np.uint8)
         self._cache = OrderedDict()
+        self._cached_bytes = 0
         self._lock = threading.Lock()
         self._vocabularies = {}
 
@@ -172,10 +175,13 @@ class IndexPostings:
                 self._cache.move_to_end(key)
                 return found
         found = self._lookup(field, text)
+        size = found.docs.nbytes + found.tfs.nbytes
         with self._lock:
             self._cache[key] = found
-            while len(self._cache) > TERM_CACHE_SIZE:
-                self._cache.popitem(last=False)
+            self._cached_bytes += size
+            while len(self._cache) > TERM_CACHE_SIZE or self._cached_bytes > TERM_CACHE_BYTES:
+                _, dropped = self._cache.popitem(last=False)
+                self._cached_bytes -= dropped.docs.nbytes + dropped.tfs.nbytes
         return found
 
     def _lookup(self, field, text):
