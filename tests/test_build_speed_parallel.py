@@ -241,3 +241,41 @@ def test_a_run_that_fills_its_segments_indexes_what_one_segment_holds(library, t
     whole, split = snapshot(tmp_path / "whole"), snapshot(tmp_path / "split")
     for key in ("count", "lengths", "postings", "spans", "field_lengths", "answers"):
         assert split[key] == whole[key], key
+
+
+def test_segments_merged_by_whoosh_keep_their_postings(library, tmp_path):
+    """Small commits make small segments; Whoosh's merge policy folds them
+    into one (Writer.add_reader), the posting files with them: deleted and
+    replaced documents dropped, the rest renumbered. The index then answers
+    as one built from scratch."""
+    docs = shutil.copytree(library, tmp_path / "library", symlinks=True)
+    update_index(docs, tmp_path / "index", procs=1)
+    merged = False
+    for round_number in range(8):
+        (docs / f"late-{round_number}.txt").write_text(
+            f"خبر متأخر {round_number}\nالانتخابات والجفاف في خبر أضيف لاحقا رقم {round_number}\n", "utf-8"
+        )
+        edited = docs / "extra" / "ar" / "politics" / "2024" / "parliament-elections.txt"
+        if edited.exists():
+            edited.write_text(edited.read_text("utf-8") + f"\nتحديث {round_number}\n", "utf-8")
+        if round_number == 3:
+            (docs / "late-0.txt").unlink()
+        update_index(docs, tmp_path / "index", procs=1)
+        ix = open_index(tmp_path / "index")
+        try:
+            counts = [segment.doc_count_all() for segment in ix._segments()]
+        finally:
+            ix.close()
+        merged = merged or len(counts) < round_number + 2
+    assert merged, "no commit merged segments"
+    update_index(docs, tmp_path / "fresh", procs=1)
+    incremental, fresh = snapshot(tmp_path / "index"), snapshot(tmp_path / "fresh")
+    assert incremental["count"] == fresh["count"] and incremental["spans"] == fresh["spans"]
+    assert {key: sorted(found) for key, found in incremental["postings"].items()} == {
+        key: sorted(found) for key, found in fresh["postings"].items()
+    }
+    assert sorted(without_mtime(incremental["stored"])) == sorted(without_mtime(fresh["stored"]))
+    for text, hits in fresh["answers"].items():
+        assert sorted(doc_id for doc_id, _, _ in incremental["answers"][text]) == sorted(
+            doc_id for doc_id, _, _ in hits
+        ), text
