@@ -8,13 +8,14 @@ takes ``docs_copy`` (and builds its own index) instead.
 
 import functools
 import shutil
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from search import create_app
 from search.__main__ import cli
-from search.index import update_index
+from search.index import open_index, update_index
 
 ADMIN_TOKEN = "test-token"
 
@@ -178,3 +179,14 @@ def client(app):
 def runner():
     """``runner(["query", "…"])`` invokes ``python -m search`` in process."""
     return functools.partial(CliRunner().invoke, cli, catch_exceptions=False)
+
+
+@pytest.fixture(scope="session")
+def bundled_searcher(tmp_path_factory):
+    """A searcher over an index of the bundled sample corpus (read-only)."""
+    index_dir = tmp_path_factory.mktemp("bundled") / "index"
+    update_index(Path(__file__).resolve().parent.parent / "corpus", index_dir)
+    ix = open_index(index_dir)
+    with ix.searcher() as searcher:
+        yield searcher
+    ix.close()

@@ -12,7 +12,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from search import engine
-from search.index import open_index, update_index
 from search.postings.arrays import members, sum_by_document
 from search.query import SearchRequest
 
@@ -32,13 +31,8 @@ EXTRA = [
 
 
 @pytest.fixture(scope="module")
-def corpus(tmp_path_factory):
-    index_dir = tmp_path_factory.mktemp("counts") / "index"
-    update_index(PROJECT / "corpus", index_dir)
-    ix = open_index(index_dir)
-    with ix.searcher(weighting=engine.scoring()) as searcher:
-        yield searcher, PlainIndex(searcher)
-    ix.close()
+def corpus(bundled_searcher):
+    return bundled_searcher, PlainIndex(bundled_searcher)
 
 
 @pytest.mark.parametrize("lang", [None, "ar", "en"])

@@ -22,7 +22,6 @@ import pytest
 from whoosh import query as wq
 
 from search import engine
-from search.index import open_index, update_index
 from search.postings.evaluate import Evaluator
 from search.query import SearchRequest
 
@@ -42,13 +41,8 @@ class WhooshBoosts(Evaluator):
 
 
 @pytest.fixture(scope="module")
-def corpus_searcher(tmp_path_factory):
-    index_dir = tmp_path_factory.mktemp("equivalence") / "index"
-    update_index(PROJECT / "corpus", index_dir)
-    ix = open_index(index_dir)
-    with ix.searcher(weighting=engine.scoring()) as searcher:
-        yield searcher
-    ix.close()
+def corpus_searcher(bundled_searcher):
+    return bundled_searcher
 
 
 def _request(case):
