@@ -136,7 +136,13 @@ class IndexPostings:
         deleted = []
         for leaf, base in whoosh_reader.leaf_readers():
             segment = leaf.segment()
-            posting_file = _open_file(postings_path(folder, segment.segment_id()))
+            try:
+                posting_file = _open_file(postings_path(folder, segment.segment_id()))
+            except FileNotFoundError:
+                raise FileNotFoundError(
+                    f"segment {segment.segment_id()} has no posting file (an index built by an older version): "
+                    "run 'python -m search index' to rebuild it"
+                ) from None
             count = posting_file.meta["doc_count"]
             self.segments.append((posting_file, base, count))
             if segment.has_deletions():
