@@ -39,7 +39,7 @@ WRITER_LIMIT_MB = 256
 WORKER_LIMIT_MB = 64
 # How much a segment's postings may hold in memory while they are gathered;
 # sorting them at the end takes about as much again.
-SEGMENT_BYTES = 160 * 2**20
+SEGMENT_BYTES = 112 * 2**20
 
 
 class Writer(SegmentWriter):
