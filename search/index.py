@@ -31,7 +31,7 @@ from .index_store import (
     writer_lock,
 )
 from .ingest import IngestError, content_hash, read_document, walk_folder
-from .names import write_name_keys
+from .names import stored_tables_current, write_name_keys
 from .postings.view import SearchIndex
 from .schema import SHIPPED_PROFILE, document_fields, make_schema
 from .whoosh_internals import SegmentSeries, commit_with_segments, open_writer
@@ -374,6 +374,9 @@ def update_index(
                     write_name_keys(SearchIndex(ix), procs=procs)
             else:
                 writer.cancel()
+                # A run killed between its commit and its names tables left them behind.
+                if "names" in schema and not stored_tables_current(SearchIndex(ix)):
+                    write_name_keys(SearchIndex(ix), procs=procs)
             with ix.searcher() as searcher:
                 summary.documents = searcher.doc_count()
         finally:

@@ -756,6 +756,9 @@ def _evidence(reader, name, typed_capitalised):
 
 
 NAME_KEYS_FILE = "name_keys.sqlite"
+# Raised whenever skeletons() would key a word differently: an earlier run's
+# keys are reused only when they were made by the same rules.
+KEYS_VERSION = 1
 _TABLES = ("arabic", "latin")
 _cache = {}
 
@@ -780,6 +783,7 @@ def write_name_keys(ix, procs=1):
             database.execute("CREATE TABLE closest (name TEXT PRIMARY KEY, cost REAL) WITHOUT ROWID")
             database.execute("CREATE TABLE word_keys (word TEXT PRIMARY KEY, keys TEXT) WITHOUT ROWID")
             database.execute("INSERT INTO meta VALUES ('version', ?)", (json.dumps(reader_version(reader)),))
+            database.execute("INSERT INTO meta VALUES ('keys_version', ?)", (str(KEYS_VERSION),))
             if "body_exact" in reader.schema and "names" in reader.schema:
                 names = _latin_names(reader)
                 database.execute("CREATE TEMP TABLE rows (tbl TEXT, key TEXT, word TEXT, documents INTEGER)")
@@ -808,13 +812,17 @@ def write_name_keys(ix, procs=1):
 
 
 def _known_word_keys(path):
-    """{Arabic word: its skeleton keys} from an earlier run's tables, or {}.
-    (A word without keys long enough to keep is keyed again: those are few.)"""
+    """{Arabic word: its skeleton keys} from an earlier run's tables written
+    with these skeleton rules (KEYS_VERSION), or {}. (A word without keys
+    long enough to keep is keyed again: those are few.)"""
     if not path.is_file():
         return {}
     try:
         database = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
         try:
+            row = database.execute("SELECT value FROM meta WHERE name = 'keys_version'").fetchone()
+            if row is None or row[0] != str(KEYS_VERSION):
+                return {}
             return {word: keys.split(" ") for word, keys in database.execute("SELECT word, keys FROM word_keys")}
         finally:
             database.close()
@@ -898,6 +906,21 @@ def name_keys(reader, folder=None):
     _cache.clear()
     _cache[version] = _CachedKeys(keys, fresh, time.monotonic() + STALE_RECHECK_SECONDS)
     return keys
+
+
+def tables_are_current(reader):
+    """False while this process reads the previous commit's tables for the
+    reader's index version (an answer then is not one to keep)."""
+    entry = _cache.get(reader_version(reader))
+    return entry is None or entry.fresh
+
+
+def stored_tables_current(ix):
+    """Whether the index's stored tables were written for its current commit."""
+    folder = Path(ix.storage.folder)
+    with ix.reader() as reader:
+        loaded = _load(folder, reader_version(reader))
+    return loaded is not None and loaded[1]
 
 
 @dataclass

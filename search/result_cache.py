@@ -14,6 +14,7 @@ from collections import OrderedDict
 from flask import current_app
 
 from .engine import search
+from .names import tables_are_current
 from .suggest import reader_version
 
 
@@ -56,7 +57,9 @@ class ResultCache:
         response = self.get(key)
         if response is None:
             response = search(searcher, request)
-            if not response.timed_out:  # one cut short by the time budget may be partial
+            # One cut short by the time budget may be partial; one answered while the
+            # names tables were the previous commit's may lack names the new one has.
+            if not response.timed_out and tables_are_current(searcher.reader()):
                 self.put(key, response)
             return response
         return dataclasses.replace(response, took_ms=round((time.perf_counter() - started) * 1000, 2))

@@ -91,7 +91,11 @@ def reader_version(reader):
     """What identifies the index a reader reads: its generation and segments."""
     return (
         reader.generation(),
-        tuple(leaf.segment().segment_id() for leaf, _ in reader.leaf_readers() if hasattr(leaf, "segment")),
+        tuple(
+            leaf.segment().segment_id()
+            for leaf, _ in reader.leaf_readers()
+            if hasattr(leaf, "segment") and leaf.segment() is not None
+        ),
         reader.doc_count_all(),
     )
 

@@ -91,3 +91,21 @@ def test_members_of_a_sorted_array_equal_set_membership(present, keys):
     keys = keys + list(present)[:10]
     found = members(np.array(keys, dtype=np.int64), np.array(sorted(present), dtype=np.int64))
     assert found.tolist() == [key in present for key in keys]
+
+
+def test_a_posting_file_that_vanished_under_a_new_reader_is_opened_again(bundled_searcher, monkeypatch):
+    """A commit may delete a merged segment's files while a reader opens them:
+    the searcher is opened again on the newer commit."""
+    from search.postings import view
+
+    real, failures = view.IndexPostings, []
+
+    def flaky(*args, **kwargs):
+        if len(failures) < 2:
+            failures.append(1)
+            raise FileNotFoundError("MAIN_x.postings")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(view, "IndexPostings", flaky)
+    searcher = view.open_searcher(bundled_searcher._whoosh._ix.searcher, bundled_searcher.folder)
+    assert len(failures) == 2 and searcher.store.doc_count_all == bundled_searcher.store.doc_count_all

@@ -3,6 +3,7 @@
 Every test works on its own copy of the documents and its own index."""
 
 import os
+from pathlib import Path
 
 import pytest
 
@@ -183,3 +184,55 @@ def test_an_index_built_by_an_older_analysis_is_rebuilt_not_mixed(docs_copy, tmp
     monkeypatch.setattr(schema_module, "ANALYSIS_VERSION", schema_module.ANALYSIS_VERSION + 1)
     again = update_index(docs_copy, index_path)
     assert again.rebuilt and again.added == first.added
+
+
+def test_an_empty_folder_makes_an_empty_index_that_answers(tmp_path):
+    from search.engine import search
+    from search.query import SearchRequest
+
+    (tmp_path / "docs").mkdir()
+    summary = update_index(tmp_path / "docs", tmp_path / "index")
+    assert summary.documents == 0
+    ix = open_index(tmp_path / "index")
+    try:
+        with ix.searcher() as searcher:
+            assert search(searcher, SearchRequest("انتخابات")).total == 0
+    finally:
+        ix.close()
+
+
+def test_a_run_with_nothing_to_do_repairs_names_tables_a_killed_run_left_behind(tmp_path, monkeypatch):
+    from search import index as index_module
+    from search import names
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.txt").write_text("Macron\nPresident Macron spoke.\n", "utf-8")
+    update_index(docs, tmp_path / "index")
+    (docs / "c.txt").write_text("خبر\nتحدث ماكرون أمس.\n", "utf-8")
+    with monkeypatch.context() as patched:  # the run dies after its commit, before its tables
+        patched.setattr(index_module, "write_name_keys", lambda *args, **kwargs: None)
+        update_index(docs, tmp_path / "index")
+    ix = open_index(tmp_path / "index")
+    try:
+        assert not names.stored_tables_current(ix)
+        assert update_index(docs, tmp_path / "index").line().startswith("0 added")
+        assert names.stored_tables_current(ix)
+    finally:
+        ix.close()
+
+
+def test_posting_files_of_pruned_generations_are_let_go(tmp_path, docs_dir):
+    import gc
+
+    from search.postings import reader
+
+    update_index(docs_dir, tmp_path / "index")
+    for _ in range(3):
+        ix = open_index(tmp_path / "index")
+        with ix.searcher() as searcher:
+            assert searcher.store.doc_count_all
+        ix.close()
+        update_index(docs_dir, tmp_path / "index", rebuild=True)
+    gc.collect()
+    assert all(Path(path).exists() for path in list(reader._files.keys())), "a deleted posting file is still mapped"

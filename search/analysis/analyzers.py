@@ -75,7 +75,7 @@ class _PlanCache(dict):
         plan = _word_plan(surface, script_of(surface[0]), self.stopwords, self.stem)
         if len(self) >= self.limit:
             for old in list(itertools.islice(self, self.limit // 2)):
-                del self[old]
+                self.pop(old, None)  # another thread may have dropped it already
         self[surface] = plan
         return plan
 

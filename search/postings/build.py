@@ -187,7 +187,11 @@ class SegmentBuilder:
         self.doc_count = 0
 
     def add(self, values, lang):
-        """Add the next document: ``values`` maps a field to its text."""
+        """Add the next document: ``values`` maps a field to its text.
+        Documents are added before any older segment is merged in (Whoosh's
+        writer adds its documents, then merges at commit)."""
+        if self._runs:
+            raise RuntimeError("documents cannot be added after a segment was merged in")
         docnum = self.doc_count
         done = set()
         for name, twin in self._pairs:

@@ -10,6 +10,7 @@ masks them out of results.
 import bisect
 import heapq
 import threading
+import weakref
 from collections import OrderedDict, defaultdict
 
 import numpy as np
@@ -135,7 +136,9 @@ class IndexPostings:
         self.segments = []  # (ArrayFile, doc base, doc count)
         deleted = []
         for leaf, base in whoosh_reader.leaf_readers():
-            segment = leaf.segment()
+            segment = leaf.segment() if hasattr(leaf, "segment") else None
+            if segment is None:  # an index with no segment yet (an empty folder)
+                continue
             try:
                 posting_file = _open_file(postings_path(folder, segment.segment_id()))
             except FileNotFoundError:
@@ -183,6 +186,9 @@ class IndexPostings:
         found = self._lookup(field, text)
         size = found.docs.nbytes + found.tfs.nbytes
         with self._lock:
+            previous = self._cache.pop(key, None)
+            if previous is not None:  # another thread looked it up meanwhile
+                self._cached_bytes -= previous.docs.nbytes + previous.tfs.nbytes
             self._cache[key] = found
             self._cached_bytes += size
             while len(self._cache) > TERM_CACHE_SIZE or self._cached_bytes > TERM_CACHE_BYTES:
@@ -334,42 +340,31 @@ def _utf8(term):
     return term.encode("utf-8")
 
 
-_files = OrderedDict()
+# Posting files open in this process, by path: each opened once while some
+# index view uses it, and let go (unmapped, its descriptor closed) with the
+# last view, so the files of merged segments and pruned generations free
+# their disk space.
+_files = weakref.WeakValueDictionary()
 _files_lock = threading.Lock()
-# Posting files kept open by a process: every segment of the live generation
-# and of the one before it, with room to spare.
-OPEN_FILES = 256
 
 
 def _open_file(path):
-    """The ArrayFile at ``path``, opened once per process (segment files are
-    never changed once written, so a path always names the same contents)."""
+    """The ArrayFile at ``path`` (segment files never change once written,
+    so a path always names the same contents)."""
     with _files_lock:
         found = _files.get(path)
-        if found is not None:
-            _files.move_to_end(path)
-            return found
-    found = ArrayFile(path)
-    with _files_lock:
-        _files[path] = found
-        while len(_files) > OPEN_FILES:
-            _files.popitem(last=False)
-    return found
-
-
-_span_cache = {}
+        if found is None:
+            found = _files[path] = ArrayFile(path)
+        return found
 
 
 def _span_offsets(posting_file):
     """Where each document's spans start, computed once per file."""
-    offsets = _span_cache.get(id(posting_file))
-    if offsets is None or offsets[0] is not posting_file:
+    offsets = getattr(posting_file, "span_offsets", None)
+    if offsets is None:
         counts = posting_file["span_counts"].astype(np.int64)
-        offsets = (posting_file, np.concatenate([[0], np.cumsum(counts)]))
-        if len(_span_cache) > OPEN_FILES:
-            _span_cache.clear()
-        _span_cache[id(posting_file)] = offsets
-    return offsets[1]
+        offsets = posting_file.span_offsets = np.concatenate([[0], np.cumsum(counts)])
+    return offsets
 
 
 __all__ = ["IndexPostings", "TermPostings", "OFFSETS_FIELD"]

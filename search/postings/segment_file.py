@@ -55,6 +55,7 @@ class ArrayFile:
     one shared memory map; ``meta`` is the header's mapping."""
 
     def __init__(self, path):
+        self.span_offsets = None  # filled by the reader on first use
         with open(path, "rb") as handle:
             size = os.fstat(handle.fileno()).st_size
             self._map = mmap.mmap(handle.fileno(), size, access=mmap.ACCESS_READ) if size else None

@@ -8,6 +8,8 @@ and gives stored documents from Whoosh. Names, suggestions and rewrites ask
 these objects exactly what they asked Whoosh's.
 """
 
+import time
+
 from whoosh.reading import TermNotFound
 
 from .reader import IndexPostings
@@ -109,7 +111,7 @@ class Searcher:
         """This searcher, or a new one when the index has a newer commit."""
         if self._whoosh.up_to_date():
             return self
-        return Searcher(self._whoosh.refresh(), self.folder)
+        return open_searcher(self._whoosh.refresh, self.folder)
 
     def stored_fields(self, docnum):
         return self._whoosh.stored_fields(docnum)
@@ -124,6 +126,27 @@ class Searcher:
         self.close()
 
 
+# A commit may delete a merged segment's files between the moment a reader
+# reads the table of contents and the moment it opens them: Whoosh retries
+# its own files; the posting files are retried the same way.
+OPEN_ATTEMPTS = 5
+
+
+def open_searcher(open_whoosh_searcher, folder):
+    """A Searcher over a Whoosh searcher from ``open_whoosh_searcher()``,
+    opened again (on the newer commit) when a posting file vanished under it."""
+    for attempt in range(OPEN_ATTEMPTS):
+        whoosh_searcher = open_whoosh_searcher()
+        try:
+            return Searcher(whoosh_searcher, folder)
+        except FileNotFoundError:
+            whoosh_searcher.close()
+            if attempt == OPEN_ATTEMPTS - 1:
+                raise
+            time.sleep(0.02 * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
 class SearchIndex:
     """A Whoosh index whose searchers read the posting store too."""
 
@@ -135,7 +158,7 @@ class SearchIndex:
         return getattr(self.whoosh, name)
 
     def searcher(self, **kwargs):
-        return Searcher(self.whoosh.searcher(**kwargs), self.folder)
+        return open_searcher(lambda: self.whoosh.searcher(**kwargs), self.folder)
 
     def reader(self):
         whoosh_reader = self.whoosh.reader()
