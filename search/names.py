@@ -46,6 +46,7 @@ import re
 import sqlite3
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -609,18 +610,28 @@ def _keyed(words):
     return [(word, [key for key in skeletons(word) if len(key) >= MIN_SKELETON]) for word in words]
 
 
-def _skeletons_of(words, procs):
+@contextmanager
+def _keying_pool(procs, words_hint):
+    """Forked processes to key words in (None: key them here), started
+    before the vocabulary is walked, while this process is still small."""
+    if procs <= 1 or words_hint < PARALLEL_MIN_WORDS:
+        yield None
+        return
+    with multiprocessing.get_context("fork").Pool(procs) as pool:
+        yield pool
+
+
+def _skeletons_of(words, pool):
     """``(word, its skeleton keys)`` for each of ``words``, in order, chunk by
-    chunk; in ``procs`` forked processes when there are many (the indexer's
+    chunk; in the ``pool``'s processes when there is one (the indexer's
     longest step after its commit)."""
     chunks = [words[i : i + CHUNK_WORDS] for i in range(0, len(words), CHUNK_WORDS)]
-    if procs <= 1 or len(words) < PARALLEL_MIN_WORDS:
+    if pool is None:
         for chunk in chunks:
             yield from _keyed(chunk)
         return
-    with multiprocessing.get_context("fork").Pool(procs) as pool:
-        for part in pool.imap(_keyed, chunks):
-            yield from part
+    for part in pool.imap(_keyed, chunks):
+        yield from part
 
 
 def _latin_names(reader):
@@ -645,33 +656,65 @@ def _latin_names(reader):
     return names
 
 
-def _table_rows(reader, names, procs=1, known=None):
+def _table_rows(reader, names, procs=1, known=()):
     """``(table, key, word, documents)``: every Arabic word of the exact-form
     field under each of its keys, then every Latin name of ``names``.
-    ``known`` maps Arabic words to their keys from an earlier run (skeletons
-    are the costly part; a word's keys never change): only the other words
-    are keyed, so a small commit keys only its new words."""
-    known = known or {}
-    frequencies = dict(_arabic_frequencies(reader))
-    new_words = [term for term in frequencies if term not in known]
-    keyed = dict(_skeletons_of(new_words, procs))
-    for term, frequency in frequencies.items():
-        keys = known.get(term)
-        for key in keyed[term] if keys is None else keys:
-            yield "arabic", key, term, frequency
+    ``known`` gives ``(word, keys)`` of an earlier run, in word order
+    (skeletons are the costly part; a word's keys never change): only the
+    other words are keyed, so a small commit keys only its new words. The
+    vocabulary is walked a batch at a time, joined with ``known`` as both
+    go: nothing the size of the vocabulary is held."""
+    earlier = _Ahead(iter(known))
+    store = getattr(reader, "store", None)
+    words_hint = store.term_count("body_exact") if store is not None else PARALLEL_MIN_WORDS
+    with _keying_pool(procs, words_hint) as pool:
+        for batch in _batches(_arabic_frequencies(reader), BATCH_WORDS):
+            old = earlier.up_to(batch[-1][0])
+            keyed = dict(_skeletons_of([term for term, _ in batch if term not in old], pool))
+            for term, frequency in batch:
+                keys = old.get(term)
+                for key in keyed[term] if keys is None else keys:
+                    yield "arabic", key, term, frequency
     for name, frequency in names.items():
         for key in skeletons(name):
             if len(key) >= MIN_SKELETON:
                 yield "latin", key, name, frequency
 
 
+# Arabic words keyed and written at a time (the indexer's memory for the tables).
+BATCH_WORDS = 50_000
+
+
+def _batches(items, size):
+    """Lists of ``size`` consecutive items (the last may be shorter)."""
+    items = iter(items)
+    while batch := list(itertools.islice(items, size)):
+        yield batch
+
+
+class _Ahead:
+    """Sorted ``(word, keys)`` pairs taken a stretch at a time."""
+
+    def __init__(self, pairs):
+        self._pairs, self._next = pairs, next(pairs, None)
+
+    def up_to(self, last):
+        """{word: keys} of the pairs whose word sorts at or before ``last``."""
+        taken = {}
+        while self._next is not None and self._next[0] <= last:
+            taken[self._next[0]] = self._next[1]
+            self._next = next(self._pairs, None)
+        return taken
+
+
 def _arabic_frequencies(reader):
-    """``(word, documents)`` of the Arabic words of the exact-form field: from
-    the posting store's term dictionaries in one pass when the reader has
-    them, else a lookup per word."""
-    every = getattr(reader, "doc_frequencies", None)
-    if every is not None:
-        yield from ((term, df) for term, df in every("body_exact").items() if script_of(term) == "ar")
+    """``(word, documents)`` of the Arabic words of the exact-form field, in
+    order (code point order, which is UTF-8's byte order): from the posting
+    store's term dictionaries in one merge when the reader has them, else a
+    lookup per word."""
+    merged = getattr(reader, "lexicon_frequencies", None)
+    if merged is not None:
+        yield from ((term, df) for term, df in merged("body_exact") if script_of(term) == "ar")
         return
     for term in _terms(reader, "body_exact"):
         if script_of(term) == "ar":
@@ -812,22 +855,26 @@ def write_name_keys(ix, procs=1):
 
 
 def _known_word_keys(path):
-    """{Arabic word: its skeleton keys} from an earlier run's tables written
-    with these skeleton rules (KEYS_VERSION), or {}. (A word without keys
+    """``(word, keys)`` of the Arabic words an earlier run's tables keyed with
+    these skeleton rules (KEYS_VERSION), in word order (SQLite's binary
+    order of UTF-8 text); nothing when there are none. (A word without keys
     long enough to keep is keyed again: those are few.)"""
     if not path.is_file():
-        return {}
+        return
     try:
         database = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
-        try:
-            row = database.execute("SELECT value FROM meta WHERE name = 'keys_version'").fetchone()
-            if row is None or row[0] != str(KEYS_VERSION):
-                return {}
-            return {word: keys.split(" ") for word, keys in database.execute("SELECT word, keys FROM word_keys")}
-        finally:
-            database.close()
     except sqlite3.Error:
-        return {}  # damaged, or written before word_keys existed
+        return
+    try:
+        row = database.execute("SELECT value FROM meta WHERE name = 'keys_version'").fetchone()
+        if row is None or row[0] != str(KEYS_VERSION):
+            return
+        for word, keys in database.execute("SELECT word, keys FROM word_keys ORDER BY word"):
+            yield word, keys.split(" ")
+    except sqlite3.Error:
+        return  # damaged, or written before word_keys existed
+    finally:
+        database.close()
 
 
 class _Stored:

@@ -23,6 +23,7 @@ version they were written against.
 import whoosh
 from whoosh.filedb import structfile
 from whoosh.index import LockError
+from whoosh.reading import SegmentReader
 from whoosh.writing import SegmentWriter
 
 from .index_store import IndexBusy
@@ -144,12 +145,41 @@ def open_writer(ix, limitmb=WRITER_LIMIT_MB):
         raise IndexBusy("another process holds the index's writer lock") from None
 
 
+# Tiered merging (Lucene's idea, kept simple): segments are grouped by the
+# order of magnitude of their live documents; when one tier holds
+# MERGE_AT_SEGMENTS of them, the smallest such tier is merged into the
+# commit's segment, if the result holds at most MAX_MERGED_DOCS documents.
+# A commit then rewrites only small segments (a segment of new files, a
+# segment mostly deleted), and a merge's memory is bounded; the large
+# segments a build writes stay as they are. Whoosh's own policy would fold
+# about half of a 200,000-document index into one segment on the next small
+# commit (it measured 89 s and 2.4 GB written for 100 new files).
+MERGE_AT_SEGMENTS = 8
+MAX_MERGED_DOCS = 20_000
+
+
+def merge_small_segments(writer, segments):
+    """A Whoosh merge policy: the segments to keep; the ones merged are
+    given to ``writer.add_reader``."""
+    tiers = {}
+    for segment in segments:
+        tiers.setdefault(len(str(max(segment.doc_count(), 1))), []).append(segment)
+    for _, group in sorted(tiers.items()):
+        if len(group) >= MERGE_AT_SEGMENTS and sum(s.doc_count() for s in group) <= MAX_MERGED_DOCS:
+            for segment in group:
+                reader = SegmentReader(writer.storage, writer.schema, segment)
+                writer.add_reader(reader)
+                reader.close()
+            return [segment for segment in segments if segment not in group]
+    return segments
+
+
 def commit_with_segments(writer, segments):
     """Commit ``writer`` with ``segments`` (written by workers into the same
     index folder) after the existing ones, in one table of contents: what
     Whoosh's multiprocessing writer does with its sub-writers' segments."""
     writer._check_state()
-    final = writer._merge_segments(None, None, None)
+    final = writer._merge_segments(merge_small_segments, None, None)
     final += segments
     if writer._added:
         final.append(writer._finalize_segment())

@@ -244,14 +244,14 @@ def test_a_run_that_fills_its_segments_indexes_what_one_segment_holds(library, t
 
 
 def test_segments_merged_by_whoosh_keep_their_postings(library, tmp_path):
-    """Small commits make small segments; Whoosh's merge policy folds them
-    into one (Writer.add_reader), the posting files with them: deleted and
+    """Small commits make small segments; the merge policy folds them into
+    one (Writer.add_reader), the posting files with them: deleted and
     replaced documents dropped, the rest renumbered. The index then answers
     as one built from scratch."""
     docs = shutil.copytree(library, tmp_path / "library", symlinks=True)
     update_index(docs, tmp_path / "index", procs=1)
     merged = False
-    for round_number in range(8):
+    for round_number in range(whoosh_internals.MERGE_AT_SEGMENTS + 3):
         (docs / f"late-{round_number}.txt").write_text(
             f"خبر متأخر {round_number}\nالانتخابات والجفاف في خبر أضيف لاحقا رقم {round_number}\n", "utf-8"
         )
@@ -279,3 +279,27 @@ def test_segments_merged_by_whoosh_keep_their_postings(library, tmp_path):
         assert sorted(doc_id for doc_id, _, _ in incremental["answers"][text]) == sorted(
             doc_id for doc_id, _, _ in hits
         ), text
+
+
+class _Segment:
+    def __init__(self, docs):
+        self.docs = docs
+
+    def doc_count(self):
+        return self.docs
+
+    def close(self):
+        pass
+
+
+def test_the_merge_policy_folds_only_a_full_tier_of_small_segments(monkeypatch):
+    merged = []
+    monkeypatch.setattr(whoosh_internals, "SegmentReader", lambda storage, schema, segment: segment)
+    writer = type("W", (), {"storage": None, "schema": None, "add_reader": lambda self, r: merged.append(r)})()
+    big = [_Segment(5000) for _ in range(40)]  # a build's segments: never merged (the tier is too large)
+    small = [_Segment(n) for n in (3, 1, 7, 2, 9, 4, 5, 6)]
+    kept = whoosh_internals.merge_small_segments(writer, big + small)
+    assert merged == small and kept == big
+    merged.clear()
+    kept = whoosh_internals.merge_small_segments(writer, big + small[:-1])  # one short of a full tier
+    assert merged == [] and kept == big + small[:-1]

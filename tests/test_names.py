@@ -273,13 +273,14 @@ def test_the_vocabulary_audit_lists_every_link_both_ways(evaluation):
 
 
 def test_an_incremental_run_keys_only_the_words_it_adds(tmp_path, monkeypatch):
+    monkeypatch.setattr(names, "BATCH_WORDS", 2)  # the vocabulary walked and joined in many batches
     docs = tmp_path / "docs"
     docs.mkdir()
     (docs / "a.txt").write_text("زيارة\nالتقى الرئيس توكاييف المسؤولين في أستانا.\n", "utf-8")
     update_index(docs, tmp_path / "index")
     keyed = []
     original = names._skeletons_of
-    monkeypatch.setattr(names, "_skeletons_of", lambda words, procs: keyed.extend(words) or original(words, procs))
+    monkeypatch.setattr(names, "_skeletons_of", lambda words, pool: keyed.extend(words) or original(words, pool))
     (docs / "b.txt").write_text("خبر\nوصل ماكرون إلى أستانا.\n", "utf-8")
     update_index(docs, tmp_path / "index")
     assert "ماكرون" in keyed and not {"توكاييف", "المسوولين"} & set(keyed)

@@ -9,6 +9,7 @@ masks them out of results.
 
 import bisect
 import heapq
+import itertools
 import threading
 import weakref
 from collections import OrderedDict, defaultdict
@@ -252,13 +253,19 @@ class IndexPostings:
                     occurrences[i] += int(terms.pos_ends[term_id]) - terms.positions_start(term_id)
         return dict(zip(texts, zip(documents.tolist(), occurrences.tolist(), strict=True), strict=True))
 
-    def doc_frequencies(self, field):
-        """``{term: documents}`` for every term of ``field`` (unordered)."""
-        found = {}
-        for terms, _ in self._terms.get(field, ()):
-            for term, count in _with_counts(terms):
-                found[term] = found.get(term, 0) + count
-        return found
+    def term_count(self, field):
+        """How many terms ``field`` has, counted once per segment (at least
+        the distinct terms: a cheap size of its vocabulary)."""
+        return sum(len(terms) for terms, _ in self._terms.get(field, ()))
+
+    def lexicon_frequencies(self, field):
+        """``(term, documents)`` for every term of ``field``, in order: the
+        segments' sorted term lists merged, their counts added up (nothing
+        the size of the vocabulary held)."""
+        streams = [_with_counts(terms) for terms, _ in self._terms.get(field, ())]
+        merged = heapq.merge(*streams, key=lambda pair: pair[0])
+        for term, group in itertools.groupby(merged, key=lambda pair: pair[0]):
+            yield term, sum(count for _, count in group)
 
     def doc_frequency(self, field, text):
         return self._counts(field, text)[0]
@@ -332,8 +339,8 @@ class IndexPostings:
 
 
 def _with_counts(terms):
-    counts = np.diff(terms.post_ends, prepend=0).tolist()
-    return zip(terms.all_terms(), counts, strict=True)
+    counts = np.diff(terms.post_ends, prepend=0)
+    return zip(terms.all_terms(), map(int, counts), strict=True)
 
 
 def _utf8(term):

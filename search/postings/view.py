@@ -55,9 +55,9 @@ class Reader:
             return counted[1] if counted else self.store.frequency(field, _text(text))
         return self._whoosh.frequency(field, text)
 
-    def doc_frequencies(self, field):
-        """``{term: documents}`` of every term of a column field."""
-        return self.store.doc_frequencies(field)
+    def lexicon_frequencies(self, field):
+        """``(term, documents)`` of every term of a column field, in order."""
+        return self.store.lexicon_frequencies(field)
 
     def lexicon(self, field):
         if field in self._columns:
