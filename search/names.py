@@ -638,11 +638,18 @@ def _latin_names(reader):
     """{name: documents} for the Latin names of the ``names`` field with the
     evidence of a name, and the pairs of names it holds (with a space)."""
     names = {}
-    terms = list(_terms(reader, "names"))
-    if hasattr(reader, "prefetch_counts"):  # what name_evidence asks, looked up at once
-        words = [term.lstrip(SENTENCE_START) for term in terms if BIGRAM_JOINER not in term]
-        reader.prefetch_counts("names", terms + [SENTENCE_START + word for word in words] + words)
-        reader.prefetch_counts("body_exact", words)
+    for batch in _batches(_terms(reader, "names"), BATCH_WORDS):
+        if hasattr(reader, "prefetch_counts"):  # what name_evidence asks, looked up at once
+            words = [term.lstrip(SENTENCE_START) for term in batch if BIGRAM_JOINER not in term]
+            reader.prefetch_counts("names", batch + [SENTENCE_START + word for word in words] + words)
+            reader.prefetch_counts("body_exact", words)
+        _add_names(reader, batch, names)
+        if hasattr(reader, "forget_counts"):
+            reader.forget_counts()
+    return names
+
+
+def _add_names(reader, terms, names):
     for term in terms:
         if BIGRAM_JOINER in term:
             name = term.replace(BIGRAM_JOINER, " ")
@@ -653,7 +660,6 @@ def _latin_names(reader):
         else:
             continue
         names.setdefault(name, frequency)
-    return names
 
 
 def _table_rows(reader, names, procs=1, known=()):

@@ -43,6 +43,10 @@ class Reader:
         for text, counts in self.store.counts_of(field, texts).items():
             self._counted[field, text] = counts
 
+    def forget_counts(self):
+        """Drop what prefetch_counts looked up."""
+        self._counted.clear()
+
     def doc_frequency(self, field, text):
         if field in self._columns:
             counted = self._counted.get((field, _text(text)))
