@@ -825,6 +825,9 @@ def write_name_keys(ix, procs=1):
     temporary = folder / f".{NAME_KEYS_FILE}.{os.getpid()}"
     temporary.unlink(missing_ok=True)
     database = sqlite3.connect(temporary)
+    # The rows table and its sort spill to temporary files, not memory: they
+    # are as large as the vocabulary times its keys.
+    database.execute("PRAGMA temp_store = FILE")
     try:
         with ix.reader() as reader, database:
             database.execute("CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID")

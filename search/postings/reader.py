@@ -80,12 +80,27 @@ class SegmentTerms:
         return ids
 
     def all_terms(self):
-        """Every term, in order (UTF-8 bytes order), one at a time."""
-        blob = self.blob.tobytes()
+        """Every term, in order (UTF-8 bytes order), one at a time, read from
+        the mapped file in place, a chunk of offsets at a time (a merge over
+        many segments holds no copy of their term lists)."""
+        blob = memoryview(self.blob)
         start = 0
-        for end in self.term_ends.tolist():
-            yield blob[start:end].decode("utf-8")
-            start = end
+        for first in range(0, len(self.term_ends), TERMS_PER_CHUNK):
+            for end in self.term_ends[first : first + TERMS_PER_CHUNK].tolist():
+                yield str(blob[start:end], "utf-8")
+                start = end
+
+    def all_doc_frequencies(self):
+        """Every term's document count, in term order, a chunk at a time."""
+        previous = 0
+        for first in range(0, len(self.post_ends), TERMS_PER_CHUNK):
+            for end in self.post_ends[first : first + TERMS_PER_CHUNK].tolist():
+                yield end - previous
+                previous = end
+
+
+# Term offsets turned into Python numbers at a time, when a vocabulary is walked.
+TERMS_PER_CHUNK = 4096
 
 
 class TermPostings:
@@ -339,8 +354,7 @@ class IndexPostings:
 
 
 def _with_counts(terms):
-    counts = np.diff(terms.post_ends, prepend=0)
-    return zip(terms.all_terms(), map(int, counts), strict=True)
+    return zip(terms.all_terms(), terms.all_doc_frequencies(), strict=True)
 
 
 def _utf8(term):
