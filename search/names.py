@@ -56,6 +56,7 @@ from whoosh import query as wq
 
 from .analysis import normalize_word, script_of
 from .analysis.explain import plan_query
+from .analysis.memo import WORD_CACHE_SIZE
 from .suggest import best_correction, reader_version
 
 MIN_SKELETON = 2  # consonants a key needs to be matched at all
@@ -251,7 +252,7 @@ def _latin_letters(text):
     return letters
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=WORD_CACHE_SIZE)
 def latin_units(word):
     """The units of a Latin word (accents dropped).
 
@@ -284,7 +285,7 @@ def latin_units(word):
     return tuple(units)
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=WORD_CACHE_SIZE)
 def arabic_units(normalized):
     """The units of a normalised Arabic word. A vowel slot's ``qualities``
     holds, per letter, the Latin vowels it may stand for: a final ي is also
@@ -389,7 +390,7 @@ def _consonants(units):
     return sum(unit.consonant and unit.letter != "'" for unit in units)
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=WORD_CACHE_SIZE)
 def skeletons(word):
     """The keys of a word (or of two words, written as one with a space).
 
@@ -499,7 +500,7 @@ def _alignment(latin, arabic, strict):
     return d[-1][-1]
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=WORD_CACHE_SIZE)
 def reading_cost(latin_word, arabic_word, weak=False):
     """How far a Latin word (or two, with a space) is from being written as
     the Arabic one (the best of its forms), and the most it may be; the
