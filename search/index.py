@@ -375,7 +375,7 @@ def update_index(
             else:
                 writer.cancel()
                 # A run killed between its commit and its names tables left them behind.
-                if "names" in schema and not stored_tables_current(SearchIndex(ix)):
+                if "names" in schema and not stored_tables_current(ix):
                     write_name_keys(SearchIndex(ix), procs=procs)
             with ix.searcher() as searcher:
                 summary.documents = searcher.doc_count()

@@ -973,10 +973,10 @@ def tables_are_current(reader):
 
 
 def stored_tables_current(ix):
-    """Whether the index's stored tables were written for its current commit."""
-    folder = Path(ix.storage.folder)
+    """Whether the index's stored tables were written for its current commit
+    (``ix`` a Whoosh index: its version needs no posting store)."""
     with ix.reader() as reader:
-        loaded = _load(folder, reader_version(reader))
+        loaded = _load(Path(ix.storage.folder), reader_version(reader))
     return loaded is not None and loaded[1]
 
 

@@ -47,12 +47,13 @@ class Writer(SegmentWriter):
     """Whoosh's segment writer, with the postings of the column fields
     (search/postings) gathered into a SegmentBuilder and written beside the
     segment as arrays, instead of into Whoosh's posting pool. Whoosh still
-    stores every stored field and indexes the others (id, lang, names)."""
+    stores every stored field and indexes the others (id, lang)."""
 
     def __init__(self, ix, **kwargs):
         super().__init__(ix, **kwargs)
         self.ix = ix
         self.columns = SegmentBuilder(self.schema)
+        self._column_fields = frozenset(self.columns.fields)
 
     def add_document(self, **fields):
         # SegmentWriter.add_document (Whoosh 2.7.4) with the column fields
@@ -65,7 +66,7 @@ class Writer(SegmentWriter):
         docboost = self._doc_boost(fields)
         fieldnames = sorted(name for name in fields if not name.startswith("_"))
         self._check_fields(schema, fieldnames)
-        columns = set(self.columns.fields)
+        columns = self._column_fields
         self.columns.add({name: fields.get(name) for name in columns}, fields.get("lang"))
         perdocwriter.start_doc(docnum)
         for fieldname in fieldnames:

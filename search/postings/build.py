@@ -179,6 +179,8 @@ class SegmentBuilder:
             for name in self.fields
             if f"{name}_exact" in self.analyzers and _pairable(self.analyzers[name], self.analyzers[f"{name}_exact"])
         ]
+        paired = {name for pair in self._pairs for name in pair}
+        self._single = [name for name in self.fields if name not in paired]
         self._fields = {name: _FieldAccumulator() for name in self.fields}
         self._lengths = {name: array("I") for name in self.fields}
         self._langs = []
@@ -193,7 +195,6 @@ class SegmentBuilder:
         if self._runs:
             raise RuntimeError("documents cannot be added after a segment was merged in")
         docnum = self.doc_count
-        done = set()
         for name, twin in self._pairs:
             text = values.get(name) or ""
             spans = [] if OFFSETS_FIELD in (name, twin) else None
@@ -205,10 +206,7 @@ class SegmentBuilder:
             self._lengths[twin].append(self._fields[twin].add(docnum, twin_postings))
             if spans is not None:
                 self._add_spans(spans)
-            done |= {name, twin}
-        for name in self.fields:
-            if name in done:
-                continue
+        for name in self._single:
             text = values.get(name) or ""
             spans = [] if name == OFFSETS_FIELD else None
             postings = index_postings(self.analyzers[name], text, spans) if text else {}

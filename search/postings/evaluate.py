@@ -73,6 +73,17 @@ def intersection(first, second):
     return Matches(first.docs[both], first.scores[both] + second.scores[at[both]])
 
 
+def intersection_of_all(parts):
+    """The documents of every one of ``parts`` (in the order given), each
+    scored the sum of its scores."""
+    result = parts[0]
+    for part in parts[1:]:
+        if not len(result):
+            return NOTHING
+        result = intersection(result, part)
+    return result
+
+
 def difference(first, excluded):
     """``first`` less the documents of ``excluded``."""
     if not len(first) or not len(excluded):
@@ -83,14 +94,13 @@ def difference(first, excluded):
 
 class Evaluator:
     """Evaluates query trees against one IndexPostings (``index``), with a
-    deadline (``time.monotonic()`` value, or None) checked between nodes."""
+    deadline (``time.monotonic()`` value, or None) checked between nodes.
+    A term of a field the store does not hold (none the parser makes)
+    matches nothing."""
 
-    def __init__(self, index, deadline=None, fallback=None):
+    def __init__(self, index, deadline=None):
         self.index = index
         self.deadline = deadline
-        # Queries on fields the store does not hold (none the parser makes):
-        # a function (query) -> Matches, or None to match nothing.
-        self.fallback = fallback
 
     def _check_time(self):
         if self.deadline is not None and time.monotonic() > self.deadline:
@@ -123,8 +133,7 @@ class Evaluator:
             optional = intersection_docs(self.evaluate(node.b), required)
             return union([required, optional], self.index.doc_count_all).scaled(boost)
         if isinstance(node, wq.Require):
-            required = self.evaluate(node.a)
-            return Matches(*_only(required, self.evaluate(node.b))).scaled(boost)
+            return intersection_docs(self.evaluate(node.a), self.evaluate(node.b)).scaled(boost)
         if isinstance(node, wq.ConstantScoreQuery):
             found = self.evaluate(node.child)
             return Matches(found.docs, np.full(len(found), float(node.score)))
@@ -137,8 +146,6 @@ class Evaluator:
         if isinstance(node, wq.Or):
             parts = [self.evaluate(child) for child in node.subqueries]
             return union(parts, self.index.doc_count_all).scaled(boost)
-        if self.fallback is not None:
-            return self.fallback(node)
         raise NotImplementedError(f"no evaluation for {type(node).__name__}")
 
     def conjunction(self, children):
@@ -150,12 +157,7 @@ class Evaluator:
         if not positive:
             return _all_but(self, negative)
         # Rarest first: every later intersection is no larger than the first.
-        found = sorted((self.evaluate(child) for child in positive), key=len)
-        result = found[0]
-        for part in found[1:]:
-            if not len(result):
-                return NOTHING
-            result = intersection(result, part)
+        result = intersection_of_all(sorted((self.evaluate(child) for child in positive), key=len))
         for child in negative:
             result = difference(result, self.evaluate(child.query))
         return result
@@ -182,7 +184,7 @@ class Evaluator:
         """The documents holding ``text`` in ``field``, scored by BM25F."""
         index = self.index
         if field not in index.lengths:
-            return self.fallback(wq.Term(field, text)) if self.fallback is not None else NOTHING
+            return NOTHING
         postings = index.term(field, text)
         if not postings.doc_frequency:
             return NOTHING
@@ -201,12 +203,7 @@ class Evaluator:
             return self.term(node.fieldname, words[0])
         if not words:
             return NOTHING
-        terms = [self.term(node.fieldname, word) for word in words]
-        candidates = terms[0]
-        for part in terms[1:]:
-            if not len(candidates):
-                return NOTHING
-            candidates = intersection(candidates, part)
+        candidates = intersection_of_all([self.term(node.fieldname, word) for word in words])
         if not len(candidates):
             return NOTHING
         postings = [self.index.term(node.fieldname, word) for word in words]
@@ -218,11 +215,6 @@ def intersection_docs(found, within):
     """The part of ``found`` whose documents are in ``within``."""
     keep = members(found.docs, within.docs)
     return Matches(found.docs[keep], found.scores[keep])
-
-
-def _only(found, within):
-    keep = members(found.docs, within.docs)
-    return found.docs[keep], found.scores[keep]
 
 
 def _all_but(evaluator, negative):

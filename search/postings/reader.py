@@ -18,7 +18,7 @@ import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from . import COLUMN_FIELDS, OFFSETS_FIELD
+from . import COLUMN_FIELDS
 from .bm25f import quantised_lengths
 from .build import gather_ranges, postings_path, term_hash
 from .segment_file import ArrayFile
@@ -68,6 +68,11 @@ class SegmentTerms:
 
     def positions_start(self, term_id):
         return int(self.pos_ends[term_id - 1]) if term_id else 0
+
+    def counts(self, term_id):
+        """``(documents, occurrences)`` of a term, from its offsets alone."""
+        start, end = self.postings_range(term_id)
+        return end - start, int(self.pos_ends[term_id]) - self.positions_start(term_id)
 
     def terms_from(self, prefix_bytes):
         """The ids of the terms that start with ``prefix_bytes``, in order."""
@@ -131,7 +136,7 @@ class TermPostings:
         starts = self._offsets[at]
         chunks = []
         for terms, term_id, _, first in self.parts:
-            count = terms.postings_range(term_id)[1] - terms.postings_range(term_id)[0]
+            count = terms.counts(term_id)[0]
             mine = (at >= first) & (at < first + count)
             if not mine.any():
                 continue
@@ -242,9 +247,9 @@ class IndexPostings:
         for terms, _ in self._terms.get(field, ()):
             term_id = terms.find(encoded, key)
             if term_id >= 0:
-                start, end = terms.postings_range(term_id)
-                documents += end - start
-                occurrences += int(terms.pos_ends[term_id]) - terms.positions_start(term_id)
+                found = terms.counts(term_id)
+                documents += found[0]
+                occurrences += found[1]
         return documents, occurrences
 
     def counts_of(self, field, texts):
@@ -263,9 +268,9 @@ class IndexPostings:
             for i in np.flatnonzero(terms.hashes[at] == keys).tolist():
                 term_id = terms.find(encoded[i], int(keys[i]))
                 if term_id >= 0:
-                    start, end = terms.postings_range(term_id)
-                    documents[i] += end - start
-                    occurrences[i] += int(terms.pos_ends[term_id]) - terms.positions_start(term_id)
+                    found = terms.counts(term_id)
+                    documents[i] += found[0]
+                    occurrences[i] += found[1]
         return dict(zip(texts, zip(documents.tolist(), occurrences.tolist(), strict=True), strict=True))
 
     def term_count(self, field):
@@ -299,13 +304,11 @@ class IndexPostings:
 
     def lexicon(self, field):
         """Every term of ``field``, in order, once (a merge of the segments'
-        sorted term lists: nothing held but one term per segment)."""
-        merged = heapq.merge(*(terms.all_terms() for terms, _ in self._terms.get(field, ())), key=_utf8)
-        previous = None
-        for term in merged:
-            if term != previous:
-                yield term
-                previous = term
+        sorted term lists: nothing held but one term per segment; strings
+        compare in code point order, which is their UTF-8 bytes' order)."""
+        merged = heapq.merge(*(terms.all_terms() for terms, _ in self._terms.get(field, ())))
+        for term, _ in itertools.groupby(merged):
+            yield term
 
     def terms_within(self, field, text, maxdist, prefix=0):
         """The terms of ``field`` at most ``maxdist`` Levenshtein edits from
@@ -357,10 +360,6 @@ def _with_counts(terms):
     return zip(terms.all_terms(), terms.all_doc_frequencies(), strict=True)
 
 
-def _utf8(term):
-    return term.encode("utf-8")
-
-
 # Posting files open in this process, by path: each opened once while some
 # index view uses it, and let go (unmapped, its descriptor closed) with the
 # last view, so the files of merged segments and pruned generations free
@@ -388,4 +387,4 @@ def _span_offsets(posting_file):
     return offsets
 
 
-__all__ = ["IndexPostings", "TermPostings", "OFFSETS_FIELD"]
+__all__ = ["IndexPostings", "TermPostings"]

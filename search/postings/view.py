@@ -32,8 +32,7 @@ class Reader:
     def __contains__(self, term):
         field, text = term
         if field in self._columns:
-            text = text.decode("utf-8") if isinstance(text, bytes) else text
-            return self.store.doc_frequency(field, text) > 0
+            return self.store.doc_frequency(field, _text(text)) > 0
         return term in self._whoosh
 
     def prefetch_counts(self, field, texts):
