@@ -1,14 +1,39 @@
-"""gunicorn settings, read from the environment: gunicorn -c gunicorn.conf.py wsgi:app"""
+"""gunicorn settings, read from the environment through search/config.py:
+gunicorn -c gunicorn.conf.py wsgi:app"""
 
 import multiprocessing
 import os
+import sys
+from pathlib import Path
 
-bind = os.environ.get("SEARCH_BIND", "127.0.0.1:8000")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from search.config import from_environment  # noqa: E402
+
+search_settings = from_environment()
+
+bind = search_settings["BIND"]
 workers = int(os.environ.get("SEARCH_WORKERS", os.environ.get("WEB_CONCURRENCY", min(4, multiprocessing.cpu_count()))))
-worker_class = "sync"
-timeout = int(os.environ.get("SEARCH_TIMEOUT", "30"))
+# Threads, so that a slow client holds one thread, not a whole worker; the
+# worker bounds how long it may hold it (search/bounded_worker.py). Each
+# thread keeps its own index searcher (search/searcher.py).
+worker_class = "search.bounded_worker.BoundedThreadWorker"
+threads = search_settings["THREADS"]
+# With threads, gunicorn's timeout no longer kills a busy request: it is the
+# time the worker's main loop may go silent before the worker is restarted,
+# and (in BoundedThreadWorker) the longest a request's connection is kept,
+# its answer included. A search ends by its own deadline (QUERY_DEADLINE_SECONDS,
+# 2 s by default) with a partial answer or a JSON 503, far below this.
+timeout = search_settings["TIMEOUT"]
+query_deadline = search_settings.get("QUERY_DEADLINE_SECONDS", 2.0)
+if timeout < 3 * query_deadline:
+    raise SystemExit(f"SEARCH_TIMEOUT ({timeout} s) must be well above the query deadline ({query_deadline} s)")
 graceful_timeout = 10
 keepalive = 5
+# A 500-character query of four-byte characters is 6,000 characters once
+# percent-encoded: the request line may be gunicorn's largest, 8190.
+limit_request_line = 8190
+limit_request_fields = 100
+limit_request_field_size = 8190
 accesslog = os.environ.get("SEARCH_ACCESS_LOG", "-")
 errorlog = "-"
 loglevel = os.environ.get("SEARCH_LOG_LEVEL", "info")

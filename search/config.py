@@ -26,6 +26,17 @@ SETTINGS = {
     "RESULT_CACHE_SIZE": ("SEARCH_RESULT_CACHE", 512, int),
     # Files larger than this are reported and skipped by the indexer.
     "MAX_FILE_BYTES": ("SEARCH_MAX_FILE_BYTES", 20 * 1024 * 1024, int),
+    # The public address of the service ("https://search.example.org"), for the
+    # OpenSearch description; unset, it is the loopback address gunicorn binds,
+    # and never the Host header a client sends.
+    "BASE_URL": ("SEARCH_BASE_URL", None, str),
+    # Serving (gunicorn.conf.py): the address, threads per worker, how long a
+    # connection may take to send its request head, and how long a request's
+    # connection is kept at most (its answer included; the query deadline is far below).
+    "BIND": ("SEARCH_BIND", "127.0.0.1:8000", str),
+    "THREADS": ("SEARCH_THREADS", 8, int),
+    "HEADER_TIMEOUT": ("SEARCH_HEADER_TIMEOUT", 10.0, float),
+    "TIMEOUT": ("SEARCH_TIMEOUT", 30, int),
 }
 
 
