@@ -2,32 +2,42 @@
 background: started by POST, followed by GET on its status URL)."""
 
 import functools
+import hashlib
 import hmac
+import sqlite3
+from pathlib import Path
 
 from flask import Blueprint, current_app, request, url_for
 
 from .index import IndexUnavailable, read_last_run
 from .index_runs import RunConflict, indexing, latest_run, read_run, start_run
 from .query import BadRequest, parse_request, require_utf8
-from .ratelimit import SlidingWindowLimiter, client_key, parse_rate
+from .ratelimit import SharedFailureLog, SlidingWindowLimiter, client_key, parse_rate
 from .renderer import error_response, json_response, search_json
 from .result_cache import cached_search
 from .searcher import get_searcher
 
 bp = Blueprint("api", __name__)
 ADMIN_FAILURE_WINDOW = 15 * 60
+# Failed admin logins, counted by every worker in the index folder.
+ADMIN_FAILURES_FILE = "admin_failures.sqlite"
+# When the failures cannot be counted (a read-only or full disk), a wrong token waits this long.
+UNCOUNTED_RETRY_SECONDS = 60
 
 
 def init_limits(app):
-    """Build the app's limiters from its config (one set per worker)."""
+    """Build the app's limiters from its config: searches per worker, failed
+    admin logins shared by all workers."""
     rate = parse_rate(app.config["SEARCH_RATE_LIMIT"])
     app.extensions["search_limiter"] = SlidingWindowLimiter(*rate) if rate else None
-    app.extensions["admin_failures"] = SlidingWindowLimiter(app.config["ADMIN_FAILURES_ALLOWED"], ADMIN_FAILURE_WINDOW)
+    app.extensions["admin_failures"] = SharedFailureLog(
+        Path(app.config["INDEX_DIR"]) / ADMIN_FAILURES_FILE, app.config["ADMIN_FAILURES_ALLOWED"], ADMIN_FAILURE_WINDOW
+    )
 
 
-def too_many_requests(limiter, key, message):
+def too_many_requests(message, retry_after):
     response = error_response("too_many_requests", message, 429)
-    response.headers["Retry-After"] = str(limiter.retry_after(key))
+    response.headers["Retry-After"] = str(retry_after)
     return response
 
 
@@ -38,7 +48,7 @@ def limit_searches():
         return None
     key = client_key()
     if not limiter.hit(key):
-        return too_many_requests(limiter, key, "too many searches; slow down and try again shortly")
+        return too_many_requests("too many searches; slow down and try again shortly", limiter.retry_after(key))
     return None
 
 
@@ -75,23 +85,41 @@ def _token_is_valid(expected):
     scheme, _, supplied = header.partition(" ")
     if scheme.lower() != "bearer" or not supplied:
         return False
-    return hmac.compare_digest(supplied.strip().encode(), expected.encode())
+    return hmac.compare_digest(_digest(supplied.strip()), _digest(expected))
+
+
+def _digest(token):
+    # Digests of equal length: the comparison takes the same time whatever the guess, its length included.
+    return hashlib.sha256(token.encode("utf-8", "surrogateescape")).digest()
+
+
+def _refuse_wrong_token():
+    """401, or 429 with Retry-After for a client past its failures (counted
+    across workers; when they cannot be counted, a 429 too: guessing is never
+    left unbounded)."""
+    failures, key = current_app.extensions["admin_failures"], client_key()
+    try:
+        wait = failures.fail(key)
+    except (sqlite3.Error, OSError) as error:
+        current_app.logger.error("failed admin logins cannot be counted: %s", error)
+        message = "failed attempts cannot be counted now; try again later"
+        return too_many_requests(message, UNCOUNTED_RETRY_SECONDS)
+    if wait:
+        return too_many_requests("too many failed attempts; try again later", wait)
+    return error_response("unauthorized", "a valid bearer token is required", 401)
 
 
 def admin_only(view):
-    """403 when admin endpoints are off, 429 after too many failed tokens, 401 for a wrong one."""
+    """403 when admin endpoints are off; the view for the right token, always;
+    for a wrong or missing one, 401, or 429 once its client is past its failures."""
 
     @functools.wraps(view)
     def guarded(**kwargs):
         expected = current_app.config["ADMIN_TOKEN"]
         if not expected:
             return error_response("forbidden", "admin endpoints are disabled: set SEARCH_ADMIN_TOKEN", 403)
-        failures, key = current_app.extensions["admin_failures"], client_key()
-        if failures.blocked(key):
-            return too_many_requests(failures, key, "too many failed attempts; try again later")
         if not _token_is_valid(expected):
-            failures.hit(key)
-            return error_response("unauthorized", "a valid bearer token is required", 401)
+            return _refuse_wrong_token()
         return view(**kwargs)
 
     return guarded

@@ -1,13 +1,21 @@
-"""Per-client request limits, kept in each worker's memory.
+"""Per-client limits: searches per client, in each worker's memory, and
+failed admin logins per client, shared by every worker.
 
-A sliding window of request times per client. Each gunicorn worker counts on
-its own, so with N workers a client may get up to N times the limit; for one
-exact limit across workers, put it in the reverse proxy (SECURITY.md).
+Searches: a sliding window of request times per client. Each gunicorn worker
+counts on its own, so with N workers a client may get up to N times the
+limit; for one exact limit across workers, put it in the reverse proxy
+(SECURITY.md).
+
+Failed admin logins: a sliding window too, kept in a small SQLite file in the
+index folder, so that every worker and thread counts the same failures.
 """
 
+import sqlite3
 import threading
 import time
 from collections import defaultdict, deque
+from contextlib import contextmanager
+from pathlib import Path
 
 from flask import current_app, request
 
@@ -53,6 +61,67 @@ class SlidingWindowLimiter:
             if not events:
                 return 0
             return max(1, int(events[0] + self.window - self.clock()) + 1)
+
+
+class SharedFailureLog:
+    """At most ``limit`` failures per ``window`` seconds for each key, counted
+    in the SQLite file at ``path`` by every process that opens it: a gunicorn
+    worker's memory would let a client make N times the guesses, and let the
+    workers answer 401 and 429 in turns. Entries expire one by one (the
+    expired ones are deleted as new ones come); nothing clears them all.
+    Flask-Limiter's shared storages need a server (Redis, Memcached,
+    MongoDB); this one needs none."""
+
+    def __init__(self, path, limit, window, clock=time.time, max_entries=100_000):
+        self.path, self.limit, self.window, self.clock = Path(path), limit, window, clock
+        self.max_entries = max_entries
+        self._ready = False
+
+    @contextmanager
+    def _transaction(self):
+        """A connection in a write transaction, committed on success, then
+        closed. A connection per call: this is the path of failed logins
+        only, and no connection is ever shared between a worker's threads."""
+        if not self._ready:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        # Waits up to 5 s for another worker's write; transactions are explicit.
+        database = sqlite3.connect(self.path, timeout=5, isolation_level=None)
+        try:
+            if not self._ready:
+                database.execute("PRAGMA journal_mode = WAL")
+                database.execute("CREATE TABLE IF NOT EXISTS failures (client TEXT NOT NULL, at REAL NOT NULL)")
+                database.execute("CREATE INDEX IF NOT EXISTS failures_by_client ON failures (client, at)")
+                database.execute("CREATE INDEX IF NOT EXISTS failures_by_time ON failures (at)")
+                self._ready = True
+            database.execute("BEGIN IMMEDIATE")  # count and record as one step, whoever else fails meanwhile
+            try:
+                yield database
+            except BaseException:
+                database.execute("ROLLBACK")
+                raise
+            database.execute("COMMIT")
+        finally:
+            database.close()
+
+    def fail(self, key):
+        """Count a failure of ``key`` and return 0; or, when ``key`` is at its
+        limit already, count nothing and return the seconds until it may try
+        again. Expired failures are let go on the way."""
+        now = self.clock()
+        with self._transaction() as database:
+            database.execute("DELETE FROM failures WHERE at <= ?", (now - self.window,))
+            rows = database.execute("SELECT at FROM failures WHERE client = ? ORDER BY at", (key,))
+            recent = [at for (at,) in rows]
+            if len(recent) >= self.limit:
+                # The oldest failure that keeps the key at its limit must expire first.
+                return max(1, int(recent[len(recent) - self.limit] + self.window - now) + 1)
+            database.execute("INSERT INTO failures VALUES (?, ?)", (key, now))
+            # Bounded under a flood from many addresses: the oldest entries go first.
+            database.execute(
+                "DELETE FROM failures WHERE rowid IN (SELECT rowid FROM failures ORDER BY at DESC LIMIT -1 OFFSET ?)",
+                (self.max_entries,),
+            )
+            return 0
 
 
 def parse_rate(text):
