@@ -24,7 +24,7 @@ def cli():
 @click.option("--quiet", is_flag=True, help="Print only the summary line.")
 def index(docs_dir, index_dir, rebuild, quiet):
     """Bring the index up to date with the docs folder (incremental)."""
-    from .index import IndexBusy, update_index
+    from .index import IndexBusy, IndexDiskFull, update_index
 
     defaults = _defaults()
     docs_dir = docs_dir or defaults["DOCS_DIR"]
@@ -33,7 +33,7 @@ def index(docs_dir, index_dir, rebuild, quiet):
         summary = update_index(
             docs_dir, index_dir, rebuild=rebuild, max_bytes=defaults["MAX_FILE_BYTES"], progress=not quiet
         )
-    except (IndexBusy, FileNotFoundError) as error:
+    except (IndexBusy, IndexDiskFull, FileNotFoundError, PermissionError) as error:
         raise click.ClickException(str(error)) from None
     if not quiet:
         for doc_id, reason in summary.failed:

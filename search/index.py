@@ -6,11 +6,13 @@ index lives and how runs are kept apart is in search/index_store.py.
 """
 
 import ctypes
+import errno
 import json
 import multiprocessing
 import os
 import queue
 import signal
+import sqlite3
 import threading
 import time
 import traceback
@@ -20,13 +22,18 @@ from pathlib import Path
 from tqdm import tqdm
 from whoosh import index as whoosh_index
 
+from .index_integrity import damaged_segments
+from .index_leftovers import collect_uncommitted_files
 from .index_store import (
     LAST_RUN_FILE,
     IndexBusy,
+    collect_stale_generations,
     live_dir,
+    mark_run_started,
     new_generation_dir,
     publish,
     read_last_run,
+    write_failed_run,
     write_last_run,
     writer_lock,
 )
@@ -34,7 +41,7 @@ from .ingest import IngestError, content_hash, read_document, walk_folder
 from .names import stored_tables_current, write_name_keys
 from .postings.view import SearchIndex
 from .schema import SHIPPED_PROFILE, document_fields, make_schema
-from .whoosh_internals import SegmentSeries, commit_with_segments, open_writer
+from .whoosh_internals import SegmentSeries, abandon, commit_with_segments, drop_segments, open_writer
 
 # How long an index run waits for another one to finish before giving up.
 LOCK_WAIT_SECONDS = 30.0
@@ -46,6 +53,7 @@ MAX_PROCS = 4
 __all__ = [
     "LAST_RUN_FILE",
     "IndexBusy",
+    "IndexDiskFull",
     "IndexSummary",
     "IndexUnavailable",
     "index_exists",
@@ -56,8 +64,17 @@ __all__ = [
 ]
 
 
+# Responses and records name no path of the machine (they may reach a client).
+RUN_THE_INDEXER = "run 'python -m search index'"
+NO_INDEX = f"no index in the index folder: {RUN_THE_INDEXER}"
+
+
 class IndexUnavailable(Exception):
     """The index does not exist or cannot be opened."""
+
+
+class IndexDiskFull(Exception):
+    """The disk holding the index filled up during a run (the run was undone)."""
 
 
 @dataclass
@@ -70,17 +87,21 @@ class IndexSummary:
     documents: int = 0
     seconds: float = 0.0
     rebuilt: bool = False
+    repaired: list = field(default_factory=list)  # [(segment_id, reason)]: damaged, dropped, re-read
 
     def line(self):
         return (
             f"{self.added} added, {self.updated} updated, {self.removed} removed, "
             f"{self.unchanged} unchanged, {len(self.failed)} failed; "
-            f"{self.documents} documents in the index ({self.seconds:.1f}s)" + (" [rebuilt]" if self.rebuilt else "")
+            f"{self.documents} documents in the index ({self.seconds:.1f}s)"
+            + (" [rebuilt]" if self.rebuilt else "")
+            + (f" [repaired {len(self.repaired)} damaged segment(s)]" if self.repaired else "")
         )
 
     def as_dict(self):
         data = asdict(self)
         data["failed"] = [{"id": doc_id, "reason": reason} for doc_id, reason in self.failed]
+        data["repaired"] = [{"segment": segment_id, "reason": reason} for segment_id, reason in self.repaired]
         return data
 
 
@@ -88,11 +109,12 @@ def open_index(index_dir):
     """Open the live generation for searching, or raise IndexUnavailable."""
     path = live_dir(index_dir)
     if path is None:
-        raise IndexUnavailable(f"no index in {index_dir}: run 'python -m search index'")
+        raise IndexUnavailable(NO_INDEX)
     try:
         return SearchIndex(whoosh_index.open_dir(str(path)))
     except (whoosh_index.EmptyIndexError, OSError, ValueError) as error:
-        raise IndexUnavailable(f"no usable index in {index_dir}: {error}") from None
+        reason = getattr(error, "strerror", None) or type(error).__name__
+        raise IndexUnavailable(f"no usable index in the index folder ({reason}): {RUN_THE_INDEXER}") from None
 
 
 def index_exists(index_dir):
@@ -101,7 +123,8 @@ def index_exists(index_dir):
 
 
 def _indexed_fingerprints(ix):
-    """{doc_id: (size, mtime, sha256)} of every document in the index."""
+    """{doc_id: (size, mtime, sha256)} of every document in the index (or in
+    what a writer reads of it)."""
     with ix.reader() as reader:
         column = reader.column_reader("fingerprint", translate=False)
         found = {}
@@ -310,14 +333,116 @@ def _read_in_parallel(writer, changed, known, summary, max_bytes, procs, bar):
 
 
 def _open_live(index_dir, schema):
-    """The live index when it exists and has ``schema``, else None."""
+    """The live index when it exists, can be opened and has ``schema``, else
+    None (the run rebuilds)."""
     if not index_exists(index_dir):
         return None
-    ix = open_index(index_dir).whoosh
+    try:
+        ix = open_index(index_dir).whoosh
+    except IndexUnavailable:  # its table of contents is damaged: only a rebuild can mend it
+        return None
     if ix.schema != schema:  # the analysis changed since it was built
         ix.close()
         return None
     return ix
+
+
+def _repair(writer, summary):
+    """Verify every segment of the live index against its checksums; leave
+    the damaged ones out of ``writer``, so that their documents are read
+    again from the folder (they look new to the run) and the commit drops
+    them. Reads the whole index once."""
+    segment_ids = [segment.segment_id() for segment in writer.segments]
+    damaged = damaged_segments(writer.storage.folder, segment_ids)
+    if damaged:
+        drop_segments(writer, set(damaged))
+        summary.repaired.extend(sorted(damaged.items()))
+
+
+def _bring_up_to_date(docs_dir, index_dir, schema, rebuild, max_bytes, progress, procs):
+    """One run's work, under the write lock: the summary, with the new
+    generation (or None) to publish."""
+    summary = IndexSummary()
+    live = None if rebuild else _open_live(index_dir, schema)
+    if live is None:
+        previous = read_documents_count(index_dir)
+        generation = new_generation_dir(index_dir)
+        ix = whoosh_index.create_in(str(generation), schema)
+        summary.rebuilt = True
+    else:
+        generation, ix = None, live
+    try:
+        writer = open_writer(ix)
+        try:
+            if generation is None:
+                _repair(writer, summary)
+            known = {} if generation else _indexed_fingerprints(writer)
+            procs = worker_count() if procs is None else procs
+            segments = _sync(writer, docs_dir, known, summary, max_bytes, progress, procs)
+            changed = summary.added or summary.updated or summary.removed or summary.repaired
+            if generation or changed:
+                commit_with_segments(writer, segments)
+                if "names" in schema:
+                    write_name_keys(SearchIndex(ix), procs=procs)
+            else:
+                writer.cancel()
+                # A run killed between its commit and its names tables left them behind.
+                if "names" in schema and not stored_tables_current(ix):
+                    write_name_keys(SearchIndex(ix), procs=procs)
+        except BaseException:
+            abandon(writer)
+            raise
+        with ix.searcher() as searcher:
+            summary.documents = searcher.doc_count()
+    finally:
+        ix.close()
+    if generation:
+        summary.removed = previous
+        publish(index_dir, generation)
+    return summary
+
+
+def _collect_leftovers(index_dir):
+    """Remove what failed or killed runs left behind (under the write lock):
+    half-built generations, and uncommitted files in the live one."""
+    collect_stale_generations(index_dir)
+    live = live_dir(index_dir)
+    if live is not None:
+        collect_uncommitted_files(live)
+
+
+DISK_FULL = (
+    "no space left on the disk that holds the index folder; the run was undone and the previous index "
+    "still answers: free some space and run again"
+)
+
+
+DISK_FULL_ERRORS = (errno.ENOSPC, errno.EDQUOT)
+
+
+def _disk_full(error):
+    """Whether ``error`` is a full disk: raised here, or by a worker process
+    (which reports its traceback as text, the exception on its last line)."""
+    if isinstance(error, OSError):
+        return error.errno in DISK_FULL_ERRORS
+    if isinstance(error, sqlite3.Error):  # the names tables
+        return getattr(error, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL
+    last = str(error).rstrip().rpartition("\n")[2]
+    return any(last.startswith(f"OSError: [Errno {code}]") for code in DISK_FULL_ERRORS)
+
+
+def describe_failure(error):
+    """What went wrong in a run, in one line that names no path of this
+    machine (it is recorded, and shown over HTTP)."""
+    if _disk_full(error) or isinstance(error, IndexDiskFull):
+        return DISK_FULL
+    if isinstance(error, OSError) and error.strerror:
+        where = f" ({Path(error.filename).name})" if error.filename else ""
+        return f"{type(error).__name__}: {error.strerror}{where}"
+    lines = [line for line in str(error).splitlines() if line.strip()]
+    # A worker's traceback ends with its exception; the frames before it name source paths.
+    text = lines[-1].strip() if lines else ""
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
 
 
 def update_index(
@@ -334,8 +459,10 @@ def update_index(
 
     Incremental by default: a file is re-read only when its size or mtime
     changed, and re-indexed only when its content hash changed; files gone
-    from the folder are removed. With ``rebuild`` (or when the analysis
-    changed) every file is read into a new generation that replaces the live
+    from the folder are removed. Every segment is checked against its
+    checksums first; a damaged one is dropped and its files read again. With
+    ``rebuild`` (or when the analysis changed, or the live index cannot be
+    opened) every file is read into a new generation that replaces the live
     one in a single rename. One run writes at a time; another waits up to
     ``lock_wait`` seconds, then raises IndexBusy. ``profile`` names the
     analysis (see schema.PROFILES); only the quality harness uses another
@@ -343,50 +470,39 @@ def update_index(
     analyse the files when there are at least PARALLEL_MIN_FILES to read
     (default: one per core; 1 reads them in this process). Returns an
     IndexSummary.
+
+    A run that fails leaves the previous index as it was, removes what it
+    wrote, and records why in last_run.json (/healthz reports it); what a
+    killed run left behind is removed by the next one. A full disk raises
+    IndexDiskFull.
     """
     started = time.monotonic()
     docs_dir, index_dir = Path(docs_dir), Path(index_dir)
     if not docs_dir.is_dir():
         raise FileNotFoundError(f"docs folder not found: {docs_dir}")
     schema = make_schema(profile)
-    summary = IndexSummary()
     with writer_lock(index_dir, lock_wait):
-        live = None if rebuild else _open_live(index_dir, schema)
-        if live is None:
-            previous = read_documents_count(index_dir)
-            generation = new_generation_dir(index_dir)
-            ix = whoosh_index.create_in(str(generation), schema)
-            known, summary.rebuilt = {}, True
-        else:
-            generation, ix = None, live
-            known = _indexed_fingerprints(ix)
         try:
-            writer = open_writer(ix)
-            try:
-                procs = worker_count() if procs is None else procs
-                segments = _sync(writer, docs_dir, known, summary, max_bytes, progress, procs)
-            except BaseException:
-                writer.cancel()
-                raise
-            if generation or summary.added or summary.updated or summary.removed:
-                commit_with_segments(writer, segments)
-                if "names" in schema:
-                    write_name_keys(SearchIndex(ix), procs=procs)
-            else:
-                writer.cancel()
-                # A run killed between its commit and its names tables left them behind.
-                if "names" in schema and not stored_tables_current(ix):
-                    write_name_keys(SearchIndex(ix), procs=procs)
-            with ix.searcher() as searcher:
-                summary.documents = searcher.doc_count()
-        finally:
-            ix.close()
-        if generation:
-            summary.removed = previous
-            publish(index_dir, generation)
+            _collect_leftovers(index_dir)
+            mark_run_started(index_dir)
+            summary = _bring_up_to_date(docs_dir, index_dir, schema, rebuild, max_bytes, progress, procs)
+        except BaseException as error:
+            _clean_up_after(index_dir, error)
+            if _disk_full(error):
+                raise IndexDiskFull(DISK_FULL) from error
+            raise
         summary.seconds = time.monotonic() - started
         write_last_run(index_dir, summary.as_dict())
     return summary
+
+
+def _clean_up_after(index_dir, error):
+    """After a failed run: remove what it wrote, and record why it failed."""
+    try:
+        _collect_leftovers(index_dir)
+        write_failed_run(index_dir, describe_failure(error))
+    except OSError:  # the disk may still be full; the next run collects and records
+        pass
 
 
 def read_documents_count(index_dir):

@@ -2,8 +2,10 @@
 
     index/                  SEARCH_INDEX_DIR
       current -> gen-...    symbolic link to the live generation
+      previous -> gen-...   the generation it replaced, kept for workers still reading it
       gen-<time>-<pid>/     a Whoosh index; the live one and the one before it
-      last_run.json         the summary of the last index run
+      last_run.json         the summary of the last index run, or why it failed
+      damage.json           segments a serving worker found damaged (search/health.py)
       .lock                 held by the one process that writes
 
 Incremental runs commit into the live generation (a Whoosh commit is atomic:
@@ -11,7 +13,8 @@ readers see the old table of contents until the new one is renamed into
 place). A rebuild writes a new generation beside it and swaps the ``current``
 link with one rename, so searches never see a half-built index. The previous
 generation is kept until the next swap, so that a worker still reading it is
-not cut off; anything else (a generation a killed run left half-built) goes.
+not cut off; anything else (a generation a killed run left half-built) goes,
+at the swap or at the start of the next run (``collect_stale_generations``).
 """
 
 import fcntl
@@ -24,6 +27,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 CURRENT_LINK = "current"
+PREVIOUS_LINK = "previous"
 GENERATION_PREFIX = "gen-"
 LOCK_FILE = ".lock"
 LAST_RUN_FILE = "last_run.json"
@@ -55,17 +59,53 @@ def new_generation_dir(index_dir):
     return path
 
 
+def _point(index_dir, link, generation_name):
+    """Point ``link`` at ``generation_name`` with one rename."""
+    temporary = index_dir / f".{link}.{os.getpid()}"
+    if temporary.is_symlink() or temporary.exists():
+        temporary.unlink()
+    os.symlink(generation_name, temporary)
+    os.replace(temporary, index_dir / link)
+
+
 def publish(index_dir, generation_dir):
     """Make ``generation_dir`` the live generation, atomically; keep the one
     it replaces for workers still reading it, and delete every other."""
     index_dir = Path(index_dir)
     previous = live_generation(index_dir)
-    temporary = index_dir / f".{CURRENT_LINK}.{os.getpid()}"
-    if temporary.is_symlink() or temporary.exists():
-        temporary.unlink()
-    os.symlink(Path(generation_dir).name, temporary)
-    os.replace(temporary, index_dir / CURRENT_LINK)
+    if previous:
+        _point(index_dir, PREVIOUS_LINK, previous)
+    _point(index_dir, CURRENT_LINK, Path(generation_dir).name)
     prune(index_dir, keep={Path(generation_dir).name, previous})
+
+
+def previous_generation(index_dir):
+    """The generation the live one replaced (kept for workers still reading
+    it), or None. An index published before the ``previous`` link existed:
+    the newest generation older than the live one (names sort by time)."""
+    index_dir = Path(index_dir)
+    live = live_generation(index_dir)
+    try:
+        named = os.readlink(index_dir / PREVIOUS_LINK)
+    except OSError:
+        named = None
+    if named and named != live:
+        return named
+    older = sorted(p.name for p in index_dir.glob(f"{GENERATION_PREFIX}*") if live and p.name < live)
+    return older[-1] if older else None
+
+
+def collect_stale_generations(index_dir):
+    """Delete the generations a killed or failed rebuild left behind, and the
+    temporary links of a killed swap; keep the live one and the one before
+    it (called under the write lock, so that no rebuild is under way)."""
+    index_dir = Path(index_dir)
+    if not index_dir.is_dir():
+        return
+    prune(index_dir, keep={live_generation(index_dir), previous_generation(index_dir)})
+    for name in (CURRENT_LINK, PREVIOUS_LINK, LAST_RUN_FILE):
+        for temporary in index_dir.glob(f".{name}.*"):
+            temporary.unlink(missing_ok=True)
 
 
 def prune(index_dir, keep):
@@ -109,8 +149,30 @@ def read_last_run(index_dir):
         return None
 
 
+def _now():
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
 def write_last_run(index_dir, summary_dict):
-    record = {"finished_at": datetime.now(UTC).isoformat(timespec="seconds"), **summary_dict}
+    """Record a run that finished (what it did, and when)."""
+    _write_record(index_dir, {"finished_at": _now(), **summary_dict})
+
+
+def mark_run_started(index_dir):
+    """Note that a run is under way: a run killed before it finished leaves
+    the note behind, and /healthz tells (the last good summary stays)."""
+    record = read_last_run(index_dir) or {}
+    _write_record(index_dir, {**record, "run_started_at": _now()})
+
+
+def write_failed_run(index_dir, error):
+    """Record a run that failed, with ``error`` (a message without paths),
+    beside the summary of the last run that finished."""
+    record = {name: value for name, value in (read_last_run(index_dir) or {}).items() if name != "run_started_at"}
+    _write_record(index_dir, {**record, "failed_run": {"at": _now(), "error": error}})
+
+
+def _write_record(index_dir, record):
     target = Path(index_dir) / LAST_RUN_FILE
     temporary = target.with_name(f".{LAST_RUN_FILE}.{os.getpid()}")
     temporary.write_text(json.dumps(record, ensure_ascii=False, indent=1), "utf-8")

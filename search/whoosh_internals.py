@@ -26,6 +26,7 @@ from whoosh.index import LockError
 from whoosh.reading import SegmentReader
 from whoosh.writing import SegmentWriter
 
+from .index_integrity import write_segment_checksums
 from .index_store import IndexBusy
 from .postings.build import SegmentBuilder, open_posting_file, postings_path
 
@@ -101,6 +102,7 @@ class Writer(SegmentWriter):
     def _finalize_segment(self):
         segment = super()._finalize_segment()
         self.columns.write(postings_path(self.storage.folder, segment.segment_id()))
+        write_segment_checksums(self.storage.folder, segment.segment_id())
         return segment
 
 
@@ -144,6 +146,28 @@ def open_writer(ix, limitmb=WRITER_LIMIT_MB):
         return Writer(ix, limitmb=limitmb)
     except LockError:  # a writer outside these runs (a script, a tool)
         raise IndexBusy("another process holds the index's writer lock") from None
+
+
+def abandon(writer):
+    """Cancel ``writer`` whatever state its files are in: when closing them
+    fails (a full disk), its lock is let go all the same, so that a later
+    run in this process (the watcher, a test) can write."""
+    if writer.is_closed:
+        return
+    try:
+        writer.cancel()
+    except Exception:  # its files are left to the next run's collection (index_leftovers.py)
+        writer.is_closed = True
+        if writer.writelock:
+            writer.writelock.release()
+
+
+def drop_segments(writer, segment_ids):
+    """Leave the segments ``segment_ids`` out of what ``writer`` reads,
+    deletes from and commits: their documents are gone from its view, and
+    its commit's table of contents no longer names them."""
+    writer.segments = [segment for segment in writer.segments if segment.segment_id() not in segment_ids]
+    writer._setup_doc_offsets()
 
 
 # Tiered merging (Lucene's idea, kept simple): segments are grouped by the

@@ -4,14 +4,20 @@
     | header length (8 bytes, little-endian) | magic
 
 The header, written last so that arrays can be written as they are made,
-names each array's dtype, shape and offset, and carries a small ``meta``
-mapping. numpy's own ``.npz`` cannot be memory-mapped, and one
+names each array's dtype, shape, offset and CRC-32, and carries a small
+``meta`` mapping. numpy's own ``.npz`` cannot be memory-mapped, and one
 ``.npy`` per array would be dozens of files per segment.
+
+The checksums find a file damaged on disk (a bad sector, a stray write):
+``ArrayFile.damaged()`` reads every array once. CRC-32 rather than a
+cryptographic hash: it guards against accidents, not attackers, and zlib's
+runs at about 2 GB/s where blake2b runs at 0.9 (bench/speed/integrity.py).
 """
 
 import json
 import mmap
 import os
+import zlib
 
 import numpy as np
 
@@ -21,6 +27,11 @@ ALIGN = 64
 
 def _aligned(offset):
     return -(-offset // ALIGN) * ALIGN
+
+
+def _bytes_of(array):
+    """A contiguous array's bytes, in place."""
+    return array.reshape(-1).view(np.uint8)
 
 
 def write_arrays(path, arrays, meta):
@@ -36,12 +47,17 @@ def write_arrays(path, arrays, meta):
         offset = _aligned(len(MAGIC))
         for name, array in pairs:
             array = np.ascontiguousarray(array)
-            entries[name] = {"dtype": array.dtype.str, "shape": list(array.shape), "offset": offset}
+            data = _bytes_of(array)
+            entries[name] = {
+                "dtype": array.dtype.str,
+                "shape": list(array.shape),
+                "offset": offset,
+                "crc32": zlib.crc32(data),
+            }
             handle.seek(offset)
-            if array.nbytes:
-                handle.write(memoryview(array).cast("B"))
+            handle.write(data)
             offset = _aligned(offset + array.nbytes)
-            del array
+            del array, data
         header = json.dumps({"meta": meta, "arrays": entries}, ensure_ascii=False).encode("utf-8")
         handle.seek(offset)
         handle.write(header)
@@ -56,6 +72,7 @@ class ArrayFile:
 
     def __init__(self, path):
         self.span_offsets = None  # filled by the reader on first use
+        self._checksums = {}
         with open(path, "rb") as handle:
             size = os.fstat(handle.fileno()).st_size
             self._map = mmap.mmap(handle.fileno(), size, access=mmap.ACCESS_READ) if size else None
@@ -73,6 +90,19 @@ class ArrayFile:
             count = int(np.prod(shape)) if shape else 1
             array = np.frombuffer(self._map, dtype=dtype, count=count, offset=entry["offset"])
             self.arrays[name] = array.reshape(shape)
+            if "crc32" in entry:  # files written before checksums have none
+                self._checksums[name] = entry["crc32"]
+
+    @property
+    def has_checksums(self):
+        return bool(self._checksums)
+
+    def damaged(self):
+        """The names of the arrays whose bytes no longer match their
+        checksum (reads the whole file once)."""
+        return [
+            name for name, expected in self._checksums.items() if zlib.crc32(_bytes_of(self.arrays[name])) != expected
+        ]
 
     def __getitem__(self, name):
         return self.arrays[name]
