@@ -76,6 +76,7 @@ def watch(docs_dir, index_dir, quiet_seconds, max_delay):
 @click.option("--explain", is_flag=True, help="With --json: how each word was analysed and any rewrite.")
 def query(text, index_dir, limit, page, lang, as_json, exact, explain):
     """Search the index and print the ranked results."""
+    from .deadline import Deadline, QueryTimeout
     from .engine import scoring, search
     from .index import IndexUnavailable, open_index
     from .query import BadRequest, parse_request
@@ -90,7 +91,15 @@ def query(text, index_dir, limit, page, lang, as_json, exact, explain):
     except (BadRequest, IndexUnavailable) as error:
         raise click.ClickException(str(error)) from None
     with ix.searcher(weighting=scoring()) as searcher:
-        response = search(searcher, request)
+        try:
+            response = search(
+                searcher,
+                request,
+                deadline=Deadline(defaults["QUERY_DEADLINE_SECONDS"]),
+                max_words=defaults["MAX_QUERY_TERMS"],
+            )
+        except (BadRequest, QueryTimeout) as error:
+            raise click.ClickException(str(error)) from None
     data = search_json(response)
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))

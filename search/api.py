@@ -9,6 +9,7 @@ from pathlib import Path
 
 from flask import Blueprint, current_app, request, url_for
 
+from .deadline import QueryTimeout
 from .index import IndexUnavailable, read_last_run
 from .index_runs import RunConflict, indexing, latest_run, read_run, start_run
 from .query import BadRequest, parse_request, require_utf8
@@ -176,3 +177,11 @@ def reindex_status(run_id):
 @bp.errorhandler(BadRequest)
 def bad_request(error):
     return error_response("bad_request", str(error), 400)
+
+
+@bp.errorhandler(QueryTimeout)
+def query_timeout(error):
+    """Not even the first pass over the index finished within the deadline."""
+    response = error_response("query_timeout", str(error), 503)
+    response.headers["Retry-After"] = "1"
+    return response

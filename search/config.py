@@ -22,6 +22,9 @@ SETTINGS = {
     "ADMIN_FAILURES_ALLOWED": ("SEARCH_ADMIN_FAILURES_ALLOWED", 5, int),
     # Take the client address from X-Forwarded-For (only behind a trusted proxy).
     "TRUST_PROXY": ("SEARCH_TRUST_PROXY", False, lambda v: v.lower() in ("1", "true", "yes")),
+    # Longest one search may take, over all its steps, in seconds; past it the
+    # answer is what was found so far, marked "partial" (or a 503 when nothing was).
+    "QUERY_DEADLINE_SECONDS": ("SEARCH_QUERY_DEADLINE", 2.0, float),
     # Search responses kept per worker (keyed by index version and request); 0 turns the cache off.
     "RESULT_CACHE_SIZE": ("SEARCH_RESULT_CACHE", 512, int),
     # Files larger than this are reported and skipped by the indexer.

@@ -10,19 +10,24 @@ from whoosh.scoring import BM25F
 from .analysis import script_of
 from .analysis.explain import explain_words
 from .analysis.filters import index_stems_of
-from .highlight import find_spans, make_snippet, title_ranges
+from .deadline import Deadline, QueryTimeout
+from .highlight import MAX_SPANS_PER_TERM, find_spans, make_snippet, plain_snippet, title_ranges
 from .names import add_cross_script, cross_script_matches, index_folder
 from .postings import bm25f
 from .postings.evaluate import BudgetExceeded, Evaluator, Matches, top_documents
-from .query import EXACT_BOOST, bound_expansions, build_query, positive_terms
+from .query import EXACT_BOOST, BadRequest, Expander, bound_expansions, build_query, check_shape, positive_terms
 from .rewrite import candidate_rewrites, resolve_conjunction_waw
 from .stored_spans import offsets_by_doc, spans_at
 from .suggest import SUGGEST_BELOW, correct_query
 
 log = logging.getLogger(__name__)
-# Longest one request may spend matching documents, over all its passes
-# (all words, some words, rewrites, the suggestion), in seconds.
-QUERY_TIME_BUDGET = 5.0
+# Longest one request may take, over all its steps (parsing, expansion,
+# matching, rewrites, the suggestion, snippets), in seconds; the app reads
+# it from the config (SEARCH_QUERY_DEADLINE).
+QUERY_DEADLINE_SECONDS = 2.0
+# Most words a query may have, when the caller passes no limit (the app
+# passes its config's MAX_QUERY_TERMS).
+MAX_QUERY_WORDS = 32
 
 
 @dataclass(frozen=True)
@@ -49,21 +54,9 @@ class SearchResponse:
     explain: dict | None = None
     # Set when the results come from a changed query (search.rewrite.Rewrite).
     rewrite: object | None = None
-    # True when the time budget ran out: the results may be incomplete.
-    timed_out: bool = False
-
-
-class Budget:
-    """The time a request may still spend matching, shared by its passes."""
-
-    def __init__(self, seconds=None):
-        self.deadline = time.monotonic() + (QUERY_TIME_BUDGET if seconds is None else seconds)
-        self.exceeded = False
-
-    def left(self):
-        if time.monotonic() >= self.deadline:
-            self.exceeded = True
-        return not self.exceeded
+    # True when the deadline passed before every step was done: some passes,
+    # the rewrite, the suggestion or some snippets were skipped.
+    partial: bool = False
 
 
 @dataclass(frozen=True)
@@ -78,16 +71,17 @@ class Found:
         return self.fields[name]
 
 
-def _run(searcher, query, request, budget):
+def _run(searcher, query, request, deadline):
     """Return (total, hits of the requested page) of ``query``: every match
-    scored and counted, the page picked by a partial sort."""
+    scored and counted, the page picked by a partial sort. Raises
+    BudgetExceeded when the deadline passes first."""
     store = searcher.store
     try:
-        found = Evaluator(store, deadline=budget.deadline).matches(query)
+        found = Evaluator(store, deadline=deadline.at).matches(query)
     except BudgetExceeded:
-        budget.exceeded = True
-        log.warning("query ran out of its %.1fs budget: %s", QUERY_TIME_BUDGET, query)
-        return 0, []
+        deadline.expired = True
+        log.warning("query ran out of its %.1fs deadline: %s", deadline.seconds, query)
+        raise
     language = store.language_filter(request.lang)
     if language is not None and len(found):
         keep = language[found.docs]
@@ -101,37 +95,52 @@ def _run(searcher, query, request, budget):
     return len(found), page
 
 
-def _find(searcher, text, request, budget, exact_boost=EXACT_BOOST):
+def _find(searcher, text, request, deadline, exact_boost=EXACT_BOOST, max_words=MAX_QUERY_WORDS):
     """Return (query, matched, total, hits of the requested page): documents
-    with all the words; when there are none, documents with some of them."""
+    with all the words; when there are none, documents with some of them.
+    BadRequest when the parsed query has too many words; BudgetExceeded when
+    the deadline passes before the first pass is done (a later pass cut
+    short leaves the first one's answer)."""
     reader = searcher.reader()
-    names = cross_script_matches(reader, text, index_folder(searcher)) if request.cross_script else {}
+    shape = check_shape(build_query(searcher.schema, text, True, exact_boost), max_words)
+    names = cross_script_matches(reader, text, index_folder(searcher), deadline) if request.cross_script else {}
+    expander = Expander(reader, shape.expansion_cap(), deadline)
     query = None
     for match_all, matched in ((True, "all"), (False, "some")):
-        candidate = bound_expansions(build_query(searcher.schema, text, match_all, exact_boost), reader)
+        candidate = bound_expansions(build_query(searcher.schema, text, match_all, exact_boost), reader, expander)
         candidate = add_cross_script(candidate, names)
-        if candidate == query or not budget.left():
+        if candidate == query:
+            break
+        if query is not None and not deadline.left():
+            break
+        try:
+            total, page = _run(searcher, candidate, request, deadline)
+        except BudgetExceeded:
+            if query is None:
+                raise
             break
         query = candidate
-        total, page = _run(searcher, query, request, budget)
         if total:
             return query, matched, total, page
     return query, "none", 0, []
 
 
-def suggest(searcher, request, total, matched, budget=None):
+def suggest(searcher, request, total, matched, deadline=None, max_words=MAX_QUERY_WORDS):
     """A corrected query when this one finds little, or finds documents with
     only some of its words, and the correction does better: more documents,
     or documents with all the words."""
-    budget = budget or Budget()
+    deadline = deadline or Deadline(QUERY_DEADLINE_SECONDS)
     if total >= SUGGEST_BELOW and matched == "all":
         return None
-    if not budget.left():
+    if not deadline.left():
         return None
-    corrected = correct_query(searcher, request.text)
-    if not corrected:
+    corrected = correct_query(searcher, request.text, deadline)
+    if not corrected or not deadline.left():
         return None
-    _, corrected_matched, corrected_total, _ = _find(searcher, corrected, request, budget)
+    try:
+        _, corrected_matched, corrected_total, _ = _find(searcher, corrected, request, deadline, max_words=max_words)
+    except (BudgetExceeded, BadRequest):
+        return None
     if corrected_total > total or (matched != "all" and corrected_matched == "all"):
         return corrected
     return None
@@ -177,8 +186,9 @@ def page_spans(searcher, query, page):
     schema = searcher.schema
     stem_terms, extra = marking_terms(schema, query)
     docnums, texts = [hit.docnum for hit in page], [hit["body"] for hit in page]
-    stems = offsets_by_doc(searcher.store, "body", stem_terms, docnums, texts)
-    surfaces = offsets_by_doc(searcher.store, "body_exact", extra, docnums, texts)
+    # The first matches of each term are all a snippet chooses from (highlight.snippet_spans).
+    stems = offsets_by_doc(searcher.store, "body", stem_terms, docnums, texts, MAX_SPANS_PER_TERM)
+    surfaces = offsets_by_doc(searcher.store, "body_exact", extra, docnums, texts, MAX_SPANS_PER_TERM)
     surface_analyzer = schema["body_exact"].analyzer if "body_exact" in schema else None
     return [
         _merge(
@@ -191,45 +201,66 @@ def page_spans(searcher, query, page):
 
 def parse_for_marking(searcher, text):
     """The bounded query for ``text`` (all words), to mark a document with."""
-    return bound_expansions(build_query(searcher.schema, text), searcher.reader())
+    query = build_query(searcher.schema, text)
+    reader = searcher.reader()
+    return bound_expansions(query, reader, Expander(reader, check_shape(query, MAX_QUERY_WORDS).expansion_cap()))
 
 
-def search(searcher, request, exact_boost=EXACT_BOOST):
+def _snippets(searcher, query, page, deadline):
+    """Each hit's snippet: around its matched words; once the deadline has
+    passed, the opening of the text (cheap, and still a fair preview)."""
+    if not page:
+        return []
+    if not deadline.left():
+        return [plain_snippet(hit["body"], title_ranges(hit["body"], hit["title"])) for hit in page]
+    snippets = []
+    for hit, spans in zip(page, page_spans(searcher, query, page), strict=True):
+        body, skip = hit["body"], title_ranges(hit["body"], hit["title"])
+        snippets.append(make_snippet(body, spans, skip) if deadline.left() else plain_snippet(body, skip))
+    return snippets
+
+
+def search(searcher, request, exact_boost=EXACT_BOOST, deadline=None, max_words=MAX_QUERY_WORDS):
     """Run ``request`` and return a SearchResponse. ``exact_boost`` weighs the
-    exact-form fields against the stems (the quality harness varies it)."""
+    exact-form fields against the stems (the quality harness varies it).
+    Every step shares ``deadline`` (by default QUERY_DEADLINE_SECONDS from
+    now); the steps it leaves no time for are skipped and the response is
+    marked partial. QueryTimeout when not even the first pass finished;
+    BadRequest when the parsed query has more than ``max_words`` words (or
+    too many fuzzy or prefix words)."""
     started = time.perf_counter()
-    budget = Budget()
+    deadline = deadline or Deadline(QUERY_DEADLINE_SECONDS)
     text = resolve_conjunction_waw(searcher.reader(), request.text)
-    query, matched, total, page = _find(searcher, text, request, budget, exact_boost)
+    try:
+        query, matched, total, page = _find(searcher, text, request, deadline, exact_boost, max_words)
+    except BudgetExceeded:
+        raise QueryTimeout(
+            f"the query took longer than its {deadline.seconds:g} s limit; try fewer or more specific words"
+        ) from None
     rewrite = None
     if matched != "all" and not request.exact:
         for candidate in candidate_rewrites(searcher, text):
-            if not budget.left():
+            if not deadline.left():
                 break
-            found = _find(searcher, candidate.rewritten, request, budget, exact_boost)
+            try:
+                found = _find(searcher, candidate.rewritten, request, deadline, exact_boost, max_words)
+            except (BudgetExceeded, BadRequest):
+                break
             if found[1] == "all" or (total == 0 and found[2]):
                 (query, matched, total, page), rewrite = found, candidate
                 break
-    hits = []
-    for hit, spans in zip(page, page_spans(searcher, query, page) if page else [], strict=True):
-        body = hit["body"]
-        hits.append(
-            Hit(
-                doc_id=hit["id"],
-                title=hit["title"],
-                lang=hit["lang"],
-                score=round(hit.score, 4),
-                snippet=make_snippet(body, spans, title_ranges(body, hit["title"])),
-            )
-        )
+    hits = [
+        Hit(doc_id=hit["id"], title=hit["title"], lang=hit["lang"], score=round(hit.score, 4), snippet=snippet)
+        for hit, snippet in zip(page, _snippets(searcher, query, page, deadline), strict=True)
+    ]
     # A rewritten query is also the "did you mean" of the original one.
-    suggestion = rewrite.rewritten if rewrite else suggest(searcher, request, total, matched, budget)
+    suggestion = rewrite.rewritten if rewrite else suggest(searcher, request, total, matched, deadline, max_words)
     explain = None
     if request.explain:
         explain = {"words": explain_words(request.text), "parsed": str(query)}
         if request.cross_script:
             explain["cross_script"] = cross_script_matches(
-                searcher.reader(), rewrite.rewritten if rewrite else request.text
+                searcher.reader(), rewrite.rewritten if rewrite else request.text, deadline=deadline
             )
         if rewrite:
             explain["rewrite"] = rewrite.as_dict() | {"words": explain_words(rewrite.rewritten)}
@@ -244,7 +275,7 @@ def search(searcher, request, exact_boost=EXACT_BOOST):
         suggestion=suggestion,
         explain=explain,
         rewrite=rewrite,
-        timed_out=budget.exceeded,
+        partial=deadline.expired,
     )
 
 

@@ -5,6 +5,7 @@ Escape first, then mark: the text is HTML-escaped piece by piece and only
 the document (article, clitics, diacritics and all).
 """
 
+import bisect
 import re
 from dataclasses import dataclass
 from html import escape
@@ -13,6 +14,14 @@ from .analysis.analyzers import word_spans
 
 SNIPPET_CHARS = 260
 MAX_FRAGMENTS = 3
+# The matches of one document a snippet chooses from: the first ones of each
+# matched term, so a document with tens of thousands of matches costs no more
+# than one with a few hundred, and every term keeps its chance to be shown.
+MAX_SPANS_PER_TERM = 64
+MAX_SNIPPET_SPANS = 256
+# Title repeats left out of snippets (a page repeating its title thousands
+# of times is hostile, not a reason to scan them all).
+MAX_TITLE_RANGES = 64
 ELLIPSIS = "…"
 _SPACE = re.compile(r"\s+")
 
@@ -97,32 +106,76 @@ def _word_end(text, index, limit):
 
 
 def title_ranges(text, title):
-    """Where the title is repeated in the text: snippets leave those parts out."""
+    """Where the title is repeated in the text (the first MAX_TITLE_RANGES
+    times): snippets leave those parts out."""
     ranges, start = [], text.find(title) if title else -1
-    while start != -1:
+    while start != -1 and len(ranges) < MAX_TITLE_RANGES:
         ranges.append((start, start + len(title)))
         start = text.find(title, start + len(title))
     return ranges
 
 
-def _window(text, spans, anchor, skip, size):
+def snippet_spans(spans, limit_per_term=MAX_SPANS_PER_TERM, limit=MAX_SNIPPET_SPANS):
+    """The spans a snippet chooses from, in order: the first ``limit_per_term``
+    of each term, at most ``limit`` in all."""
+    kept, seen = [], {}
+    for span in spans:
+        count = seen.get(span.term, 0)
+        if count < limit_per_term:
+            seen[span.term] = count + 1
+            kept.append(span)
+            if len(kept) == limit:
+                break
+    return kept
+
+
+class _Skips:
+    """The ranges a snippet leaves out (sorted, apart), found by binary search."""
+
+    def __init__(self, ranges):
+        self.ranges = sorted(ranges)
+        self.starts = [start for start, _ in self.ranges]
+
+    def covers(self, span):
+        at = bisect.bisect_right(self.starts, span.start) - 1
+        return at >= 0 and span.end <= self.ranges[at][1]
+
+    def bounds(self, span, low, high):
+        """The room around ``span``: from the end of the nearest range before
+        it to the start of the nearest range after it."""
+        at = bisect.bisect_right(self.starts, span.start)
+        before = at - 1
+        while before >= 0 and self.ranges[before][1] > span.start:  # overlaps the span
+            before -= 1
+        if before >= 0:
+            low = max(low, self.ranges[before][1])
+        after = at
+        while after < len(self.ranges) and self.ranges[after][0] < span.end:
+            after += 1
+        if after < len(self.ranges):
+            high = min(high, self.ranges[after][0])
+        return low, high
+
+
+def _window(text, spans, starts, anchor, skips, size):
     """A fragment of about ``size`` characters around spans[anchor], on word
-    boundaries, kept clear of the ``skip`` ranges, and the spans inside it."""
+    boundaries, kept clear of the skip ranges, and the spans inside it
+    (``starts``: the spans' start offsets, for binary search)."""
     span = spans[anchor]
-    low, high = 0, len(text)
-    for skip_start, skip_end in skip:
-        if skip_end <= span.start:
-            low = max(low, skip_end)
-        elif skip_start >= span.end:
-            high = min(high, skip_start)
+    low, high = skips.bounds(span, 0, len(text))
     start = _word_start(text, max(low, span.start - size // 4), low)
     end = _word_end(text, min(high, start + size), high)
     end = max(end, span.end)
-    inside = [s for s in spans if s.start >= start and s.end <= end]
+    first = bisect.bisect_left(starts, start)
+    last = bisect.bisect_right(starts, end)
+    inside = [s for s in spans[first:last] if s.end <= end]
     return start, end, inside
 
 
-def _plain_start(text, skip):
+def plain_snippet(text, skip=()):
+    """The opening of the text, after a leading title, as a snippet: for a
+    hit with no match to show (or no time left to find one)."""
+    skip = sorted(skip)
     start = skip[0][1] if skip and skip[0][0] < SNIPPET_CHARS else 0
     while start < len(text) and text[start].isspace():
         start += 1
@@ -141,10 +194,11 @@ def _gain(window, covered):
     return (len(terms - covered), len(window[2]), -window[0])
 
 
-def _choose_fragments(text, spans, skip, fragments, size):
+def _choose_fragments(text, spans, skips, fragments, size):
     """Greedily pick up to ``fragments`` windows of ``size`` characters, each
     adding query terms the others do not show."""
-    windows = [_window(text, spans, i, skip, size) for i in range(len(spans))]
+    starts = [span.start for span in spans]
+    windows = [_window(text, spans, starts, i, skips, size) for i in range(len(spans))]
     chosen, covered = [], set()
     while windows and len(chosen) < fragments:
         best = max(windows, key=lambda window, covered=frozenset(covered): _gain(window, covered))
@@ -161,17 +215,18 @@ def make_snippet(text, spans, skip=()):
     matched term, else up to MAX_FRAGMENTS shorter ones that together show
     the most distinct terms, in document order, joined with an ellipsis; the
     opening text when there is no match. Text in the ``skip`` ranges (the
-    title) is left out, and no word is cut."""
-    skip = sorted(skip)
-    spans = [s for s in spans if not any(a <= s.start and s.end <= b for a, b in skip)]
+    title) is left out, and no word is cut. The cost is bounded whatever the
+    number of matches (see snippet_spans)."""
+    skips = _Skips(skip)
+    spans = snippet_spans(span for span in spans if not skips.covers(span))
     if not spans:
-        return _plain_start(text, skip)
+        return plain_snippet(text, skip)
     every_term = {s.term for s in spans}
-    chosen, covered = _choose_fragments(text, spans, skip, 1, SNIPPET_CHARS)
+    chosen, covered = _choose_fragments(text, spans, skips, 1, SNIPPET_CHARS)
     if covered != every_term:
         # How many passages it takes to show the terms, then passages sized to share the length.
-        needed = len(_choose_fragments(text, spans, skip, MAX_FRAGMENTS, SNIPPET_CHARS // MAX_FRAGMENTS)[0])
-        chosen, _ = _choose_fragments(text, spans, skip, needed, SNIPPET_CHARS // needed)
+        needed = len(_choose_fragments(text, spans, skips, MAX_FRAGMENTS, SNIPPET_CHARS // MAX_FRAGMENTS)[0])
+        chosen, _ = _choose_fragments(text, spans, skips, needed, SNIPPET_CHARS // needed)
     pieces = [(start, end, _compact(_render(text, start, end, inside))) for start, end, inside in chosen]
     html = f" {ELLIPSIS} ".join(piece for _, _, piece in pieces)
     if pieces[0][0] > 0:

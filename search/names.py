@@ -1015,10 +1015,11 @@ def _misspelt(reader, keys, word, script, normalized, typed_capitalised):
     return not own or bool(own & set(keys.matches(reader, correction, typed_capitalised)))
 
 
-def cross_script_matches(reader, text, folder=None):
+def cross_script_matches(reader, text, folder=None, deadline=None):
     """{normalised query word: index words in the other script that write it}.
     A Latin match of two words (Abu Dhabi) is one string with a space; two
-    adjacent query words written as one word in the other script both get it."""
+    adjacent query words written as one word in the other script both get it.
+    With a ``deadline``, the words it leaves no time for get no matches."""
     keys = name_keys(reader, folder)
     if not (keys.arabic or keys.latin):
         return {}
@@ -1033,6 +1034,8 @@ def cross_script_matches(reader, text, folder=None):
         found[word] += [match for match in matches if match not in found[word]]
 
     for (word, script, _, _), form in zip(words, normalized, strict=True):
+        if deadline is not None and not deadline.left():
+            return {word: matches[:MAX_MATCHES] for word, matches in found.items()}
         typed_capitalised = form in capitalised
         matches = keys.matches(reader, word, typed_capitalised)
         # Most words have no reading in the other script: only those that do
@@ -1044,6 +1047,8 @@ def cross_script_matches(reader, text, folder=None):
             continue
         add(form, matches)
     for k in range(len(words) - 1):
+        if deadline is not None and not deadline.left():
+            break
         (_, script, _, end), (_, next_script, start, _) = words[k], words[k + 1]
         first, second = normalized[k], normalized[k + 1]
         if script != next_script or text[end:start] not in (" ", "-"):

@@ -10,10 +10,9 @@ Each word is looked up in the stemmed fields and, boosted, in the exact
 (normalised surface form) fields where the schema has them.
 """
 
-import re
 import threading
 import unicodedata
-from collections import OrderedDict
+from collections import OrderedDict, defaultdict
 from dataclasses import dataclass
 from urllib.parse import unquote_to_bytes
 
@@ -33,6 +32,11 @@ MAX_FUZZY_WORD_CHARS = 30
 MIN_FUZZY_WORD_CHARS = 3
 MAX_PHRASE_SLOP = 10
 MAX_FUZZY_WORDS = 4
+MAX_PREFIX_WORDS = 8
+# Most index terms all the prefix and fuzzy words of one request may expand
+# to, over every field they are looked up in (each gets an equal share, at
+# most MAX_EXPANSIONS).
+MAX_TOTAL_EXPANSIONS = 1024
 
 
 class BadRequest(ValueError):
@@ -81,13 +85,8 @@ def _check_text(text, config):
         raise BadRequest("q must not contain control characters", "q_control")
     if "\ufffd" in text:
         raise BadRequest("q is not valid UTF-8", "q_encoding")
-    if sum(1 for word in text.split() if re.search(r"\w~\d*$", word)) > MAX_FUZZY_WORDS:
-        raise BadRequest(
-            f"q has too many fuzzy words: at most {MAX_FUZZY_WORDS}", "q_too_many_fuzzy", limit=MAX_FUZZY_WORDS
-        )
-    if len(text.split()) > config["MAX_QUERY_TERMS"]:
-        limit = config["MAX_QUERY_TERMS"]
-        raise BadRequest(f"q has too many words: at most {limit}", "q_too_many_words", limit=limit)
+    # Words, fuzzy words and prefix words are counted on the parsed query
+    # (check_shape), whatever joins them; the length limit bounds the parse.
     return text.strip()
 
 
@@ -194,38 +193,142 @@ def build_query(schema, text, match_all=True, exact_boost=EXACT_BOOST):
     return _parse_cache.query(schema, text, match_all, exact_boost)
 
 
-def _expansions(query, reader):
+def _kind(leaf):
+    if isinstance(leaf, wq.FuzzyTerm):
+        return "fuzzy"
+    if isinstance(leaf, wq.Prefix):
+        return "prefix"
+    return "word"
+
+
+def _leaf_words(leaf):
+    if isinstance(leaf, wq.Phrase):
+        return leaf.words
+    text = getattr(leaf, "text", None)
+    return [text] if isinstance(text, str) else []
+
+
+@dataclass(frozen=True)
+class QueryShape:
+    """What a parsed query costs, counted on the query itself whatever the
+    punctuation that joined its words (``(w~2)``, ``a,b,c``, ``w~2/1``): its
+    words, fuzzy words and prefix words (a word is counted once however many
+    fields it is looked up in), and the prefix and fuzzy lookups to expand."""
+
+    words: int
+    fuzzy: int
+    prefix: int
+    expansions: int
+
+    def expansion_cap(self):
+        """Terms each prefix or fuzzy lookup may expand to, so that all of them
+        together stay within MAX_TOTAL_EXPANSIONS."""
+        return max(1, min(MAX_EXPANSIONS, MAX_TOTAL_EXPANSIONS // max(1, self.expansions)))
+
+
+def query_shape(query):
+    """The QueryShape of a parsed query. Words are counted per field and by
+    where they were typed, and the larger count is taken: ``a,b,c`` is one
+    place but three words in each field; ``title:a body:b`` is one word per
+    field but two places."""
+    per_field = defaultdict(lambda: defaultdict(set))
+    places = defaultdict(set)
+    lookups = set()
+    for leaf in query.leaves():
+        words, kind = _leaf_words(leaf), _kind(leaf)
+        if not words:
+            continue
+        for counted in {kind, "all"}:
+            per_field[leaf.fieldname][counted].update(words)
+            if getattr(leaf, "startchar", None) is not None:
+                places[counted].add((leaf.startchar, leaf.endchar))
+        if kind != "word":
+            lookups.add((kind, leaf.fieldname, leaf.text, getattr(leaf, "maxdist", 0)))
+
+    def count(kind):
+        return max([len(places[kind])] + [len(kinds[kind]) for kinds in per_field.values()])
+
+    return QueryShape(words=count("all"), fuzzy=count("fuzzy"), prefix=count("prefix"), expansions=len(lookups))
+
+
+def check_shape(query, max_words):
+    """The QueryShape of ``query``; BadRequest when it has more words, fuzzy
+    words or prefix words than allowed."""
+    shape = query_shape(query)
+    if shape.words > max_words:
+        raise BadRequest(f"q has too many words: at most {max_words}", "q_too_many_words", limit=max_words)
+    if shape.fuzzy > MAX_FUZZY_WORDS:
+        raise BadRequest(
+            f"q has too many fuzzy words: at most {MAX_FUZZY_WORDS}", "q_too_many_fuzzy", limit=MAX_FUZZY_WORDS
+        )
+    if shape.prefix > MAX_PREFIX_WORDS:
+        raise BadRequest(
+            f"q has too many prefix words: at most {MAX_PREFIX_WORDS}", "q_too_many_prefix", limit=MAX_PREFIX_WORDS
+        )
+    return shape
+
+
+def _expansions(query, reader, cap):
+    """The at most ``cap`` index terms a prefix or fuzzy word stands for, the
+    most frequent first."""
     if isinstance(query, wq.Prefix):
         if len(query.text) < MIN_PREFIX_CHARS:
             return [query.text]
-        candidates = reader.expand_prefix(query.fieldname, query.text)
+        frequency = reader.prefix_frequencies(query.fieldname, query.text)
     elif not MIN_FUZZY_WORD_CHARS <= len(query.text) <= MAX_FUZZY_WORD_CHARS:
         return [query.text]
     else:
         edits = min(query.maxdist, MAX_FUZZY_EDITS)
-        # The first letter must match: it keeps the automaton small and typos
+        # The first letter must match: it keeps the candidates few and typos
         # rarely hit it (hamza and alef variants are normalised already).
         candidates = reader.terms_within(query.fieldname, query.text, edits, prefix=max(query.prefixlength, 1))
-    candidates = [term.decode("utf-8") if isinstance(term, bytes) else term for term in candidates]
-    frequency = {term: reader.doc_frequency(query.fieldname, term) for term in candidates}
-    return sorted(frequency, key=lambda term: (-frequency[term], term))[:MAX_EXPANSIONS]
+        candidates = [term.decode("utf-8") if isinstance(term, bytes) else term for term in candidates]
+        frequency = {term: reader.doc_frequency(query.fieldname, term) for term in candidates}
+    return sorted(frequency, key=lambda term: (-frequency[term], term))[:cap]
 
 
-def bound_expansions(query, reader):
+class Expander:
+    """Expands the prefix and fuzzy words of one request's queries: each
+    lookup once however many passes ask for it, at most ``cap`` terms each,
+    and none once the request's deadline has passed (those words then match
+    nothing, and the deadline says the answer is partial)."""
+
+    def __init__(self, reader, cap=MAX_EXPANSIONS, deadline=None):
+        self.reader, self.cap, self.deadline = reader, cap, deadline
+        self._done = {}
+
+    def terms(self, query):
+        key = (
+            type(query),
+            query.fieldname,
+            query.text,
+            getattr(query, "maxdist", 0),
+            getattr(query, "prefixlength", 0),
+        )
+        if key not in self._done:
+            if self.deadline is not None and not self.deadline.left():
+                return []
+            self._done[key] = _expansions(query, self.reader, self.cap)
+        return self._done[key]
+
+
+def bound_expansions(query, reader, expander=None):
     """Replace prefix and fuzzy words by an OR of at most MAX_EXPANSIONS index
-    terms, so that ``a*`` or ``x~2`` cannot expand to the whole vocabulary;
-    cap fuzzy edits and phrase slop."""
+    terms (fewer when the request has many of them: see QueryShape), so that
+    ``a*`` or ``x~2`` cannot expand to the whole vocabulary; cap fuzzy edits
+    and phrase slop."""
+    expander = expander or Expander(reader)
     if isinstance(query, wq.Phrase) and query.slop > MAX_PHRASE_SLOP:
         return wq.Phrase(query.fieldname, query.words, slop=MAX_PHRASE_SLOP, boost=query.boost)
     if isinstance(query, wq.Prefix | wq.FuzzyTerm):
-        terms = _expansions(query, reader)
+        terms = expander.terms(query)
         if not terms:
             return wq.NullQuery
         boost = query.boost * (0.9 if isinstance(query, wq.FuzzyTerm) else 1.0)
         return wq.Or([wq.Term(query.fieldname, term) for term in terms], boost=boost)
     if query.is_leaf():
         return query
-    return query.apply(lambda child: bound_expansions(child, reader))
+    return query.apply(lambda child: bound_expansions(child, reader, expander))
 
 
 def positive_terms(query):

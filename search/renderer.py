@@ -34,7 +34,9 @@ def search_json(response):
         ],
         "suggestion": response.suggestion,
         "rewrite": response.rewrite.as_dict() if response.rewrite else None,
-        "timed_out": response.timed_out,
+        "partial": response.partial,
+        # The same, under the name it had before (kept for existing clients).
+        "timed_out": response.partial,
     }
     if response.explain is not None:
         data["explain"] = response.explain

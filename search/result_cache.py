@@ -13,6 +13,7 @@ from collections import OrderedDict
 
 from flask import current_app
 
+from .deadline import Deadline
 from .engine import search
 from .names import tables_are_current
 from .suggest import reader_version
@@ -47,27 +48,34 @@ class ResultCache:
             while len(self._entries) > self.size:
                 self._entries.popitem(last=False)
 
-    def search(self, searcher, request):
-        """``engine.search(searcher, request)``, answered from the cache when
-        this index version has answered this request before."""
+    def search(self, searcher, request, **settings):
+        """``engine.search(searcher, request, **settings)``, answered from the
+        cache when this index version has answered this request before."""
         if self.size <= 0:
-            return search(searcher, request)
+            return search(searcher, request, **settings)
         started = time.perf_counter()
         key = (reader_version(searcher.reader()), request)
         response = self.get(key)
         if response is None:
-            response = search(searcher, request)
-            # One cut short by the time budget may be partial; one answered while the
+            response = search(searcher, request, **settings)
+            # One cut short by the deadline is partial; one answered while the
             # names tables were the previous commit's may lack names the new one has.
-            if not response.timed_out and tables_are_current(searcher.reader()):
+            if not response.partial and tables_are_current(searcher.reader()):
                 self.put(key, response)
             return response
         return dataclasses.replace(response, took_ms=round((time.perf_counter() - started) * 1000, 2))
 
 
 def cached_search(searcher, request):
-    """Search through the app's result cache."""
-    return current_app.extensions["result_cache"].search(searcher, request)
+    """Search through the app's result cache, within the app's deadline and
+    query limits."""
+    config = current_app.config
+    return current_app.extensions["result_cache"].search(
+        searcher,
+        request,
+        deadline=Deadline(config["QUERY_DEADLINE_SECONDS"]),
+        max_words=config["MAX_QUERY_TERMS"],
+    )
 
 
 def init_app(app):

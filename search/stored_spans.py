@@ -17,9 +17,21 @@ from .postings.arrays import members
 from .postings.build import MAX_STORED_WORD_CHARS
 
 
-def offsets_by_doc(store, fieldname, terms, docnums, texts):
+def _first_of_each_row(rows, positions, limit):
+    """The first ``limit`` positions of each row (rows ascending, as
+    TermPostings.positions gives them)."""
+    if len(rows) <= limit:
+        return rows, positions
+    row_starts = np.flatnonzero(np.diff(rows, prepend=-1))
+    rank = np.arange(len(rows)) - np.repeat(row_starts, np.diff(np.append(row_starts, len(rows))))
+    keep = rank < limit
+    return rows[keep], positions[keep]
+
+
+def offsets_by_doc(store, fieldname, terms, docnums, texts, limit_per_term=None):
     """``{docnum: {start: (end, {terms})}}``: where each of ``terms`` occurs
-    in ``fieldname`` of each of ``docnums`` (whose body texts are ``texts``)."""
+    in ``fieldname`` of each of ``docnums`` (whose body texts are ``texts``);
+    with ``limit_per_term``, only its first occurrences in each document."""
     found = {docnum: {} for docnum in docnums}
     wanted = np.array(sorted(found), dtype=np.int64)
     text_of = dict(zip(docnums, texts, strict=True))
@@ -32,6 +44,8 @@ def offsets_by_doc(store, fieldname, terms, docnums, texts):
         if not len(holding):
             continue
         rows, positions = postings.positions(holding)
+        if limit_per_term is not None:
+            rows, positions = _first_of_each_row(rows, positions, limit_per_term)
         for row, position in zip(rows.tolist(), positions.tolist(), strict=True):
             docnum = int(holding[row])
             if docnum not in words:

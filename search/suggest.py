@@ -189,15 +189,18 @@ def display_form(searcher, term, field="body_exact"):
     return araby.strip_tatweel(araby.strip_tashkeel(text[start : offsets[start][0]]))
 
 
-def correct_query(searcher, text):
+def correct_query(searcher, text, deadline=None):
     """The query with each unknown word replaced by its best correction, or
-    None when there is nothing to correct."""
+    None when there is nothing to correct (or, with a ``deadline``, no time
+    left to finish it)."""
     reader = searcher.reader()
     unknown = [w for w in query_words(text) if not is_known(reader, w[0])]
     if len(unknown) > MAX_UNKNOWN_WORDS:
         return None
     pieces, cursor, changed = [], 0, False
     for word, script, start, end in unknown:
+        if deadline is not None and not deadline.left():
+            return None
         correction = best_correction(reader, word, script)
         if correction is None:
             continue

@@ -7,6 +7,7 @@ from urllib.parse import quote, urlencode
 from flask import Blueprint, abort, current_app, g, render_template, request, url_for
 from werkzeug.exceptions import NotFound
 
+from .deadline import QueryTimeout
 from .engine import matched_spans, parse_for_marking
 from .highlight import after_leading_title, mark_document
 from .i18n import UI_COOKIE, translate, ui_language
@@ -87,10 +88,14 @@ def search_page():
     try:
         require_utf8(request.query_string)
         search_request = parse_request(request.args, current_app.config)
+        results = _results_page(search_request)
     except BadRequest as error:
         message = translate(g.ui_lang, f"error.{error.key}", **error.params)
         return render_template(template, q=text, response=None, error=message, lang=None), 400
-    return render_template(template, error=None, **_results_page(search_request))
+    except QueryTimeout:
+        message = translate(g.ui_lang, "error.query_timeout")
+        return render_template(template, q=text, response=None, error=message, lang=None), 503
+    return render_template(template, error=None, **results)
 
 
 @bp.get("/doc/<path:doc_id>")

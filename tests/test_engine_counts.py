@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from search import engine
+from search.deadline import Deadline
 from search.postings.arrays import members, sum_by_document
 from search.query import SearchRequest
 
@@ -40,7 +41,7 @@ def corpus(bundled_searcher):
 def test_total_page_and_scores_equal_the_plain_computation(corpus, text, lang):
     searcher, plain = corpus
     request = SearchRequest(text, lang=lang, per_page=5)
-    query, _, total, page = engine._find(searcher, text, request, engine.Budget())
+    query, _, total, page = engine._find(searcher, text, request, Deadline(60))
     expected = plain.ranked(query, lang)
     if total == 0:  # the fallback to some words found nothing either
         assert expected == []
@@ -52,7 +53,7 @@ def test_total_page_and_scores_equal_the_plain_computation(corpus, text, lang):
 
 def test_the_counts_compared_are_not_all_small(corpus):
     searcher, _ = corpus
-    totals = [engine._find(searcher, t, SearchRequest(t, per_page=5), engine.Budget())[2] for t in QUERIES]
+    totals = [engine._find(searcher, t, SearchRequest(t, per_page=5), Deadline(60))[2] for t in QUERIES]
     assert sum(total > 5 for total in totals) >= 10
 
 

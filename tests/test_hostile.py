@@ -17,6 +17,7 @@ from bs4 import BeautifulSoup
 from whoosh import query as wq
 
 import search.index
+from search.deadline import Deadline
 from search.index import open_index, update_index
 from search.ingest import walk_folder
 from search.query import (
@@ -672,32 +673,37 @@ def test_folder_link_loop_is_not_followed(hostile_folder_run):
     assert len(seen) == len(set(seen))
 
 
-def test_a_request_over_its_time_budget_says_so_and_is_not_cached(client, monkeypatch):
-    import search.engine
-
+def test_a_request_with_no_time_for_its_first_pass_is_a_503_and_is_not_cached(client):
     query = {"q": "elections OR الانتخابات OR water"}
     everything = client.get("/search", query_string=query).get_json()
-    assert everything["total"] > 1 and everything["timed_out"] is False
-    monkeypatch.setattr(search.engine, "QUERY_TIME_BUDGET", 0.0)  # spent before the first pass
+    assert everything["total"] > 1 and everything["partial"] is False
+    client.application.config["QUERY_DEADLINE_SECONDS"] = 0.0  # spent before the first pass
     cut = client.get("/search", query_string={"q": "elections OR water OR drought"})
-    assert cut.status_code == 200
-    assert cut.get_json()["timed_out"] is True and cut.get_json()["total"] == 0
-    monkeypatch.setattr(search.engine, "QUERY_TIME_BUDGET", 5.0)
+    assert cut.status_code == 503 and cut.headers["Retry-After"]
+    assert cut.get_json()["error"]["code"] == "query_timeout"
+    page = client.get("/", query_string={"q": "elections OR water OR drought"})
+    assert page.status_code == 503 and "too long" in page.get_data(as_text=True)
+    client.application.config["QUERY_DEADLINE_SECONDS"] = 5.0
     again = client.get("/search", query_string={"q": "elections OR water OR drought"}).get_json()
-    assert again["timed_out"] is False and again["total"] > 0  # the cut answer was not cached
+    assert again["partial"] is False and again["total"] > 0
 
 
-def test_one_budget_covers_every_pass_of_a_request(client, monkeypatch):
-    """The passes (all words, some words, rewrites, suggestion) share one
-    deadline: once it has passed, no further pass starts."""
+class SpentAfterOnePass(Deadline):
+    """A deadline that has passed by the time anything asks: the first pass
+    (which does not ask) runs, and every later step is skipped."""
+
+    def left(self):
+        self.expired = True
+        return False
+
+
+def test_one_deadline_covers_every_step_of_a_request(client, monkeypatch):
+    """The steps (all words, some words, rewrites, suggestion, snippets)
+    share one deadline: once it has passed, no further pass starts, the
+    snippets are the texts' openings, and the response says it is partial
+    (and is not cached)."""
     import search.engine
-
-    class SpentAfterOnePass(search.engine.Budget):
-        def left(self):
-            if getattr(self, "asked", False):
-                self.exceeded = True
-            self.asked = True
-            return not self.exceeded
+    import search.result_cache
 
     passes = []
     real_run = search.engine._run
@@ -706,6 +712,15 @@ def test_one_budget_covers_every_pass_of_a_request(client, monkeypatch):
     client.get("/search", query_string=query)
     assert len(passes) >= 2
     passes.clear()
-    monkeypatch.setattr(search.engine, "Budget", SpentAfterOnePass)
+    monkeypatch.setattr(search.result_cache, "Deadline", SpentAfterOnePass)
     response = client.get("/search", query_string=query | {"page": "2"}).get_json()
-    assert len(passes) == 1 and response["timed_out"] is True
+    assert len(passes) == 1 and response["partial"] is True and response["timed_out"] is True
+    passes.clear()
+    found = client.get("/search", query_string={"q": "انتخابات"}).get_json()
+    assert (
+        found["partial"] is True
+        and found["total"]
+        and "<mark>" not in "".join(hit["snippet"] for hit in found["results"])
+    )
+    client.get("/search", query_string={"q": "انتخابات"})
+    assert len(passes) == 2  # asked twice, searched twice: the partial answer was not kept

@@ -74,15 +74,28 @@ class SegmentTerms:
         start, end = self.postings_range(term_id)
         return end - start, int(self.pos_ends[term_id]) - self.positions_start(term_id)
 
-    def terms_from(self, prefix_bytes):
-        """The ids of the terms that start with ``prefix_bytes``, in order."""
-        first = bisect.bisect_left(range(len(self)), prefix_bytes, key=self.term_bytes)
-        ids = []
-        for term_id in range(first, len(self)):
-            if not self.term_bytes(term_id).startswith(prefix_bytes):
-                break
-            ids.append(term_id)
-        return ids
+    def prefix_range(self, prefix_bytes):
+        """``(first, end)``: the ids of the terms that start with ``prefix_bytes``
+        (two binary searches; 0xFF never occurs in UTF-8, so every such term
+        sorts before the prefix followed by it)."""
+        ids = range(len(self))
+        first = bisect.bisect_left(ids, prefix_bytes, key=self.term_bytes)
+        return first, bisect.bisect_left(ids, prefix_bytes + b"\xff", lo=first, key=self.term_bytes)
+
+    def terms_between(self, first, end):
+        """The terms with ids ``first`` to ``end`` - 1, as strings, cut from one
+        copy of their bytes."""
+        if first >= end:
+            return []
+        base = int(self.term_ends[first - 1]) if first else 0
+        blob = self.blob[base : int(self.term_ends[end - 1])].tobytes()
+        ends = (self.term_ends[first:end] - base).tolist()
+        return [str(blob[start:stop], "utf-8") for start, stop in zip([0, *ends[:-1]], ends, strict=True)]
+
+    def doc_frequencies_between(self, first, end):
+        """The document counts of the terms with ids ``first`` to ``end`` - 1."""
+        ends = self.post_ends[max(first - 1, 0) : end].astype(np.int64)
+        return np.diff(ends, prepend=0) if first == 0 else np.diff(ends)
 
     def all_terms(self):
         """Every term, in order (UTF-8 bytes order), one at a time, read from
@@ -296,11 +309,20 @@ class IndexPostings:
 
     def expand_prefix(self, field, prefix):
         """The terms of ``field`` that start with ``prefix``, in order."""
+        return sorted(self.prefix_frequencies(field, prefix))
+
+    def prefix_frequencies(self, field, prefix):
+        """``{term: documents}`` for the terms of ``field`` that start with
+        ``prefix``: each segment's run of them and their counts read from its
+        sorted term list and offsets, no term looked up one at a time."""
         encoded = prefix.encode("utf-8")
-        found = set()
+        found = {}
         for terms, _ in self._terms.get(field, ()):
-            found.update(terms.term_bytes(term_id) for term_id in terms.terms_from(encoded))
-        return [term.decode("utf-8") for term in sorted(found)]
+            first, end = terms.prefix_range(encoded)
+            counts = terms.doc_frequencies_between(first, end).tolist()
+            for term, count in zip(terms.terms_between(first, end), counts, strict=True):
+                found[term] = found.get(term, 0) + count
+        return found
 
     def lexicon(self, field):
         """Every term of ``field``, in order, once (a merge of the segments'
@@ -313,22 +335,29 @@ class IndexPostings:
     def terms_within(self, field, text, maxdist, prefix=0):
         """The terms of ``field`` at most ``maxdist`` Levenshtein edits from
         ``text`` that share its first ``prefix`` characters (what Whoosh's
-        automaton finds), by rapidfuzz over the terms of nearby lengths."""
+        automaton finds), by rapidfuzz over the terms of nearby lengths that
+        begin with the same letter."""
         with self._lock:
-            by_length = self._vocabularies.get(field)
-        if by_length is None:
-            by_length = defaultdict(list)
+            grouped = self._vocabularies.get(field)
+        if grouped is None:
+            grouped = defaultdict(list)
             for term in self.lexicon(field):
-                by_length[len(term)].append(term)
+                grouped[len(term), term[:1]].append(term)
             with self._lock:
-                self._vocabularies[field] = by_length
+                self._vocabularies[field] = grouped
         found = []
         for length in range(len(text) - maxdist, len(text) + maxdist + 1):
-            choices = [term for term in by_length.get(length, ()) if term[:prefix] == text[:prefix]]
+            choices = grouped.get((length, text[:1]), ()) if prefix else self._all_of_length(grouped, length)
+            if prefix > 1:
+                choices = [term for term in choices if term[:prefix] == text[:prefix]]
             if choices:
                 matches = process.extract(text, choices, scorer=Levenshtein.distance, score_cutoff=maxdist, limit=None)
                 found += [choice for choice, _, _ in matches]
         return sorted(found)
+
+    @staticmethod
+    def _all_of_length(grouped, length):
+        return [term for (size, _), terms in grouped.items() if size == length for term in terms]
 
     # --- documents ----------------------------------------------------------------
 

@@ -72,6 +72,15 @@ class Reader:
             return (term.encode("utf-8") for term in self.store.expand_prefix(field, _text(prefix)))
         return self._whoosh.expand_prefix(field, prefix)
 
+    def prefix_frequencies(self, field, prefix):
+        """``{term: documents}`` of the terms of ``field`` starting with ``prefix``."""
+        if field in self._columns:
+            return self.store.prefix_frequencies(field, _text(prefix))
+        return {
+            term.decode("utf-8"): self._whoosh.doc_frequency(field, term)
+            for term in self._whoosh.expand_prefix(field, prefix)
+        }
+
     def terms_within(self, field, text, maxdist, prefix=0):
         if field in self._columns:
             return self.store.terms_within(field, _text(text), maxdist, prefix)
