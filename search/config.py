@@ -2,8 +2,18 @@
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def public_url(value):
+    """``https://search.example.org`` (or with a path), without a trailing slash."""
+    parts = urlsplit(value.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise ValueError(f"SEARCH_BASE_URL must look like https://search.example.org, not {value!r}")
+    return value.strip().rstrip("/")
+
 
 # name -> (environment variable, default, parser)
 SETTINGS = {
@@ -32,7 +42,7 @@ SETTINGS = {
     # The public address of the service ("https://search.example.org"), for the
     # OpenSearch description; unset, it is the loopback address gunicorn binds,
     # and never the Host header a client sends.
-    "BASE_URL": ("SEARCH_BASE_URL", None, str),
+    "BASE_URL": ("SEARCH_BASE_URL", None, public_url),
     # Serving (gunicorn.conf.py): the address, threads per worker, how long a
     # connection may take to send its request head, and how long a request's
     # connection is kept at most (its answer included; the query deadline is far below).

@@ -7,6 +7,7 @@ from urllib.parse import quote, urlencode
 from flask import Blueprint, abort, current_app, g, render_template, request, url_for
 from werkzeug.exceptions import NotFound
 
+from .bidi import isolate, visible_controls
 from .deadline import QueryTimeout
 from .engine import matched_spans, parse_for_marking
 from .highlight import after_leading_title, mark_document
@@ -27,6 +28,10 @@ def direction(lang):
 @bp.app_template_global()
 def text_direction(lang):
     return direction(lang)
+
+
+bp.add_app_template_filter(isolate, "isolate")
+bp.add_app_template_filter(visible_controls, "visible_controls")
 
 
 @bp.app_template_global()
@@ -124,7 +129,36 @@ def document_view(doc_id):
     )
 
 
+def public_base_url(config):
+    """Where the service is reached: SEARCH_BASE_URL, or the loopback address
+    gunicorn binds when it is unset; None when that is no address a browser
+    can use (all interfaces, a Unix socket). Never the Host header: a client
+    chooses that one."""
+    if config.get("BASE_URL"):
+        return config["BASE_URL"]
+    host, _, port = (config.get("BIND") or "").rpartition(":")
+    if host in ("127.0.0.1", "localhost", "[::1]") and port.isdigit():
+        return f"http://{host}:{port}"
+    return None
+
+
+@bp.app_template_global()
+def opensearch_offered():
+    return public_base_url(current_app.config) is not None
+
+
 @bp.get("/opensearch.xml")
 def opensearch():
-    body = render_template("opensearch.xml")
+    """The OpenSearch description; its URLs must be absolute (browsers refuse
+    relative ones), so they start with the configured base URL, and without
+    one it is a 404."""
+    base_url = public_base_url(current_app.config)
+    if base_url is None:
+        abort(NotFound.code, "set SEARCH_BASE_URL to offer the OpenSearch description")
+    root = len(request.script_root)  # the base URL already says where the app is mounted
+    body = render_template(
+        "opensearch.xml",
+        page_url=base_url + url_for("web.search_page")[root:],
+        api_url=base_url + url_for("api.search_api")[root:],
+    )
     return current_app.response_class(body, mimetype="application/opensearchdescription+xml")
