@@ -5,6 +5,7 @@ from werkzeug.exceptions import HTTPException
 
 from . import config as settings
 from . import whoosh_internals  # noqa: F401  (checks the Whoosh version, reads segments in place)
+from .health import DAMAGED_MESSAGE, damage_behind_failure
 from .i18n import PAGE_ERRORS, translate
 from .index import IndexUnavailable
 from .renderer import error_response
@@ -45,6 +46,10 @@ def register_error_handlers(app):
 
     @app.errorhandler(Exception)
     def unexpected(error):
+        damage = damage_behind_failure(app.config["INDEX_DIR"])
+        if damage:  # the disk, not the code: say so, and /healthz says degraded
+            app.logger.error("search failed on a damaged index: %s", damage)
+            return _error("index_damaged", DAMAGED_MESSAGE, 503)
         app.logger.exception("unexpected error")
         return _error("internal_error", "something went wrong on our side", 500)
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from flask import Blueprint, current_app, request, url_for
 
 from .deadline import QueryTimeout
+from .health import degraded_reason
 from .index import IndexUnavailable, read_last_run
 from .index_runs import RunConflict, indexing, latest_run, read_run, start_run
 from .query import BadRequest, parse_request, require_utf8
@@ -70,15 +71,16 @@ def healthz():
             {"status": "unavailable", "documents": 0, "error": str(error), "indexing": indexing(index_dir)}, 503
         )
     last_run = read_last_run(index_dir) or {}
-    return json_response(
-        {
-            "status": "ok",
-            "documents": documents,
-            "last_indexed": last_run.get("finished_at"),
-            "last_run_failures": len(last_run.get("failed", [])),
-            "indexing": indexing(index_dir),
-        }
-    )
+    reason = degraded_reason(index_dir, get_searcher())
+    body = {
+        "status": "degraded" if reason else "ok",
+        "documents": documents,
+        "last_indexed": last_run.get("finished_at"),
+        "last_run_failures": len(last_run.get("failed", [])),
+        "indexing": indexing(index_dir),
+    }
+    # Degraded still serves: 200, so that a load balancer keeps sending searches.
+    return json_response({**body, "reason": reason} if reason else body)
 
 
 def _token_is_valid(expected):

@@ -126,8 +126,10 @@ def _indexed_fingerprints(ix):
     """{doc_id: (size, mtime, sha256)} of every document in the index (or in
     what a writer reads of it)."""
     with ix.reader() as reader:
-        column = reader.column_reader("fingerprint", translate=False)
         found = {}
+        if not reader.doc_count_all():  # no segment (Whoosh's empty reader has no columns)
+            return found
+        column = reader.column_reader("fingerprint", translate=False)
         for docnum in range(reader.doc_count_all()):
             if not reader.is_deleted(docnum):
                 doc_id, size, mtime, sha256 = json.loads(column[docnum])
@@ -438,7 +440,7 @@ def describe_failure(error):
         return DISK_FULL
     if isinstance(error, OSError) and error.strerror:
         where = f" ({Path(error.filename).name})" if error.filename else ""
-        return f"{type(error).__name__}: {error.strerror}{where}"
+        return f"{error.strerror}{where}"
     lines = [line for line in str(error).splitlines() if line.strip()]
     # A worker's traceback ends with its exception; the frames before it name source paths.
     text = lines[-1].strip() if lines else ""
@@ -479,7 +481,7 @@ def update_index(
     started = time.monotonic()
     docs_dir, index_dir = Path(docs_dir), Path(index_dir)
     if not docs_dir.is_dir():
-        raise FileNotFoundError(f"docs folder not found: {docs_dir}")
+        raise FileNotFoundError(errno.ENOENT, "docs folder not found", str(docs_dir))
     schema = make_schema(profile)
     with writer_lock(index_dir, lock_wait):
         try:
@@ -487,7 +489,7 @@ def update_index(
             mark_run_started(index_dir)
             summary = _bring_up_to_date(docs_dir, index_dir, schema, rebuild, max_bytes, progress, procs)
         except BaseException as error:
-            _clean_up_after(index_dir, error)
+            _clean_up_after(index_dir, error, record=not isinstance(error, IndexBusy))
             if _disk_full(error):
                 raise IndexDiskFull(DISK_FULL) from error
             raise
@@ -496,11 +498,13 @@ def update_index(
     return summary
 
 
-def _clean_up_after(index_dir, error):
-    """After a failed run: remove what it wrote, and record why it failed."""
+def _clean_up_after(index_dir, error, record):
+    """After a failed run: remove what it wrote, and record why it failed
+    (not when another writer held the index: nothing went wrong with it)."""
     try:
         _collect_leftovers(index_dir)
-        write_failed_run(index_dir, describe_failure(error))
+        if record:
+            write_failed_run(index_dir, describe_failure(error))
     except OSError:  # the disk may still be full; the next run collects and records
         pass
 

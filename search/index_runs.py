@@ -31,7 +31,7 @@ import traceback
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .index import update_index
+from .index import describe_failure, update_index
 from .index_store import LOCK_FILE, IndexBusy
 
 RUNS_DIR = "runs"
@@ -235,9 +235,10 @@ def _stop(signum, frame):
 
 
 def _describe(error):
-    if isinstance(error, (RunStopped, IndexBusy, FileNotFoundError)):
+    """The record's one line: no path of this machine (status responses show it)."""
+    if isinstance(error, (RunStopped, IndexBusy)):
         return str(error)
-    return f"{type(error).__name__}: {error}"
+    return describe_failure(error)
 
 
 def run(run_id, docs_dir, index_dir, rebuild=False, max_bytes=None, lock_fd=None):

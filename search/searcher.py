@@ -12,7 +12,7 @@ import threading
 from flask import current_app, g
 
 from .engine import scoring
-from .index import IndexUnavailable, open_index
+from .index import NO_INDEX, RUN_THE_INDEXER, IndexUnavailable, open_index
 from .index_store import live_generation
 
 
@@ -36,7 +36,7 @@ class SharedIndex:
     def searcher(self):
         generation = live_generation(self.index_dir)
         if generation is None:
-            raise IndexUnavailable(f"no index in {self.index_dir}: run 'python -m search index'")
+            raise IndexUnavailable(NO_INDEX)
         searcher = getattr(self._local, "searcher", None)
         try:
             if searcher is None or self._local.generation != generation:
@@ -47,7 +47,9 @@ class SharedIndex:
             raise
         except Exception as error:  # a generation removed or damaged under us
             self.reset()
-            raise IndexUnavailable(str(error)) from None
+            raise IndexUnavailable(
+                f"the index could not be opened ({type(error).__name__}): {RUN_THE_INDEXER}"
+            ) from None
         self._local.searcher, self._local.generation = searcher, generation
         return searcher
 
