@@ -493,6 +493,8 @@ def update_index(
             if _disk_full(error):
                 raise IndexDiskFull(DISK_FULL) from error
             raise
+        # Whoosh leaves a cancelled writer's empty files to the next commit: a run with nothing to commit removes them.
+        _collect_leftovers(index_dir)
         summary.seconds = time.monotonic() - started
         write_last_run(index_dir, summary.as_dict())
     return summary

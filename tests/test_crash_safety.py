@@ -13,11 +13,14 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from whoosh.filedb.filestore import FileStorage
+from whoosh.index import TOC
 
 from search import index as index_module
+from search import names as names_module
 from search.index import open_index, update_index
 from search.index_store import GENERATION_PREFIX, IndexBusy, live_generation, writer_lock
 
@@ -158,6 +161,24 @@ def _run_until(docs, index_dir, rebuild, point, ready):
         FileStorage.rename_file = rename_file
     elif point == "publish":  # the new generation committed, the link not yet swapped
         index_module.publish = lambda *args: _die(point)
+    elif point == "before-toc":  # the run's segment files written, its table of contents not begun
+        original_write = TOC.write
+
+        def write(self, storage, indexname):
+            if self.generation > 0:
+                _die(point)
+            return original_write(self, storage, indexname)
+
+        TOC.write = write
+    elif point == "names":  # committed; the names tables written under their temporary name
+        original_replace = names_module.os.replace
+
+        def replace(source, target):
+            if str(target).endswith(names_module.NAME_KEYS_FILE):
+                _die(point)
+            return original_replace(source, target)
+
+        names_module.os = SimpleNamespace(**{**vars(os), "replace": replace})
     ready.set()
     update_index(docs, index_dir, rebuild=rebuild, lock_wait=5)
     os._exit(0)
