@@ -11,7 +11,7 @@ names each array's dtype, shape, offset and CRC-32, and carries a small
 The checksums find a file damaged on disk (a bad sector, a stray write):
 ``ArrayFile.damaged()`` reads every array once. CRC-32 rather than a
 cryptographic hash: it guards against accidents, not attackers, and zlib's
-runs at about 2 GB/s where blake2b runs at 0.9 (bench/speed/integrity.py).
+runs at about twice blake2b's speed (bench/speed/integrity.py).
 """
 
 import json
