@@ -321,3 +321,15 @@ def test_healthz_on_an_unreadable_index_names_no_path(tmp_path):
     code, body = health(index_dir)
     assert code == 503
     assert not re.search(re.escape(str(tmp_path)), json.dumps(body))
+
+
+def test_a_failed_admin_run_records_its_error_without_paths(tmp_path):
+    from search.index_runs import run
+
+    index_dir = tmp_path / "index"
+    (index_dir / "runs").mkdir(parents=True)
+    assert run("20260101T000000.000000Z", str(tmp_path / "no-such-docs"), str(index_dir)) == 1
+    record = json.loads((index_dir / "runs" / "20260101T000000.000000Z.json").read_text("utf-8"))
+    assert record["state"] == "failed"
+    assert record["error"].startswith("docs folder not found")
+    assert str(tmp_path) not in record["error"]
