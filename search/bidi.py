@@ -33,6 +33,4 @@ def visible_controls(text):
     >>> visible_controls("report\u202etxt.exe")
     'report[U+202E]txt.exe'
     """
-    return "".join(
-        f"[U+{ord(char):04X}]" if char in EXPLICIT_CONTROLS or char in MARKS else char for char in str(text)
-    )
+    return "".join(f"[U+{ord(char):04X}]" if char in EXPLICIT_CONTROLS or char in MARKS else char for char in str(text))
