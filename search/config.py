@@ -39,6 +39,10 @@ SETTINGS = {
     "RESULT_CACHE_SIZE": ("SEARCH_RESULT_CACHE", 512, int),
     # Files larger than this are reported and skipped by the indexer.
     "MAX_FILE_BYTES": ("SEARCH_MAX_FILE_BYTES", 20 * 1024 * 1024, int),
+    # Longest the indexer's parse worker may spend on one file, in seconds, and
+    # the most memory it may hold (MiB); past either the file is reported and skipped.
+    "PARSE_SECONDS": ("SEARCH_PARSE_SECONDS", 30.0, float),
+    "PARSE_MEMORY_MB": ("SEARCH_PARSE_MEMORY_MB", 1024, int),
     # The public address of the service ("https://search.example.org"), for the
     # OpenSearch description; unset, it is the loopback address gunicorn binds,
     # and never the Host header a client sends.

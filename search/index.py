@@ -37,7 +37,8 @@ from .index_store import (
     write_last_run,
     writer_lock,
 )
-from .ingest import IngestError, content_hash, read_document, walk_folder
+from .ingest import IngestError, read_document, source_hash, walk_folder
+from .ingest.parse_worker import ParseWorker
 from .names import stored_tables_current, write_name_keys
 from .postings.view import SearchIndex
 from .schema import SHIPPED_PROFILE, document_fields, make_schema
@@ -159,44 +160,60 @@ def _plan(docs_dir, known, summary):
     return walk_errors, sources, todo
 
 
-def _changed(source, previous):
+def _changed(source, previous, max_bytes):
     """False when the content hash shows ``source`` unchanged since indexed."""
-    return not previous or content_hash(source.path) != previous[2]
+    return not previous or source_hash(source, max_bytes) != previous[2]
+
+
+def _read_fields(source, schema, max_bytes, parser):
+    """The index fields of ``source``, or IngestError with the reason: every
+    failure of one file is that file's, never the run's."""
+    try:
+        return document_fields(read_document(source, max_bytes=max_bytes, parser=parser), schema)
+    except IngestError:
+        raise
+    except OSError as error:
+        raise IngestError(error.strerror or str(error)) from None
+    except Exception as error:  # RecursionError, MemoryError, UnicodeError, whatever: reported, not fatal
+        raise IngestError(f"{type(error).__name__}: {error}"[:500]) from None
 
 
 def _sync(writer, docs_dir, known, summary, max_bytes, progress, procs=1):
     """Add, update and remove documents so the index matches the folder.
     Returns the new segments, for ``writer`` to commit."""
-    walk_errors, sources, todo = _plan(docs_dir, known, summary)
-    unreadable = {doc_id for doc_id, _ in walk_errors}
+    _, sources, todo = _plan(docs_dir, known, summary)
     bar = tqdm(total=len(sources), desc="indexing", unit="file", disable=None if progress else True, leave=False)
     bar.update(len(sources) - len(todo))
     segments = []
     try:
         parallel = procs > 1 and len(todo) >= PARALLEL_MIN_FILES
-        changed = _changed_sources(todo, known, summary, bar)
+        changed = _changed_sources(todo, known, summary, bar, max_bytes)
         if parallel and changed:
             segments = _read_in_parallel(writer, changed, known, summary, max_bytes, procs, bar)
         else:
             series = SegmentSeries(writer.ix)
-            for source in changed:
-                bar.update(1)
-                try:
-                    document = read_document(source, max_bytes=max_bytes)
-                except (IngestError, OSError) as error:
-                    summary.failed.append((source.doc_id, str(error)))
-                    continue
-                if source.doc_id in known:
-                    writer.delete_by_term("id", source.doc_id)
-                    summary.updated += 1
-                else:
-                    summary.added += 1
-                series.add(document_fields(document, writer.schema))
+            with ParseWorker() as parser:
+                for source in changed:
+                    bar.update(1)
+                    try:
+                        fields = _read_fields(source, writer.schema, max_bytes, parser)
+                    except IngestError as error:
+                        summary.failed.append((source.doc_id, str(error)))
+                        continue
+                    if source.doc_id in known:
+                        writer.delete_by_term("id", source.doc_id)
+                        summary.updated += 1
+                    else:
+                        summary.added += 1
+                    series.add(fields)
             segments = series.finish()
     finally:
         bar.close()
-    seen = {source.doc_id for source in sources} | unreadable
-    for doc_id in sorted(set(known) - seen):
+    # A file that failed leaves the index with the ones that are gone: its
+    # old text would otherwise stay searchable (emptied, made binary, become
+    # a link leading out or a FIFO, vanished while read).
+    present = {source.doc_id for source in sources} - {doc_id for doc_id, _ in summary.failed}
+    for doc_id in sorted(set(known) - present):
         writer.delete_by_term("id", doc_id)
         summary.removed += 1
     return segments
@@ -241,18 +258,19 @@ def _index_part(folder, part, number, max_bytes, messages, parent):
     try:
         series = SegmentSeries(whoosh_index.open_dir(folder))
         indexed, failed, pending = [], [], 0
-        for source in part:
-            pending += 1
-            if pending == PROGRESS_EVERY:
-                messages.put(("progress", pending))
-                pending = 0
-            try:
-                document = read_document(source, max_bytes=max_bytes)
-            except (IngestError, OSError) as error:
-                failed.append((source.doc_id, str(error)))
-                continue
-            series.add(document_fields(document, series.schema))
-            indexed.append(source.doc_id)
+        with ParseWorker() as parser:
+            for source in part:
+                pending += 1
+                if pending == PROGRESS_EVERY:
+                    messages.put(("progress", pending))
+                    pending = 0
+                try:
+                    fields = _read_fields(source, series.schema, max_bytes, parser)
+                except IngestError as error:
+                    failed.append((source.doc_id, str(error)))
+                    continue
+                series.add(fields)
+                indexed.append(source.doc_id)
         messages.put(("progress", pending))
         messages.put(("done", number, series.finish(), indexed, failed))
     except BaseException:
@@ -262,17 +280,17 @@ def _index_part(folder, part, number, max_bytes, messages, parent):
         messages.join_thread()
 
 
-def _changed_sources(todo, known, summary, bar):
+def _changed_sources(todo, known, summary, bar, max_bytes=None):
     """The files of ``todo`` that are new or whose content hash changed; the
     unchanged ones, and those that cannot be hashed, are counted in ``summary``."""
     changed = []
     for source in todo:
         try:
-            if not _changed(source, known.get(source.doc_id)):
+            if not _changed(source, known.get(source.doc_id), max_bytes):
                 summary.unchanged += 1
                 bar.update(1)
                 continue
-        except OSError as error:
+        except (IngestError, OSError) as error:
             summary.failed.append((source.doc_id, str(error)))
             bar.update(1)
             continue

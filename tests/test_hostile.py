@@ -8,7 +8,6 @@ with a clock)."""
 import itertools
 import logging
 import os
-import pathlib
 import string
 from urllib.parse import parse_qs, urlsplit
 
@@ -17,6 +16,7 @@ from bs4 import BeautifulSoup
 from whoosh import query as wq
 
 import search.index
+import search.ingest
 from search.deadline import Deadline
 from search.index import open_index, update_index
 from search.ingest import walk_folder
@@ -609,11 +609,11 @@ def hostile_folder_run(tmp_path_factory):
     (docs / "nest" / "up").symlink_to("..", target_is_directory=True)  # a loop
 
     read = []
-    original_read_bytes = pathlib.Path.read_bytes
+    original_read = search.ingest.read_source_bytes
 
-    def spy_read_bytes(self):
-        read.append(self.relative_to(docs).as_posix() if self.is_relative_to(docs) else str(self))
-        return original_read_bytes(self)
+    def spy_read(source, max_bytes=None):
+        read.append(source.doc_id)
+        return original_read(source, max_bytes)
 
     def vanishing_walk(root, errors=None):
         for source in walk_folder(root, errors):
@@ -623,7 +623,7 @@ def hostile_folder_run(tmp_path_factory):
 
     index = tmp_path_factory.mktemp("hostile-index")
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(pathlib.Path, "read_bytes", spy_read_bytes)
+        patch.setattr(search.ingest, "read_source_bytes", spy_read)
         patch.setattr(search.index, "walk_folder", vanishing_walk)
         summary = update_index(docs, index, max_bytes=20 * 1024 * 1024)
     ix = open_index(index)

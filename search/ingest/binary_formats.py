@@ -9,6 +9,7 @@ layer (a scan) is an error, not an empty document.
 import io
 import re
 import unicodedata
+import zipfile
 
 # Arabic presentation forms A and B (ligatures and contextual glyphs).
 _PRESENTATION_FORMS = re.compile("[\ufb50-\ufdff\ufe70-\ufefe]+")
@@ -42,12 +43,44 @@ def pdf_to_text(data):
     return _fold_presentation_forms(str(title)).strip(), body
 
 
+# A DOCX is a zip archive: its declared expanded size and entry count are
+# checked before python-docx inflates anything. zipfile never inflates an
+# entry past its declared size (it stops there and fails the CRC), so the
+# declared sizes are a real bound.
+MAX_ZIP_EXPANDED_BYTES = 256 * 2**20
+MAX_ZIP_ENTRIES = 10_000
+MAX_ZIP_RATIO = 200  # expanded / compressed, for an entry over 1 MiB; Word's XML compresses about 10:1
+_RATIO_CHECKED_FROM = 2**20
+
+
+def check_zip_archive(data):
+    """Raise UnreadableDocument when the archive would expand past the limits."""
+    try:
+        entries = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    except (zipfile.BadZipFile, ValueError, OSError) as error:
+        raise UnreadableDocument(f"not a readable DOCX file: {error}") from None
+    if len(entries) > MAX_ZIP_ENTRIES:
+        raise UnreadableDocument(f"zip archive of {len(entries):,} entries (the limit is {MAX_ZIP_ENTRIES:,})")
+    expanded = sum(entry.file_size for entry in entries)
+    if expanded > MAX_ZIP_EXPANDED_BYTES:
+        raise UnreadableDocument(
+            f"zip archive that expands to {expanded:,} bytes (the limit is {MAX_ZIP_EXPANDED_BYTES:,}): a zip bomb?"
+        )
+    for entry in entries:
+        if entry.file_size > _RATIO_CHECKED_FROM and entry.file_size > MAX_ZIP_RATIO * max(entry.compress_size, 1):
+            raise UnreadableDocument(
+                f"zip entry {entry.filename!r} expands {entry.file_size // max(entry.compress_size, 1):,} times "
+                f"(the limit is {MAX_ZIP_RATIO}): a zip bomb?"
+            )
+
+
 def docx_to_text(data):
     """Return ``(title or "", body)`` of a Word document's bytes: paragraphs
     and table cells in document order; the title from the document's
     properties or its first Title/Heading 1 paragraph."""
     import docx
 
+    check_zip_archive(data)
     try:
         document = docx.Document(io.BytesIO(data))
     except Exception as error:  # python-docx raises many kinds on bad input
