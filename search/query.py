@@ -10,6 +10,7 @@ Each word is looked up in the stemmed fields and, boosted, in the exact
 (normalised surface form) fields where the schema has them.
 """
 
+import re
 import threading
 import unicodedata
 from collections import OrderedDict, defaultdict
@@ -148,6 +149,24 @@ def make_parser(schema, match_all=True, exact_boost=EXACT_BOOST):
     return parser
 
 
+_OPERATORS = re.compile(r"\b(AND|OR|NOT|ANDNOT|ANDMAYBE)\b")
+
+
+def _parse(parser, text):
+    """Whoosh's parse of ``text``. Its parser fails on some operator
+    sequences (``x NOT NOT y`` raises IndexError); those are parsed again
+    with the operators read as plain words, and if that fails too the
+    query is refused."""
+    try:
+        return parser.parse(text)
+    except Exception:  # noqa: BLE001  (any failure inside Whoosh's parser)
+        pass
+    try:
+        return parser.parse(_OPERATORS.sub(lambda match: match.group().lower(), text))
+    except Exception:  # noqa: BLE001
+        raise BadRequest("q could not be parsed; check its quotes, brackets and operators", "q_unparsable") from None
+
+
 class _ParseCache:
     """Parsers per schema and parsed queries per text, least recently used
     out first. Whoosh's parser costs milliseconds to build and to run, and a
@@ -177,7 +196,7 @@ class _ParseCache:
             entry = self._parsers.get(settings)
         if entry is None:
             entry = (schema, make_parser(schema, match_all, exact_boost))
-        query = entry[1].parse(text)
+        query = _parse(entry[1], text)
         with self._lock:
             self._remember(self._parsers, settings, entry, self._limits["parsers"])
             self._remember(self._queries, (settings, text), (schema, query), self._limits["queries"])

@@ -107,6 +107,15 @@ def test_the_issues_shapes_are_refused_on_the_parsed_query(client, searcher, lon
     assert refused.value.key.startswith(key)
 
 
+@pytest.mark.parametrize("text", ["drought NOT NOT water", "NOT NOT", "a AND NOT NOT b OR"])
+def test_operator_sequences_whoosh_cannot_parse_are_read_as_words(client, text):
+    """Whoosh's parser raises IndexError on ``x NOT NOT y``: the operators
+    are then read as plain words, never a 500."""
+    response = client.get("/search", query_string={"q": text})
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json()["partial"] is False
+
+
 def test_a_repeated_word_is_one_word_and_or_is_not_a_word(searcher, long_words):
     """The parsed query is what costs: the same word 40 times is one lookup,
     and 32 words joined by OR are 32 words, not 63."""
@@ -194,7 +203,7 @@ PREFIXES = ["", "", "", "title:", "body:", "-", "+", '"', "("]
 def hostile_query(draw, words):
     pieces = []
     for _ in range(draw(st.integers(1, 40))):
-        word = draw(st.one_of(st.sampled_from(words), st.text(min_size=1, max_size=12)))
+        word = draw(st.one_of(st.sampled_from(words), st.text(max_size=12)))
         pieces.append(draw(st.sampled_from(PREFIXES)) + word + draw(st.sampled_from(SUFFIXES)))
         pieces.append(draw(st.sampled_from(SEPARATORS)))
     return "".join(pieces)[:500]
@@ -247,6 +256,8 @@ def test_terms_within_equals_the_plain_edit_distance_over_the_vocabulary(searche
                 term for term in lexicon if term[:prefix] == word[:prefix] and Levenshtein.distance(term, word) <= edits
             )
             assert store.terms_within("body_exact", word, edits, prefix) == plain
+            # And the path for posting files written before the shape groups.
+            assert store._terms_within_vocabulary("body_exact", word, edits, prefix) == plain
 
 
 def test_the_first_matches_per_document_are_the_plain_ones_cut(searcher, long_words):

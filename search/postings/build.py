@@ -334,6 +334,7 @@ def _field_arrays(name, run):
     yield f"{name}.term_ends", np.cumsum(lengths)
     yield f"{name}.terms", np.frombuffer(b"".join(encoded), dtype=np.uint8)
     del encoded, lengths
+    yield from _shape_arrays(name, run.terms)
     post_ends = np.cumsum(run.dfs)
     yield f"{name}.post_ends", post_ends
     yield f"{name}.docs", run.docs.astype(np.int32)
@@ -341,6 +342,28 @@ def _field_arrays(name, run):
     yield f"{name}.pos_ends", np.cumsum(run.tfs, dtype=np.int64)[post_ends - 1]
     yield f"{name}.tfs", run.tfs.astype(_smallest_unsigned(run.tfs))
     yield f"{name}.positions", run.positions.astype(_smallest_unsigned(run.positions), copy=False)
+
+
+def shape_of(first_letter, length):
+    """A first letter and a length in letters (capped at 255), as one number."""
+    return (ord(first_letter or "\0") << 8) | min(length, 255)
+
+
+def shape_key(term):
+    """A term's shape_of: the terms a fuzzy word can reach with its first
+    letter kept are in the groups of that letter and nearby lengths."""
+    return shape_of(term[:1], len(term))
+
+
+def _shape_arrays(name, terms):
+    """The term ids grouped by shape_key: the sorted keys, where each group
+    ends, and the ids in group order (in term order within a group)."""
+    keys = np.fromiter((shape_key(term) for term in terms), dtype=np.uint32, count=len(terms))
+    by_shape = np.argsort(keys, kind="stable")
+    shapes, firsts = np.unique(keys[by_shape], return_index=True)
+    yield f"{name}.shapes", shapes
+    yield f"{name}.shape_ends", np.append(firsts[1:], len(keys)).astype(np.int64)
+    yield f"{name}.shape_terms", by_shape.astype(np.int32)
 
 
 def read_run(posting_file, name):

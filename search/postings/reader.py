@@ -20,7 +20,7 @@ from rapidfuzz.distance import Levenshtein
 
 from . import COLUMN_FIELDS
 from .bm25f import quantised_lengths
-from .build import gather_ranges, postings_path, term_hash
+from .build import gather_ranges, postings_path, shape_of, term_hash
 from .segment_file import ArrayFile
 
 # Term postings a view keeps at hand: one request looks the same words up in
@@ -45,6 +45,13 @@ class SegmentTerms:
         self.tfs = posting_file[f"{field}.tfs"]
         self.pos_ends = posting_file[f"{field}.pos_ends"]
         self.positions = posting_file[f"{field}.positions"]
+        # Term ids grouped by first letter and length (build.shape_key); files
+        # written before the groups existed have none (see IndexPostings.terms_within).
+        self.has_shapes = f"{field}.shapes" in posting_file
+        if self.has_shapes:
+            self.shapes = posting_file[f"{field}.shapes"]
+            self.shape_ends = posting_file[f"{field}.shape_ends"]
+            self.shape_terms = posting_file[f"{field}.shape_terms"]
 
     def __len__(self):
         return len(self.term_ends)
@@ -91,6 +98,17 @@ class SegmentTerms:
         blob = self.blob[base : int(self.term_ends[end - 1])].tobytes()
         ends = (self.term_ends[first:end] - base).tolist()
         return [str(blob[start:stop], "utf-8") for start, stop in zip([0, *ends[:-1]], ends, strict=True)]
+
+    def terms_shaped(self, key):
+        """The terms whose build.shape_key is ``key`` (a build.shape_of), as strings."""
+        at = int(np.searchsorted(self.shapes, np.uint32(key)))
+        if at == len(self.shapes) or int(self.shapes[at]) != key:
+            return []
+        ids = self.shape_terms[(int(self.shape_ends[at - 1]) if at else 0) : int(self.shape_ends[at])]
+        ends = self.term_ends[ids]
+        starts = np.where(ids > 0, self.term_ends[np.maximum(ids - 1, 0)], 0)
+        blob = memoryview(self.blob)
+        return [str(blob[start:end], "utf-8") for start, end in zip(starts.tolist(), ends.tolist(), strict=True)]
 
     def doc_frequencies_between(self, first, end):
         """The document counts of the terms with ids ``first`` to ``end`` - 1."""
@@ -336,7 +354,31 @@ class IndexPostings:
         """The terms of ``field`` at most ``maxdist`` Levenshtein edits from
         ``text`` that share its first ``prefix`` characters (what Whoosh's
         automaton finds), by rapidfuzz over the terms of nearby lengths that
-        begin with the same letter."""
+        begin with the same letter: each segment's group of them read from
+        its file (build.shape_key), nothing built per searcher."""
+        segments = self._terms.get(field, ())
+        if not prefix or not text or not all(terms.has_shapes for terms, _ in segments):
+            return self._terms_within_vocabulary(field, text, maxdist, prefix)
+        found = []
+        for length in range(max(1, len(text) - maxdist), len(text) + maxdist + 1):
+            key = shape_of(text[0], length)
+            choices = set()
+            for terms, _ in segments:
+                choices.update(terms.terms_shaped(key))
+            if length >= 255:  # the last group holds every longer term too
+                choices = {term for term in choices if len(term) == length}
+            if prefix > 1:
+                choices = {term for term in choices if term[:prefix] == text[:prefix]}
+            if choices:
+                matches = process.extract(
+                    text, sorted(choices), scorer=Levenshtein.distance, score_cutoff=maxdist, limit=None
+                )
+                found += [choice for choice, _, _ in matches]
+        return sorted(found)
+
+    def _terms_within_vocabulary(self, field, text, maxdist, prefix):
+        """terms_within over the field's whole vocabulary, grouped once per
+        view: for posting files written before the shape groups."""
         with self._lock:
             grouped = self._vocabularies.get(field)
         if grouped is None:
