@@ -2,7 +2,7 @@
 
 The parsers (charset detection, HTML, Markdown, PDF, DOCX) run in one
 long-lived child process per index run (or per index worker), started with
-``python -m search.ingest.parse_worker``: bytes go in through a pipe, the
+``python -c`` and this module's ``main``: bytes go in through a pipe, the
 title, body and encoding come back as JSON. The child caps its own address
 space (RLIMIT_AS), so a parser that allocates without end gets a MemoryError
 (or dies) instead of taking the machine; the parent waits at most
@@ -47,7 +47,8 @@ class ParseWorker:
     def _start(self):
         to_child, requests = os.pipe()
         replies, from_child = os.pipe()
-        command = [sys.executable, "-m", __name__, str(to_child), str(from_child), str(self.memory_bytes)]
+        entry = f"from {__name__} import main; main()"  # not -m: the package would import this module first
+        command = [sys.executable, "-c", entry, str(to_child), str(from_child), str(self.memory_bytes)]
         self.process = subprocess.Popen(
             command, cwd=_PACKAGE_ROOT, stdin=subprocess.DEVNULL, pass_fds=(to_child, from_child)
         )
@@ -133,6 +134,7 @@ def _serve(requests, replies, memory_bytes):
         replies.send_bytes(json.dumps(reply, ensure_ascii=False).encode("utf-8"))
 
 
-if __name__ == "__main__":
+def main():
+    """The child's entry point: ``requests_fd replies_fd memory_bytes``."""
     requests_fd, replies_fd, memory = (int(value) for value in sys.argv[1:4])
     _serve(Connection(requests_fd, writable=False), Connection(replies_fd, readable=False), memory)
