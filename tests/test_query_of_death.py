@@ -46,6 +46,11 @@ def generated(tmp_path_factory):
     """(docs folder, index folder) of 3,000 generated documents."""
     root = tmp_path_factory.mktemp("generated")
     write_corpus(root / "docs", DOCUMENTS)
+    # Two runs, so the index has several segments whatever the cores: the
+    # English half, then the Arabic half.
+    (root / "docs" / "ar").rename(root / "held-back")
+    update_index(root / "docs", root / "index")
+    (root / "held-back").rename(root / "docs" / "ar")
     update_index(root / "docs", root / "index")
     return root / "docs", root / "index"
 
@@ -319,3 +324,14 @@ def test_expansion_cap_shares_the_total_between_lookups():
     assert QueryShape(1, 1, 0, 4).expansion_cap() == MAX_EXPANSIONS
     assert QueryShape(12, 4, 8, 48).expansion_cap() == MAX_TOTAL_EXPANSIONS // 48
     assert QueryShape(12, 4, 8, 48).expansion_cap() * 48 <= MAX_TOTAL_EXPANSIONS
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, database=None)
+@given(
+    frequency=st.dictionaries(st.text(alphabet="abzابي\u0640", min_size=1, max_size=6), st.integers(1, 6)),
+    count=st.sampled_from([1, 2, 5, 64]),
+)
+def test_most_frequent_equals_the_plain_sort(frequency, count):
+    from search.query import most_frequent
+
+    assert most_frequent(frequency, count) == sorted(frequency, key=lambda t: (-frequency[t], t))[:count]

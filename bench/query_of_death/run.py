@@ -15,8 +15,11 @@ For each size: generate the corpus and build the index in a temporary folder
 - ``--samples`` random queries over the grammar (words, fuzzy~, prefix*,
   phrases, OR/AND/NOT, fields, commas, slashes, parentheses).
 Each is timed with the app's deadline and again with none, so the figures
-show both what a client waits and what the deadline cut off. Writes
-bench/results/query-of-death-<size>.json and bench/results/QUERY_OF_DEATH.md.
+show both what a client waits and what the deadline cut off. Then
+(``--big-files``, on by default) three generated 19 MB text files, the size
+that made an ordinary two-word query a 500 after 30 s before the deadline
+and bounded snippets. Writes bench/results/query-of-death-<size>.json,
+query-of-death-big-files.json and bench/results/QUERY_OF_DEATH.md.
 """
 
 import argparse
@@ -140,10 +143,48 @@ def measure(index_dir, samples, seed):
     }
 
 
-def build(size, work):
-    docs, index = work / "docs", work / "index"
+BIG_FILE_BYTES = 19_000_000
+BIG_FILE_WORDS = (
+    "elections parliament vote party candidate campaign seat results district turnout ballot observers "
+    "the of and in to a government opposition minister"
+).split()
+BIG_FILE_QUERIES = ["elections parliament", '"elections parliament"', "vote~1 part*", "qqzzqq elections"]
+
+
+def write_big_files(folder, count=3, seed=5):
+    """``count`` text files of about BIG_FILE_BYTES of common words each."""
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(seed)
+    for number in range(count):
+        lines, size = [f"Big report {number}\n\n"], 0
+        while size < BIG_FILE_BYTES:
+            line = " ".join(rng.choice(BIG_FILE_WORDS) for _ in range(14)) + ".\n"
+            lines.append(line)
+            size += len(line)
+        (folder / f"big-{number}.txt").write_text("".join(lines), "utf-8")
+
+
+def measure_big_files(work):
+    from search.config import from_environment
+    from search.index import open_index
+
+    docs = work / "big-docs"
     if not docs.exists():
-        write_corpus(docs, size)
+        write_big_files(docs)
+    index = build_index(docs, work / "big-index", "3 big files")
+    config = from_environment()
+    ix = open_index(index)
+    searcher = ix.searcher()
+    found = {}
+    for text in BIG_FILE_QUERIES:
+        timed(searcher, text + " ", config["QUERY_DEADLINE_SECONDS"], config)  # the stored documents read once
+        outcome, seconds = timed(searcher, text, config["QUERY_DEADLINE_SECONDS"], config)
+        found[text] = {"outcome": outcome, "seconds": seconds}
+    ix.close()
+    return {"files": 3, "bytes_each": BIG_FILE_BYTES, "queries": found}
+
+
+def build_index(docs, index, label):
     if not index.exists():
         started = time.perf_counter()
         subprocess.run(
@@ -152,11 +193,18 @@ def build(size, work):
             check=True,
             timeout=7200,
         )
-        print(f"built {size} documents in {time.perf_counter() - started:.0f}s", flush=True)
+        print(f"built {label} in {time.perf_counter() - started:.0f}s", flush=True)
     return index
 
 
-def write_markdown(results):
+def build(size, work):
+    docs = work / "docs"
+    if not docs.exists():
+        write_corpus(docs, size)
+    return build_index(docs, work / "index", f"{size} documents")
+
+
+def write_markdown(results, big_files):
     lines = [
         "# Query of death",
         "",
@@ -184,6 +232,19 @@ def write_markdown(results):
             + ("(within the target)." if result["worst_seconds"] <= TARGET_WORST_SECONDS else "(over the target)."),
             "",
         ]
+    if big_files:
+        lines += [
+            f"## {big_files['files']} text files of {big_files['bytes_each'] / 1e6:.0f} MB",
+            "",
+            markdown_table(
+                [
+                    [text, item["outcome"], f"{item['seconds'] * 1000:.0f}"]
+                    for text, item in big_files["queries"].items()
+                ],
+                ["query", "answer", "ms"],
+            ),
+            "",
+        ]
     (RESULTS / "QUERY_OF_DEATH.md").write_text("\n".join(lines), "utf-8")
 
 
@@ -193,11 +254,13 @@ def main(argv=None):
     parser.add_argument("--samples", type=int, default=1500)
     parser.add_argument("--seed", type=int, default=15)
     parser.add_argument("--work", type=Path, help="keep corpora and indexes here (reused when present)")
+    parser.add_argument("--no-big-files", dest="big_files", action="store_false")
     args = parser.parse_args(argv)
     RESULTS.mkdir(parents=True, exist_ok=True)
     results = {}
     for path in RESULTS.glob("query-of-death-*.json"):
-        results[int(path.stem.rsplit("-", 1)[1])] = json.loads(path.read_text("utf-8"))
+        if path.stem.rsplit("-", 1)[1].isdigit():
+            results[int(path.stem.rsplit("-", 1)[1])] = json.loads(path.read_text("utf-8"))
     for size in (int(s) for s in args.sizes.split(",")):
         temporary = None if args.work else Path(tempfile.mkdtemp(prefix="qod-"))
         work = (args.work / str(size)) if args.work else temporary
@@ -211,7 +274,17 @@ def main(argv=None):
         results[size] = result
         (RESULTS / f"query-of-death-{size}.json").write_text(json.dumps(result, ensure_ascii=False, indent=1), "utf-8")
         print(f"{size}: worst {result['worst_seconds'] * 1000:.0f} ms", flush=True)
-    write_markdown(results)
+    big_path = RESULTS / "query-of-death-big-files.json"
+    big_files = json.loads(big_path.read_text("utf-8")) if big_path.exists() else None
+    if args.big_files:
+        temporary = None if args.work else Path(tempfile.mkdtemp(prefix="qod-big-"))
+        try:
+            big_files = measure_big_files(args.work or temporary)
+        finally:
+            if temporary:
+                shutil.rmtree(temporary, ignore_errors=True)
+        big_path.write_text(json.dumps(big_files, ensure_ascii=False, indent=1), "utf-8")
+    write_markdown(results, big_files)
 
 
 if __name__ == "__main__":
