@@ -25,6 +25,9 @@ log = logging.getLogger(__name__)
 # matching, rewrites, the suggestion, snippets), in seconds; the app reads
 # it from the config (SEARCH_QUERY_DEADLINE).
 QUERY_DEADLINE_SECONDS = 2.0
+# Matches of each query term marked in the document view (a 19 MB text can
+# have hundreds of thousands; the page marks the first ones).
+MAX_DOCUMENT_MARKS_PER_TERM = 10_000
 # Most words a query may have, when the caller passes no limit (the app
 # passes its config's MAX_QUERY_TERMS).
 MAX_QUERY_WORDS = 32
@@ -184,15 +187,16 @@ def matched_spans(schema, query, text):
     return _merge(spans, find_spans(text, extra, schema["body_exact"].analyzer) if extra else [])
 
 
-def page_spans(searcher, query, page):
+def page_spans(searcher, query, page, limit_per_term=MAX_SPANS_PER_TERM):
     """matched_spans for each hit of ``page``, read from the word offsets in
-    the posting store (no analysis of the hits' text)."""
+    the posting store (no analysis of the hits' text); by default only the
+    first matches of each term, all a snippet chooses from
+    (highlight.snippet_spans)."""
     schema = searcher.schema
     stem_terms, extra = marking_terms(schema, query)
     docnums, texts = [hit.docnum for hit in page], [hit["body"] for hit in page]
-    # The first matches of each term are all a snippet chooses from (highlight.snippet_spans).
-    stems = offsets_by_doc(searcher.store, "body", stem_terms, docnums, texts, MAX_SPANS_PER_TERM)
-    surfaces = offsets_by_doc(searcher.store, "body_exact", extra, docnums, texts, MAX_SPANS_PER_TERM)
+    stems = offsets_by_doc(searcher.store, "body", stem_terms, docnums, texts, limit_per_term)
+    surfaces = offsets_by_doc(searcher.store, "body_exact", extra, docnums, texts, limit_per_term)
     surface_analyzer = schema["body_exact"].analyzer if "body_exact" in schema else None
     return [
         _merge(
@@ -201,6 +205,14 @@ def page_spans(searcher, query, page):
         )
         for hit in page
     ]
+
+
+def document_spans(searcher, docnum, fields, text):
+    """The words of a stored document that the query ``text`` matched (the
+    first MAX_DOCUMENT_MARKS_PER_TERM of each term), read from the posting
+    store: no analysis of the text, whose cost grows with its size."""
+    query = parse_for_marking(searcher, text)
+    return page_spans(searcher, query, [Found(docnum, 0.0, fields)], MAX_DOCUMENT_MARKS_PER_TERM)[0]
 
 
 def parse_for_marking(searcher, text):

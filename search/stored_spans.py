@@ -46,18 +46,23 @@ def offsets_by_doc(store, fieldname, terms, docnums, texts, limit_per_term=None)
         rows, positions = postings.positions(holding)
         if limit_per_term is not None:
             rows, positions = _first_of_each_row(rows, positions, limit_per_term)
-        for row, position in zip(rows.tolist(), positions.tolist(), strict=True):
-            docnum = int(holding[row])
+        bounds = np.searchsorted(rows, np.arange(len(holding) + 1))
+        for row, docnum in enumerate(holding.tolist()):
             if docnum not in words:
                 words[docnum] = store.word_spans(docnum)
             starts, lengths = words[docnum]
-            if position >= len(starts):
-                continue
-            start, length = int(starts[position]), int(lengths[position])
-            if length >= MAX_STORED_WORD_CHARS:  # a word longer than the stored length
-                match = WORD_PATTERN.match(text_of[docnum], start)
-                length = match.end() - start if match else length
-            found[docnum].setdefault(start, (start + length, set()))[1].add(term)
+            mine = positions[bounds[row] : bounds[row + 1]]
+            mine = mine[mine < len(starts)]
+            offsets = found[docnum]
+            for start, length in zip(starts[mine].tolist(), lengths[mine].tolist(), strict=True):
+                if length >= MAX_STORED_WORD_CHARS:  # a word longer than the stored length
+                    match = WORD_PATTERN.match(text_of[docnum], start)
+                    length = match.end() - start if match else length
+                entry = offsets.get(start)
+                if entry is None:
+                    offsets[start] = (start + length, {term})
+                else:
+                    entry[1].add(term)
     return found
 
 

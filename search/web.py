@@ -9,7 +9,7 @@ from werkzeug.exceptions import NotFound
 
 from .bidi import isolate, visible_controls
 from .deadline import QueryTimeout
-from .engine import matched_spans, parse_for_marking
+from .engine import document_spans
 from .highlight import after_leading_title, mark_document
 from .i18n import UI_COOKIE, translate, ui_language
 from .query import BadRequest, parse_request, require_utf8
@@ -106,14 +106,15 @@ def search_page():
 @bp.get("/doc/<path:doc_id>")
 def document_view(doc_id):
     searcher = get_searcher()
-    fields = searcher.document(id=doc_id)
-    if fields is None:
+    docnum = searcher.document_number(id=doc_id)
+    if docnum is None:
         abort(NotFound.code)
+    fields = searcher.stored_fields(docnum)
     text = request.args.get("q", "").strip()
     spans = []
     if text:
         try:
-            spans = matched_spans(searcher.schema, parse_for_marking(searcher, text), fields["body"])
+            spans = document_spans(searcher, docnum, fields, text)
         except Exception:  # a query that does not parse only loses its marks
             spans = []
     start = after_leading_title(fields["body"], fields["title"])

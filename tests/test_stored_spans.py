@@ -136,3 +136,20 @@ def test_offsets_are_read_right_across_several_segments(tmp_path):
             assert "late.txt" in found  # the second segment's document was marked too
     finally:
         ix.close()
+
+
+@pytest.mark.parametrize("text", EXTRA_QUERIES + ["الانتخابات", "elections observers"])
+def test_the_document_view_marks_what_analysing_the_document_marks(corpus_index, text, monkeypatch):
+    """The document view reads its marks from the store: the same spans as
+    analysing the whole text; past the cap, the first ones of each term."""
+    with corpus_index.searcher(weighting=engine.scoring()) as searcher:
+        query = engine.parse_for_marking(searcher, text)
+        documents = [(docnum, searcher.stored_fields(docnum)) for docnum in range(searcher.doc_count_all())]
+        analysed = [matched_spans(searcher.schema, query, fields["body"]) for _, fields in documents]
+        stored = [engine.document_spans(searcher, docnum, fields, text) for docnum, fields in documents]
+        assert stored == analysed
+        monkeypatch.setattr(engine, "MAX_DOCUMENT_MARKS_PER_TERM", 1)
+        for (docnum, fields), every in zip(documents, analysed, strict=True):
+            capped = engine.document_spans(searcher, docnum, fields, text)
+            assert set(capped) <= set(every) and capped[:1] == every[:1]
+            assert len(capped) <= 2 * len({span.term for span in every})
