@@ -102,7 +102,7 @@ def _run(searcher, query, request, deadline):
     return len(found), page
 
 
-def _find(searcher, text, request, deadline, exact_boost=EXACT_BOOST, max_words=MAX_QUERY_WORDS):
+def _find(searcher, text, request, deadline, exact_boost=EXACT_BOOST, max_words=MAX_QUERY_WORDS, expansions=None):
     """Return (query, matched, total, hits of the requested page): documents
     with all the words; when there are none, documents with some of them.
     BadRequest when the parsed query has too many words; BudgetExceeded when
@@ -111,7 +111,7 @@ def _find(searcher, text, request, deadline, exact_boost=EXACT_BOOST, max_words=
     reader = searcher.reader()
     shape = check_shape(build_query(searcher.schema, text, True, exact_boost), max_words)
     names = cross_script_matches(reader, text, index_folder(searcher), deadline) if request.cross_script else {}
-    expander = Expander(reader, shape.expansion_cap(), deadline)
+    expander = Expander(reader, shape.expansion_cap(), deadline, expansions)
     query = None
     for match_all, matched in ((True, "all"), (False, "some")):
         candidate = bound_expansions(build_query(searcher.schema, text, match_all, exact_boost), reader, expander)
@@ -132,7 +132,7 @@ def _find(searcher, text, request, deadline, exact_boost=EXACT_BOOST, max_words=
     return query, "none", 0, []
 
 
-def suggest(searcher, request, total, matched, deadline=None, max_words=MAX_QUERY_WORDS):
+def suggest(searcher, request, total, matched, deadline=None, max_words=MAX_QUERY_WORDS, expansions=None):
     """A corrected query when this one finds little, or finds documents with
     only some of its words, and the correction does better: more documents,
     or documents with all the words."""
@@ -145,7 +145,8 @@ def suggest(searcher, request, total, matched, deadline=None, max_words=MAX_QUER
     if not corrected or not deadline.left():
         return None
     try:
-        _, corrected_matched, corrected_total, _ = _find(searcher, corrected, request, deadline, max_words=max_words)
+        found = _find(searcher, corrected, request, deadline, max_words=max_words, expansions=expansions)
+        _, corrected_matched, corrected_total, _ = found
     except (BudgetExceeded, BadRequest):
         return None
     if corrected_total > total or (matched != "all" and corrected_matched == "all"):
@@ -246,9 +247,10 @@ def search(searcher, request, exact_boost=EXACT_BOOST, deadline=None, max_words=
     too many fuzzy or prefix words)."""
     started = time.perf_counter()
     deadline = deadline or Deadline(QUERY_DEADLINE_SECONDS)
+    expansions = {}  # the prefix and fuzzy words' terms, shared by every pass (query.Expander)
     text = resolve_conjunction_waw(searcher.reader(), request.text)
     try:
-        query, matched, total, page = _find(searcher, text, request, deadline, exact_boost, max_words)
+        query, matched, total, page = _find(searcher, text, request, deadline, exact_boost, max_words, expansions)
     except BudgetExceeded:
         raise QueryTimeout(
             f"the query took longer than its {deadline.seconds:g} s limit; try fewer or more specific words"
@@ -259,7 +261,7 @@ def search(searcher, request, exact_boost=EXACT_BOOST, deadline=None, max_words=
             if not deadline.left():
                 break
             try:
-                found = _find(searcher, candidate.rewritten, request, deadline, exact_boost, max_words)
+                found = _find(searcher, candidate.rewritten, request, deadline, exact_boost, max_words, expansions)
             except (BudgetExceeded, BadRequest):
                 break
             if found[1] == "all" or (total == 0 and found[2]):
@@ -270,7 +272,9 @@ def search(searcher, request, exact_boost=EXACT_BOOST, deadline=None, max_words=
         for hit, snippet in zip(page, _snippets(searcher, query, page, deadline), strict=True)
     ]
     # A rewritten query is also the "did you mean" of the original one.
-    suggestion = rewrite.rewritten if rewrite else suggest(searcher, request, total, matched, deadline, max_words)
+    suggestion = (
+        rewrite.rewritten if rewrite else suggest(searcher, request, total, matched, deadline, max_words, expansions)
+    )
     explain = None
     if request.explain:
         explain = {"words": explain_words(request.text), "parsed": str(query)}

@@ -320,16 +320,19 @@ def most_frequent(frequency, count):
 
 class Expander:
     """Expands the prefix and fuzzy words of one request's queries: each
-    lookup once however many passes ask for it, at most ``cap`` terms each,
-    and none once the request's deadline has passed (those words then match
-    nothing, and the deadline says the answer is partial)."""
+    lookup once however many passes ask for it (``memo``, a dict the
+    request's passes share: all words, some words, rewrites, the
+    suggestion), at most ``cap`` terms each, and none once the request's
+    deadline has passed (those words then match nothing, and the deadline
+    says the answer is partial)."""
 
-    def __init__(self, reader, cap=MAX_EXPANSIONS, deadline=None):
+    def __init__(self, reader, cap=MAX_EXPANSIONS, deadline=None, memo=None):
         self.reader, self.cap, self.deadline = reader, cap, deadline
-        self._done = {}
+        self._done = {} if memo is None else memo
 
     def terms(self, query):
         key = (
+            self.cap,
             type(query),
             query.fieldname,
             query.text,

@@ -335,3 +335,16 @@ def test_most_frequent_equals_the_plain_sort(frequency, count):
     from search.query import most_frequent
 
     assert most_frequent(frequency, count) == sorted(frequency, key=lambda t: (-frequency[t], t))[:count]
+
+
+@settings(max_examples=500, deadline=None, derandomize=True, database=None)
+@given(
+    a=st.text(alphabet="abcdeاإبتثلمنوىيء\u0640", max_size=12),
+    b=st.text(alphabet="abcdeاإبتثلمنوىيء\u0640", max_size=12),
+)
+def test_letter_masks_never_rule_out_a_term_within_the_edits(a, b):
+    """The fuzzy matcher skips terms whose letter masks differ in more than
+    2k bits: that must never skip one within k edits."""
+    from search.postings.build import letter_mask
+
+    assert int(np.bitwise_count(np.uint64(letter_mask(a) ^ letter_mask(b)))) <= 2 * Levenshtein.distance(a, b)

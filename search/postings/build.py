@@ -355,15 +355,28 @@ def shape_key(term):
     return shape_of(term[:1], len(term))
 
 
+def letter_mask(term):
+    """The letters a term has, each as one of 64 bits (by code point): one
+    edit changes at most two bits, so two terms whose masks differ in more
+    than 2k bits are more than k edits apart."""
+    mask = 0
+    for letter in set(term):
+        mask |= 1 << (ord(letter) & 63)
+    return mask
+
+
 def _shape_arrays(name, terms):
     """The term ids grouped by shape_key: the sorted keys, where each group
-    ends, and the ids in group order (in term order within a group)."""
+    ends, and the ids in group order (in term order within a group); and
+    each term's letter_mask, to rule out most of a group without reading it."""
     keys = np.fromiter((shape_key(term) for term in terms), dtype=np.uint32, count=len(terms))
     by_shape = np.argsort(keys, kind="stable")
     shapes, firsts = np.unique(keys[by_shape], return_index=True)
     yield f"{name}.shapes", shapes
     yield f"{name}.shape_ends", np.append(firsts[1:], len(keys)).astype(np.int64)
     yield f"{name}.shape_terms", by_shape.astype(np.int32)
+    del keys, by_shape
+    yield f"{name}.letters", np.fromiter((letter_mask(term) for term in terms), dtype=np.uint64, count=len(terms))
 
 
 def read_run(posting_file, name):

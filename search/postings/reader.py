@@ -20,7 +20,7 @@ from rapidfuzz.distance import Levenshtein
 
 from . import COLUMN_FIELDS
 from .bm25f import quantised_lengths
-from .build import gather_ranges, postings_path, shape_of, term_hash
+from .build import gather_ranges, letter_mask, postings_path, shape_of, term_hash
 from .segment_file import ArrayFile
 
 # Term postings a view keeps at hand: one request looks the same words up in
@@ -47,11 +47,12 @@ class SegmentTerms:
         self.positions = posting_file[f"{field}.positions"]
         # Term ids grouped by first letter and length (build.shape_key); files
         # written before the groups existed have none (see IndexPostings.terms_within).
-        self.has_shapes = f"{field}.shapes" in posting_file
+        self.has_shapes = f"{field}.letters" in posting_file
         if self.has_shapes:
             self.shapes = posting_file[f"{field}.shapes"]
             self.shape_ends = posting_file[f"{field}.shape_ends"]
             self.shape_terms = posting_file[f"{field}.shape_terms"]
+            self.letters = posting_file[f"{field}.letters"]
 
     def __len__(self):
         return len(self.term_ends)
@@ -99,12 +100,16 @@ class SegmentTerms:
         ends = (self.term_ends[first:end] - base).tolist()
         return [str(blob[start:stop], "utf-8") for start, stop in zip([0, *ends[:-1]], ends, strict=True)]
 
-    def terms_shaped(self, key):
-        """The terms whose build.shape_key is ``key`` (a build.shape_of), as strings."""
+    def terms_shaped(self, key, letters=None, edits=0):
+        """The terms whose build.shape_key is ``key`` (a build.shape_of), as
+        strings; with ``letters`` (a build.letter_mask), only those whose
+        letters could be ``edits`` edits from it."""
         at = int(np.searchsorted(self.shapes, np.uint32(key)))
         if at == len(self.shapes) or int(self.shapes[at]) != key:
             return []
         ids = self.shape_terms[(int(self.shape_ends[at - 1]) if at else 0) : int(self.shape_ends[at])]
+        if letters is not None:
+            ids = ids[np.bitwise_count(self.letters[ids] ^ np.uint64(letters)) <= 2 * edits]
         ends = self.term_ends[ids]
         starts = np.where(ids > 0, self.term_ends[np.maximum(ids - 1, 0)], 0)
         blob = memoryview(self.blob)
@@ -359,12 +364,12 @@ class IndexPostings:
         segments = self._terms.get(field, ())
         if not prefix or not text or not all(terms.has_shapes for terms, _ in segments):
             return self._terms_within_vocabulary(field, text, maxdist, prefix)
-        found = []
+        found, letters = [], letter_mask(text)
         for length in range(max(1, len(text) - maxdist), len(text) + maxdist + 1):
             key = shape_of(text[0], length)
             choices = set()
             for terms, _ in segments:
-                choices.update(terms.terms_shaped(key))
+                choices.update(terms.terms_shaped(key, letters, maxdist))
             if length >= 255:  # the last group holds every longer term too
                 choices = {term for term in choices if len(term) == length}
             if prefix > 1:
