@@ -23,6 +23,9 @@ SETTINGS = {
     # Longest query accepted, in characters, and most terms in it.
     "MAX_QUERY_CHARS": ("SEARCH_MAX_QUERY_CHARS", 500, int),
     "MAX_QUERY_TERMS": ("SEARCH_MAX_QUERY_TERMS", 32, int),
+    # Longest one search may take, over all its steps, in seconds; past it the
+    # answer is what was found so far, marked "partial" (or a 503 when nothing was).
+    "QUERY_DEADLINE_SECONDS": ("SEARCH_QUERY_DEADLINE", 2.0, float),
     "MAX_PER_PAGE": ("SEARCH_MAX_PER_PAGE", 50, int),
     # Deepest result a client may page to (page * per_page).
     "MAX_RESULT_DEPTH": ("SEARCH_MAX_RESULT_DEPTH", 1000, int),
@@ -32,9 +35,6 @@ SETTINGS = {
     "ADMIN_FAILURES_ALLOWED": ("SEARCH_ADMIN_FAILURES_ALLOWED", 5, int),
     # Take the client address from X-Forwarded-For (only behind a trusted proxy).
     "TRUST_PROXY": ("SEARCH_TRUST_PROXY", False, lambda v: v.lower() in ("1", "true", "yes")),
-    # Longest one search may take, over all its steps, in seconds; past it the
-    # answer is what was found so far, marked "partial" (or a 503 when nothing was).
-    "QUERY_DEADLINE_SECONDS": ("SEARCH_QUERY_DEADLINE", 2.0, float),
     # Search responses kept per worker (keyed by index version and request); 0 turns the cache off.
     "RESULT_CACHE_SIZE": ("SEARCH_RESULT_CACHE", 512, int),
     # Files larger than this are reported and skipped by the indexer.
