@@ -257,7 +257,7 @@ def search(searcher, request, exact_boost=EXACT_BOOST, deadline=None, max_words=
         ) from None
     rewrite = None
     if matched != "all" and not request.exact:
-        for candidate in candidate_rewrites(searcher, text):
+        for candidate in candidate_rewrites(searcher, text, deadline):
             if not deadline.left():
                 break
             try:

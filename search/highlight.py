@@ -24,6 +24,8 @@ MAX_SNIPPET_SPANS = 256
 MAX_TITLE_RANGES = 64
 ELLIPSIS = "…"
 _SPACE = re.compile(r"\s+")
+_SPACES = re.compile(r"\s*")
+_NEWLINES = re.compile(r"[\r\n]*")
 
 
 @dataclass(frozen=True)
@@ -87,19 +89,27 @@ def after_leading_title(text, title):
     if not (title and stripped.startswith(title)):
         return 0
     end = len(text) - len(stripped) + len(title)
-    while end < len(text) and text[end] in "\r\n":  # and the blank lines after it
-        end += 1
-    return end
+    return _NEWLINES.match(text, end).end()  # and the blank lines after it
+
+
+# Farthest a fragment's edge moves to reach a word boundary: text with no
+# spaces (a CSV line, minified JSON) is cut mid-run rather than scanned to its end.
+MAX_BOUNDARY_WALK = 40
 
 
 def _word_start(text, index, limit):
-    """Move ``index`` back to the start of the word it falls in (not past limit)."""
+    """Move ``index`` back to the start of the word it falls in (not past
+    limit, nor more than MAX_BOUNDARY_WALK characters)."""
+    limit = max(limit, index - MAX_BOUNDARY_WALK)
     while index > limit and not text[index - 1].isspace():
         index -= 1
     return index
 
 
 def _word_end(text, index, limit):
+    """Move ``index`` on to the end of the word it falls in (not past limit,
+    nor more than MAX_BOUNDARY_WALK characters)."""
+    limit = min(limit, index + MAX_BOUNDARY_WALK)
     while index < limit and not text[index].isspace():
         index += 1
     return index
@@ -177,8 +187,7 @@ def plain_snippet(text, skip=()):
     hit with no match to show (or no time left to find one)."""
     skip = sorted(skip)
     start = skip[0][1] if skip and skip[0][0] < SNIPPET_CHARS else 0
-    while start < len(text) and text[start].isspace():
-        start += 1
+    start = _SPACES.match(text, start).end()
     end = _word_end(text, min(len(text), start + SNIPPET_CHARS), len(text))
     html = _compact(escape(text[start:end]))
     return (f"{ELLIPSIS} " if start else "") + html + (f" {ELLIPSIS}" if end < len(text) else "")

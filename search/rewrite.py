@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from .analysis import script_of
 from .analysis.explain import query_words
-from .suggest import best_correction, display_form, is_known
+from .suggest import MAX_UNKNOWN_WORDS, best_correction, display_form, is_known
 
 # The standard Arabic (101) keyboard: the character each Latin key types.
 # Punctuation keys are letters there, and "b" types lam-alef.
@@ -82,14 +82,19 @@ def layout_rewrite(reader, text):
     return None
 
 
-def typo_rewrite(searcher, text):
+def typo_rewrite(searcher, text, deadline=None):
     """The query with each word the index does not know replaced by the
-    closest word it does (Arabic-aware edit costs, see suggest.py)."""
+    closest word it does (Arabic-aware edit costs, see suggest.py); None
+    when more than MAX_UNKNOWN_WORDS are unknown (not a typo), or when the
+    ``deadline`` leaves no time to finish."""
     reader = searcher.reader()
+    unknown = [w for w in query_words(text) if not is_known(reader, w[0])]
+    if len(unknown) > MAX_UNKNOWN_WORDS:
+        return None
     pieces, cursor, changed = [], 0, False
-    for word, script, start, end in query_words(text):
-        if is_known(reader, word):
-            continue
+    for word, script, start, end in unknown:
+        if deadline is not None and not deadline.left():
+            return None
         correction = best_correction(reader, word, script)
         if correction is None:
             continue
@@ -115,11 +120,11 @@ def resolve_conjunction_waw(reader, text):
     return "".join(pieces) + text[cursor:] if pieces else text
 
 
-def candidate_rewrites(searcher, text):
+def candidate_rewrites(searcher, text, deadline=None):
     """Rewrites to try for a query that found nothing, most certain first."""
     layout = layout_rewrite(searcher.reader(), text)
     if layout:
         yield layout
-    typo = typo_rewrite(searcher, text)
+    typo = typo_rewrite(searcher, text, deadline)
     if typo:
         yield typo

@@ -182,7 +182,7 @@ def display_form(searcher, term, field="body_exact"):
     # The best-ranked document that has the word, as a search for it ranks them.
     docnum = int(found.docs[top_documents(found, 1)[0]])
     text = searcher.stored_fields(docnum)["body"]
-    offsets = offsets_by_doc(store, field, [term], [docnum], [text])[docnum]
+    offsets = offsets_by_doc(store, field, [term], [docnum], [text], limit_per_term=1)[docnum]
     if not offsets:
         return term
     start = min(offsets)

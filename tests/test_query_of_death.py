@@ -4,6 +4,7 @@ bounded per document. Run against a 3,000-document index of the speed
 benchmark's generated corpus (bench/query_of_death reports their latency at
 50,000 documents)."""
 
+import html as html_module
 import random
 import re
 
@@ -348,3 +349,35 @@ def test_letter_masks_never_rule_out_a_term_within_the_edits(a, b):
     from search.postings.build import letter_mask
 
     assert int(np.bitwise_count(np.uint64(letter_mask(a) ^ letter_mask(b)))) <= 2 * Levenshtein.distance(a, b)
+
+
+def test_a_snippet_of_text_with_no_spaces_stays_near_its_matches():
+    """A CSV line or minified JSON has no word boundaries to walk to: the
+    fragment edges move at most MAX_BOUNDARY_WALK characters, never to the
+    ends of a text of a million characters."""
+    text = ",".join(["budget", "vote", "elections", "parliament"] * 60_000)
+    spans = _spans_of(text, {"elections"})
+    snippet = make_snippet(text, spans)
+    plain = html_module.unescape(snippet.replace("<mark>", "").replace("</mark>", ""))
+    assert "<mark>elections</mark>" in snippet
+    assert len(plain) <= highlight.SNIPPET_CHARS + 2 * highlight.MAX_BOUNDARY_WALK + 4
+    assert len(highlight.plain_snippet(text)) <= highlight.SNIPPET_CHARS + highlight.MAX_BOUNDARY_WALK + 2
+
+
+def test_the_typo_rewrite_stops_at_the_deadline(searcher, long_words, monkeypatch):
+    """The rewrite corrects one unknown word at a time and asks the deadline
+    before each; past it, no rewrite (and the answer is partial)."""
+    from search import rewrite
+
+    corrected = []
+    real = rewrite.best_correction
+    monkeypatch.setattr(rewrite, "best_correction", lambda *args: corrected.append(args[1]) or real(*args))
+    text = " ".join(word[:-1] + "q" for word in long_words[:3])
+    assert rewrite.typo_rewrite(searcher, text, AsksLeft(1)) is None
+    assert len(corrected) == 1
+    corrected.clear()
+    rewrite.typo_rewrite(searcher, text, AsksLeft(10))
+    assert len(corrected) == 3
+    corrected.clear()
+    many = " ".join(word[:-1] + "q" for word in long_words[:8])  # more unknown words than a typo makes
+    assert rewrite.typo_rewrite(searcher, many, AsksLeft(10)) is None and not corrected
