@@ -5,13 +5,11 @@ Index and query time share one analyzer: it is stored in the schema
 index lives and how runs are kept apart is in search/index_store.py.
 """
 
-import ctypes
 import errno
 import json
 import multiprocessing
 import os
 import queue
-import signal
 import sqlite3
 import threading
 import time
@@ -27,6 +25,7 @@ from .index_leftovers import collect_uncommitted_files
 from .index_store import (
     LAST_RUN_FILE,
     IndexBusy,
+    clear_run_started,
     collect_stale_generations,
     live_dir,
     mark_run_started,
@@ -39,6 +38,7 @@ from .index_store import (
 )
 from .ingest import IngestError, read_document, source_hash, walk_folder
 from .ingest.parse_worker import ParseWorker
+from .lifetime import die_with_parent
 from .names import stored_tables_current, write_name_keys
 from .postings.view import SearchIndex
 from .schema import SHIPPED_PROFILE, document_fields, make_schema
@@ -182,6 +182,7 @@ def _sync(writer, docs_dir, known, summary, max_bytes, progress, procs=1):
     """Add, update and remove documents so the index matches the folder.
     Returns the new segments, for ``writer`` to commit."""
     _, sources, todo = _plan(docs_dir, known, summary)
+    first_read_failure = len(summary.failed)
     bar = tqdm(total=len(sources), desc="indexing", unit="file", disable=None if progress else True, leave=False)
     bar.update(len(sources) - len(todo))
     segments = []
@@ -212,7 +213,10 @@ def _sync(writer, docs_dir, known, summary, max_bytes, progress, procs=1):
     # A file that failed leaves the index with the ones that are gone: its
     # old text would otherwise stay searchable (emptied, made binary, become
     # a link leading out or a FIFO, vanished while read).
-    present = {source.doc_id for source in sources} - {doc_id for doc_id, _ in summary.failed}
+    # (The walk's own refusals are not among the sources; one that names a
+    # source is a second file escaping to its name, and the first one stays.)
+    read_failures = {doc_id for doc_id, _ in summary.failed[first_read_failure:]}
+    present = {source.doc_id for source in sources} - read_failures
     for doc_id in sorted(set(known) - present):
         writer.delete_by_term("id", doc_id)
         summary.removed += 1
@@ -221,7 +225,6 @@ def _sync(writer, docs_dir, known, summary, max_bytes, progress, procs=1):
 
 # --- worker processes ---------------------------------------------------------------
 
-_PR_SET_PDEATHSIG = 1
 PROGRESS_EVERY = 20
 
 
@@ -239,22 +242,11 @@ def worker_count():
     return max(1, min(cores, MAX_PROCS))
 
 
-def _die_with_parent(parent):
-    """Have the kernel kill this worker when the run that started it dies
-    (even by SIGKILL), so that it never outlives the run's index lock."""
-    try:
-        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    except (OSError, AttributeError):
-        pass
-    if os.getppid() != parent:
-        os._exit(1)
-
-
 def _index_part(folder, part, number, max_bytes, messages, parent):
     """A worker: read, analyse and write the files of ``part`` into segments
     of its own in the index at ``folder``; report progress, then
     ``("done", number, [segments], [doc_id indexed], [(doc_id, reason)])``."""
-    _die_with_parent(parent)
+    die_with_parent(parent)  # never outlive the run's index lock
     try:
         series = SegmentSeries(whoosh_index.open_dir(folder))
         indexed, failed, pending = [], [], 0
@@ -525,6 +517,8 @@ def _clean_up_after(index_dir, error, record):
         _collect_leftovers(index_dir)
         if record:
             write_failed_run(index_dir, describe_failure(error))
+        else:
+            clear_run_started(index_dir)
     except OSError:  # the disk may still be full; the next run collects and records
         pass
 

@@ -199,7 +199,8 @@ def start_run(docs_dir, index_dir, rebuild=False, max_bytes=None):
         try:
             process = _spawn(record["id"], Path(docs_dir).resolve(), index_dir, rebuild, max_bytes, lock.fileno())
         except OSError as error:
-            _write(index_dir, {**record, "state": "failed", "finished_at": _now(), "error": f"not started: {error}"})
+            failed = {"state": "failed", "finished_at": _now(), "error": f"not started: {describe_failure(error)}"}
+            _write(index_dir, {**record, **failed})
             raise
     # Collect its exit status, so that a finished run leaves no zombie behind.
     threading.Thread(target=process.wait, name=f"index-run-{record['id']}", daemon=True).start()

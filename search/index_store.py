@@ -165,6 +165,14 @@ def mark_run_started(index_dir):
     _write_record(index_dir, {**record, "run_started_at": _now()})
 
 
+def clear_run_started(index_dir):
+    """Take back mark_run_started: the run did not go ahead (another writer
+    held the index), so it was not interrupted either."""
+    record = read_last_run(index_dir) or {}
+    if "run_started_at" in record:
+        _write_record(index_dir, {name: value for name, value in record.items() if name != "run_started_at"})
+
+
 def write_failed_run(index_dir, error):
     """Record a run that failed, with ``error`` (a message without paths),
     beside the summary of the last run that finished."""

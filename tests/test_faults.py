@@ -6,8 +6,10 @@ leaves nothing behind."""
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -333,3 +335,54 @@ def test_a_failed_admin_run_records_its_error_without_paths(tmp_path):
     assert record["state"] == "failed"
     assert record["error"].startswith("docs folder not found")
     assert str(tmp_path) not in record["error"]
+
+
+def test_a_run_turned_away_by_another_writer_is_not_an_interrupted_run(tmp_path):
+    """A script holding Whoosh's writer lock turns the run away (IndexBusy):
+    nothing was interrupted, and /healthz stays ok."""
+    from search.index import IndexBusy
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.txt").write_text("a first document about rivers", "utf-8")
+    update_index(docs, tmp_path / "index")
+    (docs / "b.txt").write_text("a second document about dams", "utf-8")
+    ix = open_index(tmp_path / "index")
+    writer = ix.whoosh.writer()  # an outside writer, holding the lock
+    try:
+        with pytest.raises(IndexBusy):
+            update_index(docs, tmp_path / "index")
+    finally:
+        writer.cancel()
+        ix.close()
+    status, body = health(tmp_path / "index")
+    assert status == 200 and body["status"] == "ok", body
+
+
+def test_the_parse_process_dies_with_the_run_that_started_it(tmp_path):
+    """kill -9 of an index run takes its parse child with it, even one busy
+    in a parser (it used to be left running, adopted by init)."""
+    script = (
+        "import sys, time\n"
+        "from search.ingest.parse_worker import ParseWorker\n"
+        "worker = ParseWorker(seconds=60)\n"
+        "worker.extract('.txt', b'warm up')\n"
+        "print(worker.process.pid, flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    run = subprocess.Popen([sys.executable, "-c", script], cwd=PROJECT_ROOT, stdout=subprocess.PIPE, text=True)
+    child = int(run.stdout.readline())
+    # Stopped, as if busy in a parser that never returns to read its pipe.
+    os.kill(child, signal.SIGSTOP)
+    run.kill()
+    run.wait()
+    for _ in range(100):
+        try:
+            os.kill(child, 0)
+        except ProcessLookupError:
+            break
+        if Path(f"/proc/{child}/stat").read_text().split()[2] == "Z":
+            break  # dead, waiting to be reaped
+        time.sleep(0.05)
+    else:
+        raise AssertionError("the parse process outlived the run")

@@ -179,6 +179,21 @@ def test_escaped_name_that_collides_with_a_literal_name_is_reported(tmp_path):
     assert "another file" in errors[0][1]
 
 
+def test_the_first_of_two_colliding_names_stays_in_the_index_run_after_run(tmp_path):
+    """The second file's refusal names the first one's id: it must not take
+    the first one out of the index (it did, every other run)."""
+    docs, index = tmp_path / "docs", tmp_path / "index"
+    docs.mkdir()
+    (docs / "caf%E9.txt").write_text("apples in the literal percent file", "utf-8")
+    fd = os.open(os.fsencode(docs) + b"/" + NON_UTF8_NAME, os.O_WRONLY | os.O_CREAT, 0o644)
+    os.write(fd, b"pears in the undecodable name")
+    os.close(fd)
+    for run in range(3):
+        summary = update_index(docs, index)
+        assert summary.removed == 0 and summary.documents == 1, (run, summary.line())
+        assert [doc_id for doc_id, _ in summary.failed] == [NON_UTF8_ID]
+
+
 # --- reading: decided on the opened file ------------------------------------------------
 
 

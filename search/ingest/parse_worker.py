@@ -22,6 +22,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 
 from ..config import from_environment
+from ..lifetime import die_with_parent
 from .walk import IngestError
 
 _PACKAGE_ROOT = Path(__file__).resolve().parent.parent.parent
@@ -48,7 +49,8 @@ class ParseWorker:
         to_child, requests = os.pipe()
         replies, from_child = os.pipe()
         entry = f"from {__name__} import main; main()"  # not -m: the package would import this module first
-        command = [sys.executable, "-c", entry, str(to_child), str(from_child), str(self.memory_bytes)]
+        arguments = (to_child, from_child, self.memory_bytes, os.getpid())
+        command = [sys.executable, "-c", entry, *(str(argument) for argument in arguments)]
         self.process = subprocess.Popen(
             command, cwd=_PACKAGE_ROOT, stdin=subprocess.DEVNULL, pass_fds=(to_child, from_child)
         )
@@ -135,6 +137,7 @@ def _serve(requests, replies, memory_bytes):
 
 
 def main():
-    """The child's entry point: ``requests_fd replies_fd memory_bytes``."""
-    requests_fd, replies_fd, memory = (int(value) for value in sys.argv[1:4])
+    """The child's entry point: ``requests_fd replies_fd memory_bytes parent_pid``."""
+    requests_fd, replies_fd, memory, parent = (int(value) for value in sys.argv[1:5])
+    die_with_parent(parent)  # a killed run takes its parser with it, mid-file or not
     _serve(Connection(requests_fd, writable=False), Connection(replies_fd, readable=False), memory)
