@@ -277,6 +277,17 @@ def test_zip_bomb_is_refused_before_it_is_inflated():
             worker.extract(".docx", zip_bomb())
 
 
+def test_a_text_longer_than_the_limit_once_extracted_is_refused():
+    """The size limit is on the file's bytes; a compressed format can hold
+    far more text, which would then be analysed and stored whole."""
+    from search.ingest.parse_worker import MAX_TEXT_CHARS
+
+    with ParseWorker() as worker:
+        with pytest.raises(IngestError, match="longer than"):
+            worker.extract(".txt", b"rivers " * (MAX_TEXT_CHARS // 7 + 1))
+        assert worker.extract(".txt", b"rivers " * 1000)[1].startswith("rivers")
+
+
 def test_any_exception_while_reading_one_file_is_reported_and_the_run_goes_on(tmp_path, monkeypatch):
     docs = tmp_path / "docs"
     docs.mkdir()

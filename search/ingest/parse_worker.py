@@ -26,6 +26,9 @@ from ..lifetime import die_with_parent
 from .walk import IngestError
 
 _PACKAGE_ROOT = Path(__file__).resolve().parent.parent.parent
+# Longest text a file may give (a DOCX or PDF expands its compressed text;
+# analysis, indexing and every read of the stored document grow with it).
+MAX_TEXT_CHARS = 32 * 2**20
 
 
 class ParseWorker:
@@ -125,6 +128,8 @@ def _serve(requests, replies, memory_bytes):
             return
         try:
             title, body, encoding = extract_content(suffix, data)
+            if len(body) > MAX_TEXT_CHARS:
+                raise IngestError(f"its text is longer than {MAX_TEXT_CHARS:,} characters once extracted")
             reply = {"title": _valid_text(title), "body": _valid_text(body), "encoding": encoding}
         except IngestError as error:
             reply = {"error": str(error)}
