@@ -5,6 +5,7 @@ zip bombs, and files that stop being readable once indexed. Each sits
 beside good files: the run indexes every good file, reports the bad one by
 id with its reason, and never follows anything out of the folder."""
 
+import functools
 import glob
 import io
 import os
@@ -45,8 +46,10 @@ DEEP = {  # pathological but legitimate: indexed, with the words at the bottom k
 }
 
 
+@functools.cache
 def zip_bomb(expanded=2 * 2**30):
-    """A DOCX-named archive whose one entry inflates ``expanded`` zeros."""
+    """A DOCX-named archive whose one entry inflates ``expanded`` zeros
+    (made once: compressing them takes seconds)."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
         with archive.open("word/document.xml", "w", force_zip64=True) as entry:
