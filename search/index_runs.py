@@ -247,7 +247,7 @@ def run(run_id, docs_dir, index_dir, rebuild=False, max_bytes=None, lock_fd=None
     let the run lock go (``lock_fd``, inherited from the web worker)."""
     record = _read(_record_path(index_dir, run_id)) or {"id": run_id, "rebuild": rebuild, "started_at": _now()}
     record = {**record, "state": "running", "pid": os.getpid()}
-    signal.signal(signal.SIGTERM, _stop)  # stop cleanly: the writer cancelled, the record written
+    previous_handler = signal.signal(signal.SIGTERM, _stop)  # stop cleanly: the writer cancelled, the record written
     failure = None
     try:
         _write(index_dir, record)  # with its pid: the run is up
@@ -256,7 +256,12 @@ def run(run_id, docs_dir, index_dir, rebuild=False, max_bytes=None, lock_fd=None
     except Exception as error:
         outcome, failure = {"state": "failed", "error": _describe(error)}, traceback.format_exc()
     signal.signal(signal.SIGTERM, signal.SIG_IGN)  # the last state is written whole
-    _write(index_dir, {**record, **outcome, "finished_at": _now()})
+    try:
+        _write(index_dir, {**record, **outcome, "finished_at": _now()})
+    finally:
+        # As it was: a caller in another process (a test) keeps its handler,
+        # and the processes it starts later do not inherit an ignored SIGTERM.
+        signal.signal(signal.SIGTERM, previous_handler)
     if lock_fd is not None:
         fcntl.flock(lock_fd, fcntl.LOCK_UN)  # a new run may start now, not only once this process is gone
     if failure:

@@ -618,8 +618,15 @@ def _keying_pool(procs, words_hint):
     if procs <= 1 or words_hint < PARALLEL_MIN_WORDS:
         yield None
         return
-    with multiprocessing.get_context("fork").Pool(procs) as pool:
+    pool = multiprocessing.get_context("fork").Pool(procs)
+    try:
         yield pool
+        # Workers leave on the pool's own sentinel: no signal needed (a process
+        # that inherited an ignored SIGTERM would never see terminate()'s).
+        pool.close()
+        pool.join()
+    finally:
+        pool.terminate()
 
 
 def _skeletons_of(words, pool):

@@ -337,6 +337,18 @@ def test_a_failed_admin_run_records_its_error_without_paths(tmp_path):
     assert str(tmp_path) not in record["error"]
 
 
+def test_a_run_in_this_process_leaves_its_sigterm_handler_as_it_was(tmp_path):
+    """run() handles SIGTERM while it runs; it used to leave SIGTERM ignored,
+    and every process started afterwards inherited that: a pool's
+    terminate() then never ended its workers, and an index run hung."""
+    from search.index_runs import run
+
+    before = signal.getsignal(signal.SIGTERM)
+    (tmp_path / "index" / "runs").mkdir(parents=True)
+    run("20260101T000000.000001Z", str(tmp_path / "no-such-docs"), str(tmp_path / "index"))
+    assert signal.getsignal(signal.SIGTERM) == before
+
+
 def test_a_run_turned_away_by_another_writer_is_not_an_interrupted_run(tmp_path):
     """A script holding Whoosh's writer lock turns the run away (IndexBusy):
     nothing was interrupted, and /healthz stays ok."""
