@@ -109,19 +109,34 @@ class Vocabulary:
     neighbouring letters is one edit."""
 
     def __init__(self, reader, field):
-        by_length = defaultdict(list)
-        for term in reader.lexicon(field):
-            word = term.decode("utf-8") if isinstance(term, bytes) else term
-            by_length[len(word)].append(word)
-        self._by_length = dict(by_length)
+        self._reader, self._field = reader, field
+        self._by_length = None  # for posting files without shape groups, built on first use
         self._closest = {}
         self._lock = threading.Lock()  # the memo, for threaded servers
 
+    def _words_of_length(self, length):
+        with self._lock:
+            if self._by_length is None:
+                by_length = defaultdict(list)
+                for term in self._reader.lexicon(self._field):
+                    word = term.decode("utf-8") if isinstance(term, bytes) else term
+                    by_length[len(word)].append(word)
+                self._by_length = dict(by_length)
+        return self._by_length.get(length, ())
+
     def within(self, word, edits):
-        """The words at most ``edits`` edits from ``word`` (itself included)."""
+        """The words at most ``edits`` edits from ``word`` (itself included):
+        the candidates the posting store's letter groups allow (no copy of
+        the vocabulary), or, for older posting files, the words of nearby
+        lengths."""
+        near = getattr(self._reader, "terms_near", None)
+        candidates = near(self._field, word, edits) if near else None
+        if candidates is not None:
+            groups = [sorted(candidates)]
+        else:
+            groups = [self._words_of_length(length) for length in range(len(word) - edits, len(word) + edits + 1)]
         found = []
-        for length in range(len(word) - edits, len(word) + edits + 1):
-            choices = self._by_length.get(length)
+        for choices in groups:
             if choices:
                 matches = process.extract(word, choices, scorer=OSA.distance, score_cutoff=edits, limit=None)
                 found += [choice for choice, _, _ in matches]

@@ -390,3 +390,21 @@ def test_the_typo_rewrite_stops_at_the_deadline(searcher, long_words, monkeypatc
     corrected.clear()
     many = " ".join(word[:-1] + "q" for word in long_words[:8])  # more unknown words than a typo makes
     assert rewrite.typo_rewrite(searcher, many, AsksLeft(10)) is None and not corrected
+
+
+def test_suggestion_candidates_from_the_letter_groups_equal_the_vocabulary_walk(searcher, long_words):
+    """Did-you-mean reads its candidates from the posting store's groups
+    (any first letter, Damerau edits); they must be the words the walk over
+    the whole vocabulary finds."""
+    from search.suggest import Vocabulary
+
+    reader = searcher.reader()
+    grouped = Vocabulary(reader, "body_exact")
+    # The same class over a reader that offers only the lexicon: it walks it.
+    plain_reader = type("Plain", (), {"lexicon": staticmethod(lambda field: reader.lexicon(field))})()
+    walked = Vocabulary(plain_reader, "body_exact")
+    typos = [w[1:] for w in long_words[:5]] + [w[:2] + w[3] + w[2] + w[4:] for w in long_words[5:10]]
+    for word in long_words[:5] + typos:
+        for edits in (1, 2):
+            assert sorted(grouped.within(word, edits)) == sorted(walked.within(word, edits))
+    assert any(grouped.within(word, 2) for word in typos)

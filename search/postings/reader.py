@@ -110,6 +110,24 @@ class SegmentTerms:
         ids = self.shape_terms[(int(self.shape_ends[at - 1]) if at else 0) : int(self.shape_ends[at])]
         if letters is not None:
             ids = ids[np.bitwise_count(self.letters[ids] ^ np.uint64(letters)) <= 2 * edits]
+        return self._strings(ids)
+
+    def terms_of_lengths(self, lengths, letters, edits):
+        """The terms of any first letter whose length is in ``lengths`` and
+        whose letters could be ``edits`` edits from ``letters`` (a
+        build.letter_mask), as strings: the groups of those lengths gathered
+        and filtered as numbers, only the survivors read."""
+        wanted = np.array(sorted({min(length, 255) for length in lengths}), dtype=np.uint32)
+        groups = np.flatnonzero(np.isin(self.shapes & np.uint32(0xFF), wanted))
+        if not len(groups):
+            return []
+        ends = self.shape_ends[groups]
+        starts = np.where(groups > 0, self.shape_ends[np.maximum(groups - 1, 0)], 0)
+        ids = self.shape_terms[gather_ranges(starts, ends - starts)]
+        ids = ids[np.bitwise_count(self.letters[ids] ^ np.uint64(letters)) <= 2 * edits]
+        return self._strings(ids)
+
+    def _strings(self, ids):
         ends = self.term_ends[ids]
         starts = np.where(ids > 0, self.term_ends[np.maximum(ids - 1, 0)], 0)
         blob = memoryview(self.blob)
@@ -380,6 +398,22 @@ class IndexPostings:
                 )
                 found += [choice for choice, _, _ in matches]
         return sorted(found)
+
+    def terms_near(self, field, text, edits):
+        """The terms of ``field``, whatever their first letter, of a length
+        within ``edits`` of ``text``'s and with letters that could be
+        ``edits`` edits from its: every term within ``edits`` edits of it,
+        by any measure where an edit changes one letter (Levenshtein,
+        Damerau), and few others. None for posting files written before the
+        shape groups (the caller walks the vocabulary instead)."""
+        segments = self._terms.get(field, ())
+        if not all(terms.has_shapes for terms, _ in segments):
+            return None
+        lengths = range(max(1, len(text) - edits), len(text) + edits + 1)
+        found = set()
+        for terms, _ in segments:
+            found.update(terms.terms_of_lengths(lengths, letter_mask(text), edits))
+        return {term for term in found if abs(len(term) - len(text)) <= edits}
 
     def _terms_within_vocabulary(self, field, text, maxdist, prefix):
         """terms_within over the field's whole vocabulary, grouped once per

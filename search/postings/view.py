@@ -81,6 +81,12 @@ class Reader:
             for term in self._whoosh.expand_prefix(field, prefix)
         }
 
+    def terms_near(self, field, text, edits):
+        """Candidates within ``edits`` of ``text`` (postings.reader), or None."""
+        if field in self._columns:
+            return self.store.terms_near(field, _text(text), edits)
+        return None
+
     def terms_within(self, field, text, maxdist, prefix=0):
         if field in self._columns:
             return self.store.terms_within(field, _text(text), maxdist, prefix)
