@@ -24,7 +24,7 @@ threads = search_settings["THREADS"]
 # its answer included. A search ends by its own deadline (QUERY_DEADLINE_SECONDS,
 # 2 s by default) with a partial answer or a JSON 503, far below this.
 timeout = search_settings["TIMEOUT"]
-query_deadline = search_settings.get("QUERY_DEADLINE_SECONDS", 2.0)
+query_deadline = search_settings["QUERY_DEADLINE_SECONDS"]
 if timeout < 3 * query_deadline:
     raise SystemExit(f"SEARCH_TIMEOUT ({timeout} s) must be well above the query deadline ({query_deadline} s)")
 graceful_timeout = 10

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from whoosh.scoring import BM25F
 
+from . import config
 from .analysis import script_of
 from .analysis.explain import explain_words
 from .analysis.filters import index_stems_of
@@ -22,15 +23,14 @@ from .suggest import SUGGEST_BELOW, correct_query
 
 log = logging.getLogger(__name__)
 # Longest one request may take, over all its steps (parsing, expansion,
-# matching, rewrites, the suggestion, snippets), in seconds; the app reads
-# it from the config (SEARCH_QUERY_DEADLINE).
-QUERY_DEADLINE_SECONDS = 2.0
+# matching, rewrites, the suggestion, snippets), in seconds, and the most
+# words a query may have, when the caller passes none: the config's
+# defaults (the app passes its config's values).
+QUERY_DEADLINE_SECONDS = config.SETTINGS["QUERY_DEADLINE_SECONDS"][1]
+MAX_QUERY_WORDS = config.SETTINGS["MAX_QUERY_TERMS"][1]
 # Matches of each query term marked in the document view (a 19 MB text can
 # have hundreds of thousands; the page marks the first ones).
 MAX_DOCUMENT_MARKS_PER_TERM = 10_000
-# Most words a query may have, when the caller passes no limit (the app
-# passes its config's MAX_QUERY_TERMS).
-MAX_QUERY_WORDS = 32
 
 
 @dataclass(frozen=True)
