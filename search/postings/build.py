@@ -344,15 +344,12 @@ def _field_arrays(name, run):
     yield f"{name}.positions", run.positions.astype(_smallest_unsigned(run.positions), copy=False)
 
 
-def shape_of(first_letter, length):
-    """A first letter and a length in letters (capped at 255), as one number."""
-    return (ord(first_letter or "\0") << 8) | min(length, 255)
-
-
 def shape_key(term):
-    """A term's shape_of: the terms a fuzzy word can reach with its first
-    letter kept are in the groups of that letter and nearby lengths."""
-    return shape_of(term[:1], len(term))
+    """A term's first letter (the high bits) and its length in letters,
+    capped at 255 (the low eight), as one number: the terms a fuzzy word can
+    reach with its first letter kept are in the groups of that letter and
+    nearby lengths."""
+    return (ord(term[:1] or "\0") << 8) | min(len(term), 255)
 
 
 def letter_mask(term):

@@ -20,7 +20,7 @@ from rapidfuzz.distance import Levenshtein
 
 from . import COLUMN_FIELDS
 from .bm25f import quantised_lengths
-from .build import gather_ranges, letter_mask, postings_path, shape_of, term_hash
+from .build import gather_ranges, letter_mask, postings_path, term_hash
 from .segment_file import ArrayFile
 
 # Term postings a view keeps at hand: one request looks the same words up in
@@ -100,25 +100,17 @@ class SegmentTerms:
         ends = (self.term_ends[first:end] - base).tolist()
         return [str(blob[start:stop], "utf-8") for start, stop in zip([0, *ends[:-1]], ends, strict=True)]
 
-    def terms_shaped(self, key, letters=None, edits=0):
-        """The terms whose build.shape_key is ``key`` (a build.shape_of), as
-        strings; with ``letters`` (a build.letter_mask), only those whose
-        letters could be ``edits`` edits from it."""
-        at = int(np.searchsorted(self.shapes, np.uint32(key)))
-        if at == len(self.shapes) or int(self.shapes[at]) != key:
-            return []
-        ids = self.shape_terms[(int(self.shape_ends[at - 1]) if at else 0) : int(self.shape_ends[at])]
-        if letters is not None:
-            ids = ids[np.bitwise_count(self.letters[ids] ^ np.uint64(letters)) <= 2 * edits]
-        return self._strings(ids)
-
-    def terms_of_lengths(self, lengths, letters, edits):
-        """The terms of any first letter whose length is in ``lengths`` and
-        whose letters could be ``edits`` edits from ``letters`` (a
-        build.letter_mask), as strings: the groups of those lengths gathered
-        and filtered as numbers, only the survivors read."""
+    def terms_near(self, lengths, letters, edits, first_letter=None):
+        """The terms whose length is in ``lengths`` (with ``first_letter``,
+        only those that begin with it) and whose letters could be ``edits``
+        edits from ``letters`` (a build.letter_mask), as strings: their
+        groups (build.shape_key) gathered and filtered as numbers, only the
+        survivors read."""
         wanted = np.array(sorted({min(length, 255) for length in lengths}), dtype=np.uint32)
-        groups = np.flatnonzero(np.isin(self.shapes & np.uint32(0xFF), wanted))
+        selected = np.isin(self.shapes & np.uint32(0xFF), wanted)
+        if first_letter is not None:
+            selected &= (self.shapes >> np.uint32(8)) == ord(first_letter)
+        groups = np.flatnonzero(selected)
         if not len(groups):
             return []
         ends = self.shape_ends[groups]
@@ -376,43 +368,32 @@ class IndexPostings:
     def terms_within(self, field, text, maxdist, prefix=0):
         """The terms of ``field`` at most ``maxdist`` Levenshtein edits from
         ``text`` that share its first ``prefix`` characters (what Whoosh's
-        automaton finds), by rapidfuzz over the terms of nearby lengths that
-        begin with the same letter: each segment's group of them read from
-        its file (build.shape_key), nothing built per searcher."""
-        segments = self._terms.get(field, ())
-        if not prefix or not text or not all(terms.has_shapes for terms, _ in segments):
+        automaton finds), by rapidfuzz over terms_near's candidates that
+        begin with the same letter: nothing built per searcher."""
+        choices = self.terms_near(field, text, maxdist, same_first_letter=True) if prefix and text else None
+        if choices is None:
             return self._terms_within_vocabulary(field, text, maxdist, prefix)
-        found, letters = [], letter_mask(text)
-        for length in range(max(1, len(text) - maxdist), len(text) + maxdist + 1):
-            key = shape_of(text[0], length)
-            choices = set()
-            for terms, _ in segments:
-                choices.update(terms.terms_shaped(key, letters, maxdist))
-            if length >= 255:  # the last group holds every longer term too
-                choices = {term for term in choices if len(term) == length}
-            if prefix > 1:
-                choices = {term for term in choices if term[:prefix] == text[:prefix]}
-            if choices:
-                matches = process.extract(
-                    text, sorted(choices), scorer=Levenshtein.distance, score_cutoff=maxdist, limit=None
-                )
-                found += [choice for choice, _, _ in matches]
-        return sorted(found)
+        if prefix > 1:
+            choices = {term for term in choices if term[:prefix] == text[:prefix]}
+        matches = process.extract(text, sorted(choices), scorer=Levenshtein.distance, score_cutoff=maxdist, limit=None)
+        return sorted(choice for choice, _, _ in matches)
 
-    def terms_near(self, field, text, edits):
-        """The terms of ``field``, whatever their first letter, of a length
-        within ``edits`` of ``text``'s and with letters that could be
-        ``edits`` edits from its: every term within ``edits`` edits of it,
-        by any measure where an edit changes one letter (Levenshtein,
-        Damerau), and few others. None for posting files written before the
-        shape groups (the caller walks the vocabulary instead)."""
+    def terms_near(self, field, text, edits, same_first_letter=False):
+        """The terms of ``field`` (with ``same_first_letter``, only those that
+        begin with ``text``'s) of a length within ``edits`` of ``text``'s and
+        with letters that could be ``edits`` edits from its: every term
+        within ``edits`` edits of it, by any measure where an edit changes
+        one letter (Levenshtein, Damerau), and few others. None for posting
+        files written before the shape groups (the caller walks the
+        vocabulary instead)."""
         segments = self._terms.get(field, ())
         if not all(terms.has_shapes for terms, _ in segments):
             return None
         lengths = range(max(1, len(text) - edits), len(text) + edits + 1)
+        letters, first_letter = letter_mask(text), (text[:1] if same_first_letter else None)
         found = set()
         for terms, _ in segments:
-            found.update(terms.terms_of_lengths(lengths, letter_mask(text), edits))
+            found.update(terms.terms_near(lengths, letters, edits, first_letter))
         return {term for term in found if abs(len(term) - len(text)) <= edits}
 
     def _terms_within_vocabulary(self, field, text, maxdist, prefix):
