@@ -8,7 +8,7 @@ import threading
 
 import pytest
 
-from search.ingest import IngestError, SourceFile, content_hash, read_document, walk_folder
+from search.ingest import IngestError, SourceFile, read_document, source_hash, walk_folder
 from search.ingest.decode import DecodeError, decode_bytes
 from search.ingest.language import detect_language
 
@@ -204,10 +204,10 @@ def test_document_hash_is_the_sha256_of_the_bytes(tmp_path):
     assert document.size == len(data)
 
 
-def test_content_hash_matches_hashlib(tmp_path):
+def test_source_hash_matches_hashlib(tmp_path):
     data = os.urandom(3 * (1 << 20) + 17)  # more than one 1 MiB block
     path = write(tmp_path, "blob.bin", data)
-    assert content_hash(path) == hashlib.sha256(data).hexdigest()
+    assert source_hash(source(path, tmp_path)) == hashlib.sha256(data).hexdigest()
 
 
 # --- walk_folder -----------------------------------------------------------------

@@ -99,20 +99,10 @@ def source_hash(source, max_bytes=None):
     return hashlib.sha256(data).hexdigest()
 
 
-def content_hash(path):
-    """SHA-256 of a file's bytes, streamed."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 __all__ = [
     "Document",
     "IngestError",
     "SourceFile",
-    "content_hash",
     "escape_name",
     "extract_content",
     "read_document",
