@@ -63,7 +63,7 @@ from pathlib import Path
 from bench.common import markdown_table
 from bench.quality import real_text
 from bench.quality.make_typos import ARABIC_SUBSTITUTES, QWERTY_NEIGHBOURS, is_corpus_word
-from search.analysis import normalize_word, script_of
+from search.analysis import normalize_word, script_of, stem_word
 from search.analysis.filters import index_stems_of
 
 HERE = Path(__file__).resolve().parent
@@ -230,8 +230,15 @@ def make_queries(vocabulary, natural=NATURAL, targeted=TARGETED, seed=SEED, scri
         return surface if (arabic and surface != plain and rng.random() < 0.5) else plain
 
     def acceptable(word, typo):
+        """A misspelling: another word once normalised, not a stem-mate of the
+        word (the index finds those as the word), not a stop word."""
         normalized = normalized_of(typo)
-        return normalized != word and len(normalized) >= 2
+        return (
+            normalized != word
+            and len(normalized) >= 3
+            and stem_word(normalized, script_of(normalized)) not in index_stems_of(word, script_of(word))
+            and normalized not in vocabulary.stop
+        )
 
     def fill(kind, count, pick):
         order = words[:]
@@ -426,6 +433,7 @@ def evaluate(sweep_settings=(), workdir=None):
         figures = summarise(queries, rows)
         if sweep_settings:
             figures["sweep"] = sweep(index_dir, queries, sweep_settings)
+        figures["sample"] = measure_sample(tmp)
     by_id = {q["id"]: q for q in queries}
     figures |= {
         "text": real_text.QURAN_ATTRIBUTION,
@@ -501,6 +509,26 @@ def section(figures=None, sweep_settings=()):
         ),
         "",
     ]
+    if "sample" in figures:
+        sample = figures["sample"]
+        lines += [
+            f"### The sample corpus: misspellings that are index words, or crowded ({sample['queries']} queries)",
+            "",
+            f"[{SAMPLE_OUT.name}]({SAMPLE_OUT.name}), in typos.json's format, written by "
+            "`real_typos.py --write-sample` (words of one document; a letter dropped or two swapped).",
+            "",
+            markdown_table(
+                [[name, *(_cell(g[key]) for key in g)] for name, g in sample["groups"].items()],
+                ["queries", "found", "found or suggested", "exact=1 found", "exact=1 found or suggested"],
+            ),
+            "",
+            f"Correct spelling, top 10 default against exact=1: {len(sample['control_differs'])} differ"
+            + (": " + ", ".join(f"`{i}`" for i in sample["control_differs"]) if sample["control_differs"] else "")
+            + ". Missed: "
+            + ("; ".join(f"`{m['id']}` «{m['query']}» (meant «{m['correct']}»)" for m in sample["missed"]) or "none")
+            + ".",
+            "",
+        ]
     if "sweep" in figures:
         sweep_rows = figures["sweep"]
         if "error" in sweep_rows:
@@ -521,7 +549,8 @@ def section(figures=None, sweep_settings=()):
 
 def sample_queries(docs_dir=PROJECT / "corpus", counts=SAMPLE_COUNTS, seed=SEED):
     """real_word and crowded queries over the sample corpus, in typos.json's
-    format: rare words (one document), Arabic and English, half each."""
+    format: rare words (one document), Arabic and English, half each; a
+    misspelling is never a stem-mate of the word nor a stop word."""
     from search.ingest import read_document, walk_folder
 
     documents = []
@@ -543,6 +572,39 @@ def sample_queries(docs_dir=PROJECT / "corpus", counts=SAMPLE_COUNTS, seed=SEED)
                 }
             )
     return [{"id": f"r{n:03d}"} | typo for n, typo in enumerate(typos, 1)]
+
+
+def measure_sample(workdir, docs_dir=PROJECT / "corpus", path=SAMPLE_OUT):
+    """typos_real_words.json over the sample corpus, measured as the real set."""
+    from search.index import update_index
+
+    typos = json.loads(Path(path).read_text("utf-8"))
+    queries = [
+        t | {"meant": [t["intended"]], "typed_letters": len(normalized_of(t["query"])), "class": t["kind"]}
+        for t in typos
+    ]
+    index_dir = Path(workdir) / "sample-index"
+    update_index(docs_dir, index_dir)
+    scoring, _, open_index, _ = _engine()
+    with open_index(index_dir).searcher(weighting=scoring()) as searcher:
+        rows = measure_queries(Searcher(searcher), queries)
+    keys = ("found", "found_or_suggested", "exact_found", "exact_found_or_suggested")
+    groups = {"all": rows}
+    for kind in SAMPLE_COUNTS:
+        for lang in ("ar", "en"):
+            groups[f"{kind}, {lang}"] = [
+                r for r, q in zip(rows, queries, strict=True) if q["kind"] == kind and q["intended"][:2] == lang
+            ]
+    return {
+        "queries": len(queries),
+        "groups": {name: {key: _count(group, key) for key in keys} for name, group in groups.items()},
+        "control_differs": [q["id"] for r, q in zip(rows, queries, strict=True) if r["control_differs"]],
+        "missed": [
+            {k: q[k] for k in ("id", "kind", "query", "correct")}
+            for r, q in zip(rows, queries, strict=True)
+            if not r["found_or_suggested"]
+        ],
+    }
 
 
 def main(argv=None):
