@@ -3,6 +3,7 @@ find the document they were typed for.
 
     .venv/bin/python -m bench.quality.real_typos                 # figures as JSON
     .venv/bin/python -m bench.quality.real_typos --sweep 4,8 5,9 6,10
+    .venv/bin/python -m bench.quality.real_typos --write          # rewrites real_typos.json
     .venv/bin/python -m bench.quality.real_typos --write-sample   # rewrites typos_real_words.json
 
 Text: the Tanzil Quran Text (Simple, v1.1, fully diacritised), Creative
@@ -12,13 +13,17 @@ cache outside the repository by real_text.py, never committed. One document
 per run of 20 verses of a sura (365 documents, diacritics as in the text),
 indexed into a temporary folder with search.index.update_index.
 
-The queries are made at run time, deterministically (seeded), from rare
+The queries are made by ``--write``, deterministically (seeded), from rare
 words: document frequency 1 to 3, at least four letters once normalised, not
 on the stop list. A word is typed either as the text writes it (diacritised,
 as a user who pastes it) or without diacritics, one in two; the typo works on
 letters, a letter's diacritics moving or going with it; never on the first
 letter. Each query is that one misspelt word, labelled with every document
-that has the word (its normalised form).
+that has the word (its normalised form). They are kept in real_typos.json
+(single words and their misspellings, not the text), so that a change of the
+analysis (the stop list, the stemmer) measures the same queries; each run
+checks the labels against the fetched text and reports those that no longer
+hold.
 
 Sets (``kind``):
 
@@ -68,6 +73,7 @@ from search.analysis.filters import index_stems_of
 
 HERE = Path(__file__).resolve().parent
 PROJECT = HERE.parent.parent
+OUT = HERE / "real_typos.json"
 SAMPLE_OUT = HERE / "typos_real_words.json"
 SEED = 16
 TOP = 10
@@ -418,12 +424,33 @@ def sweep(index_dir, queries, settings):
     return out
 
 
-def evaluate(sweep_settings=(), workdir=None):
-    """Build the collection and index, make the queries, measure them."""
+def quran_documents():
+    return real_text.quran_documents(real_text.parse_quran(real_text.quran_text()))
+
+
+def write(path=OUT):
+    """Make the queries from the text and write them to ``path``."""
+    queries = make_queries(Vocabulary(quran_documents()))
+    document = {"source": real_text.QURAN_ATTRIBUTION, "seed": SEED, "queries": queries}
+    Path(path).write_text(json.dumps(document, ensure_ascii=False, indent=1) + "\n", "utf-8")
+    return queries
+
+
+def load(path=OUT):
+    return json.loads(Path(path).read_text("utf-8"))["queries"]
+
+
+def stale_labels(vocabulary, queries):
+    """Queries whose meant documents are not those that have the word now."""
+    return [q["id"] for q in queries if sorted(vocabulary.docs.get(normalized_of(q["correct"]), ())) != q["meant"]]
+
+
+def evaluate(sweep_settings=(), workdir=None, path=OUT):
+    """Build the collection and index, measure the queries of ``path``."""
     started = time.monotonic()
-    documents = real_text.quran_documents(real_text.parse_quran(real_text.quran_text()))
-    vocabulary = Vocabulary(documents)
-    queries = make_queries(vocabulary)
+    documents = quran_documents()
+    queries = load(path)
+    stale = stale_labels(Vocabulary(documents), queries)
     scoring, _, open_index, _ = _engine()
     with tempfile.TemporaryDirectory(dir=workdir) as tmp:
         index_dir = real_text.build_index(documents, tmp)
@@ -441,6 +468,7 @@ def evaluate(sweep_settings=(), workdir=None):
         "queries": len(queries),
         "thresholds": current_thresholds() or f"not exposed (issue 16's {FALLBACK_THRESHOLDS})",
         "hidden_check": HIDDEN_CHECK,
+        "stale_labels": stale,
         "missed": [
             {k: by_id[r["id"]][k] for k in ("id", "kind", "class", "query", "correct", "typed_letters")}
             | {"suggestion": r["suggestion"]}
@@ -466,8 +494,8 @@ def section(figures=None, sweep_settings=()):
     lines = [
         "## Misspelt words of a real Arabic text",
         "",
-        f"{figures['queries']} misspelt one-word queries over {figures['documents']} documents of "
-        f"{figures['text']} (`real_typos.py`; made at run time, seeded, from words found in 1–3 documents; "
+        f"{figures['queries']} misspelt one-word queries of [{OUT.name}]({OUT.name}) over {figures['documents']} "
+        f"documents of {figures['text']} (`real_typos.py`; made seeded from words found in 1–3 documents; "
         "a word typed diacritised or plain, one in two). Found: a meant document in the top 10; "
         "or suggested: in the top 10 of the response's suggestion, searched again.",
         "",
@@ -491,6 +519,8 @@ def section(figures=None, sweep_settings=()):
         "",
     ]
     control = figures["control"]
+    if figures["stale_labels"]:
+        lines += [f"Labels that no longer hold on this text: {', '.join(figures['stale_labels'])}.", ""]
     lines += [
         f"Correct spelling, top 10 default against exact=1: **{control['top10_differs']} of "
         f"{control['queries']} differ**"
@@ -610,9 +640,13 @@ def measure_sample(workdir, docs_dir=PROJECT / "corpus", path=SAMPLE_OUT):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sweep", nargs="*", default=[], help="threshold pairs: one edit from,two edits from")
+    parser.add_argument("--write", action="store_true", help=f"rewrite {OUT.name} from the text and stop")
     parser.add_argument("--write-sample", action="store_true", help=f"rewrite {SAMPLE_OUT.name} and stop")
     parser.add_argument("--markdown", action="store_true", help="print the RESULTS.md section too")
     args = parser.parse_args(argv)
+    if args.write:
+        print(f"wrote {len(write())} queries to {OUT.name}")
+        return 0
     if args.write_sample:
         typos = sample_queries()
         SAMPLE_OUT.write_text(json.dumps(typos, ensure_ascii=False, indent=1) + "\n", "utf-8")
