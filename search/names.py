@@ -57,6 +57,7 @@ from whoosh import query as wq
 from .analysis import normalize_word, script_of
 from .analysis.explain import plan_query
 from .analysis.memo import WORD_CACHE_SIZE
+from .places import place_matches
 from .suggest import best_correction, reader_version
 
 MIN_SKELETON = 2  # consonants a key needs to be matched at all
@@ -1023,10 +1024,20 @@ def _misspelt(reader, keys, word, script, normalized, typed_capitalised):
 
 
 def cross_script_matches(reader, text, folder=None, deadline=None):
-    """{normalised query word: index words in the other script that write it}.
-    A Latin match of two words (Abu Dhabi) is one string with a space; two
-    adjacent query words written as one word in the other script both get it.
-    With a ``deadline``, the words it leaves no time for get no matches."""
+    """{normalised query word: index words in the other script that write it}:
+    the names the letters link (Tokayev: توكاييف), then the places the
+    table of search/places.py links (Egypt: مصر, and its proclitic forms).
+    A match of several words (Abu Dhabi, الولايات المتحده) is one string
+    with spaces; adjacent query words that make one name all get it. With a
+    ``deadline``, the words it leaves no time for get no matches."""
+    found = _name_matches(reader, text, folder, deadline)
+    for word, matches in place_matches(reader, text, deadline).items():
+        found[word] = found.get(word, []) + [match for match in matches if match not in found.get(word, ())]
+    return found
+
+
+def _name_matches(reader, text, folder=None, deadline=None):
+    """cross_script_matches through the letters alone (names, not places)."""
     keys = name_keys(reader, folder)
     if not (keys.arabic or keys.latin):
         return {}
