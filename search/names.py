@@ -34,8 +34,10 @@ off (وقيرغيزستان is Kyrgyzstan). Precision comes first:
 - an Arabic word finds a Latin name only when it is about as close a reading
   of it as the closest word the index has (``NameKeys.closest``, built with
   the tables): التكييف does not find Tokayev, whose closest is توكاييف.
-Cross-script matches are added with a low boost, so they rank below
-same-script ones, and ``cross_script=0`` turns them off.
+Places that no reading links (Egypt / مصر, Jordan / الأردن) come from a
+CLDR table, search/places.py, and join these matches in
+``cross_script_matches``. Cross-script matches are added with a low boost,
+so they rank below same-script ones, and ``cross_script=0`` turns them off.
 """
 
 import itertools

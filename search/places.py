@@ -202,8 +202,9 @@ _table_lock = threading.Lock()
 
 
 def place_table():
-    """The table, built once per process on first use (Babel's locale data
-    and the analysis of about 700 names pairs: see ``PlaceTable.seconds``)."""
+    """The table, built once per process on first use: 0.07 s for Babel's
+    ``en`` and ``ar`` data and the analysis of about 700 pairs of names
+    (``PlaceTable.seconds``); the process keeps about 5 MB of Babel's data."""
     global _table
     if _table is None:
         with _table_lock:
