@@ -5,6 +5,7 @@ the query's own language, with common words left alone."""
 
 import pytest
 
+from bench.quality.places_eval import TARGETS, evaluate_places, places_section
 from search.engine import scoring, search
 from search.index import open_index, update_index
 from search.names import cross_script_matches
@@ -162,3 +163,18 @@ def test_a_dictionary_word_the_index_lacks_is_expanded_only_typed_capitalised(se
 @pytest.mark.parametrize("word", ["ترك", "water", "market", "الحكومة", "العالم", "world"])
 def test_common_words_are_not_expanded(searcher, word):
     assert place_matches(searcher.reader(), word) == {}
+
+
+# --- the evaluation -------------------------------------------------------------
+
+
+def test_the_evaluation_finds_every_place_both_ways_and_expands_no_common_word(tmp_path):
+    result = evaluate_places(workdir=tmp_path)
+    assert result["names"] >= TARGETS["names"]
+    assert result["misses"] == [] and result["names_found"] == result["names"]
+    assert result["cases_found_cross_script_off"] == 0
+    for figures in result["common_words"].values():
+        assert figures["all"]["percent"] <= 100 * TARGETS["common_words_expanded"]
+    section, figures = places_section(result)
+    assert section.startswith("## Place names across languages")
+    assert figures["places_found"] == figures["places"] == result["names"]
