@@ -5,6 +5,7 @@ import logging
 import time
 from dataclasses import dataclass, field
 
+import numpy as np
 from whoosh.scoring import BM25F
 
 from . import config
@@ -15,11 +16,13 @@ from .deadline import Deadline, QueryTimeout
 from .highlight import MAX_SPANS_PER_TERM, find_spans, make_snippet, plain_snippet, title_ranges
 from .names import add_cross_script, cross_script_matches, index_folder
 from .postings import bm25f
-from .postings.evaluate import BudgetExceeded, Evaluator, Matches, top_documents
+from .postings.arrays import members
+from .postings.evaluate import BudgetExceeded, Evaluator, Matches, split_typos, top_documents
 from .query import EXACT_BOOST, BadRequest, Expander, bound_expansions, build_query, check_shape, positive_terms
 from .rewrite import candidate_rewrites, resolve_conjunction_waw
 from .stored_spans import offsets_by_doc, spans_at
 from .suggest import SUGGEST_BELOW, correct_query
+from .tolerance import Tolerance, add_typo_tolerance
 
 log = logging.getLogger(__name__)
 # Longest one request may take, over all its steps (parsing, expansion,
@@ -40,6 +43,9 @@ class Hit:
     lang: str
     score: float
     snippet: str
+    # Typos the document was matched with (search/tolerance.py): 0 when it
+    # has the words themselves.
+    typos: int = 0
 
 
 @dataclass
@@ -60,24 +66,30 @@ class SearchResponse:
     # True when the deadline passed before every step was done: some passes,
     # the rewrite, the suggestion or some snippets were skipped.
     partial: bool = False
+    # The query words that matched index words a typo or two away, in the
+    # results shown: [{"word", "matched": [...], "typos"}] (search/tolerance.py).
+    typo_matches: list = field(default_factory=list)
 
 
 @dataclass(frozen=True)
 class Found:
-    """One ranked document: its number, score and stored fields."""
+    """One ranked document: its number, score, stored fields, and the typos
+    it was matched with."""
 
     docnum: int
     score: float
     fields: dict
+    typos: int = 0
 
     def __getitem__(self, name):
         return self.fields[name]
 
 
 def _run(searcher, query, request, deadline):
-    """Return (total, hits of the requested page) of ``query``: every match
-    scored and counted, the page picked by a partial sort. Raises
-    BudgetExceeded when the deadline passes first."""
+    """Return (total, exact total, hits of the requested page) of ``query``:
+    every match scored and counted, the page picked by a partial sort; the
+    exact total counts the matches without a typo. Raises BudgetExceeded
+    when the deadline passes first."""
     store = searcher.store
     try:
         found = Evaluator(store, deadline=deadline.at).matches(query)
@@ -98,16 +110,27 @@ def _run(searcher, query, request, deadline):
         if page and not deadline.left():
             break
         docnum = int(found.docs[at])
-        page.append(Found(docnum, float(found.scores[at]), searcher.stored_fields(docnum)))
-    return len(found), page
+        typos, score = split_typos(float(found.scores[at]))
+        page.append(Found(docnum, score, searcher.stored_fields(docnum), typos))
+    return len(found), int(np.count_nonzero(found.scores >= 0)), page
 
 
-def _find(searcher, text, request, deadline, exact_boost=EXACT_BOOST, max_words=MAX_QUERY_WORDS, expansions=None):
-    """Return (query, matched, total, hits of the requested page): documents
-    with all the words; when there are none, documents with some of them.
-    BadRequest when the parsed query has too many words; BudgetExceeded when
-    the deadline passes before the first pass is done (a later pass cut
-    short leaves the first one's answer)."""
+def _find(
+    searcher,
+    text,
+    request,
+    deadline,
+    exact_boost=EXACT_BOOST,
+    max_words=MAX_QUERY_WORDS,
+    expansions=None,
+    tolerance=None,
+):
+    """Return (query, matched, total, exact total, hits of the requested
+    page): documents with all the words (with ``tolerance``, a Tolerance,
+    also through words a typo away, ranked after); when there are none,
+    documents with some of them. BadRequest when the parsed query has too
+    many words; BudgetExceeded when the deadline passes before the first
+    pass is done (a later pass cut short leaves the first one's answer)."""
     reader = searcher.reader()
     shape = check_shape(build_query(searcher.schema, text, True, exact_boost), max_words)
     names = cross_script_matches(reader, text, index_folder(searcher), deadline) if request.cross_script else {}
@@ -115,27 +138,32 @@ def _find(searcher, text, request, deadline, exact_boost=EXACT_BOOST, max_words=
     query = None
     for match_all, matched in ((True, "all"), (False, "some")):
         candidate = bound_expansions(build_query(searcher.schema, text, match_all, exact_boost), reader, expander)
+        if tolerance is not None:
+            candidate = add_typo_tolerance(candidate, tolerance)
         candidate = add_cross_script(candidate, names)
         if candidate == query:
             break
         if query is not None and not deadline.left():
             break
         try:
-            total, page = _run(searcher, candidate, request, deadline)
+            total, exact_total, page = _run(searcher, candidate, request, deadline)
         except BudgetExceeded:
             if query is None:
                 raise
             break
         query = candidate
         if total:
-            return query, matched, total, page
-    return query, "none", 0, []
+            return query, matched, total, exact_total, page
+    return query, "none", 0, 0, []
 
 
-def suggest(searcher, request, total, matched, deadline=None, max_words=MAX_QUERY_WORDS, expansions=None):
-    """A corrected query when this one finds little, or finds documents with
-    only some of its words, and the correction does better: more documents,
-    or documents with all the words."""
+def suggest(
+    searcher, request, total, matched, deadline=None, max_words=MAX_QUERY_WORDS, expansions=None, tolerance=None
+):
+    """A corrected query when this one finds little (``total`` counts the
+    documents found without a typo), or finds documents with only some of
+    its words, and the correction does better: more documents, or
+    documents with all the words."""
     deadline = deadline or Deadline(QUERY_DEADLINE_SECONDS)
     if total >= SUGGEST_BELOW and matched == "all":
         return None
@@ -145,8 +173,10 @@ def suggest(searcher, request, total, matched, deadline=None, max_words=MAX_QUER
     if not corrected or not deadline.left():
         return None
     try:
-        found = _find(searcher, corrected, request, deadline, max_words=max_words, expansions=expansions)
-        _, corrected_matched, corrected_total, _ = found
+        found = _find(
+            searcher, corrected, request, deadline, max_words=max_words, expansions=expansions, tolerance=tolerance
+        )
+        _, corrected_matched, _, corrected_total, _ = found
     except (BudgetExceeded, BadRequest):
         return None
     if corrected_total > total or (matched != "all" and corrected_matched == "all"):
@@ -248,33 +278,50 @@ def search(searcher, request, exact_boost=EXACT_BOOST, deadline=None, max_words=
     started = time.perf_counter()
     deadline = deadline or Deadline(QUERY_DEADLINE_SECONDS)
     expansions = {}  # the prefix and fuzzy words' terms, shared by every pass (query.Expander)
+    # Typo tolerance, shared by every pass the same way; exact=1 turns it off.
+    tolerance = None if request.exact else Tolerance(searcher.reader(), deadline)
+    steps = {"exact_boost": exact_boost, "max_words": max_words, "expansions": expansions, "tolerance": tolerance}
     text = resolve_conjunction_waw(searcher.reader(), request.text)
     try:
-        query, matched, total, page = _find(searcher, text, request, deadline, exact_boost, max_words, expansions)
+        query, matched, total, exact_total, page = _find(searcher, text, request, deadline, **steps)
     except BudgetExceeded:
         raise QueryTimeout(
             f"the query took longer than its {deadline.seconds:g} s limit; try fewer or more specific words"
         ) from None
     rewrite = None
+    # A rewrite is tried only when not even typo tolerance found documents
+    # with all the words (the typo rewrite replaces only words no document has).
     if matched != "all" and not request.exact:
         for candidate in candidate_rewrites(searcher, text, deadline):
             if not deadline.left():
                 break
             try:
-                found = _find(searcher, candidate.rewritten, request, deadline, exact_boost, max_words, expansions)
+                found = _find(searcher, candidate.rewritten, request, deadline, **steps)
             except (BudgetExceeded, BadRequest):
                 break
             if found[1] == "all" or (total == 0 and found[2]):
-                (query, matched, total, page), rewrite = found, candidate
+                (query, matched, total, exact_total, page), rewrite = found, candidate
                 break
     hits = [
-        Hit(doc_id=hit["id"], title=hit["title"], lang=hit["lang"], score=round(hit.score, 4), snippet=snippet)
+        Hit(
+            doc_id=hit["id"],
+            title=hit["title"],
+            lang=hit["lang"],
+            score=round(hit.score, 4),
+            snippet=snippet,
+            typos=hit.typos,
+        )
         for hit, snippet in zip(page, _snippets(searcher, query, page, deadline), strict=True)
     ]
-    # A rewritten query is also the "did you mean" of the original one.
+    # A rewritten query is also the "did you mean" of the original one. Typo
+    # matches do not count as found: a query found only through them gets
+    # a suggestion.
     suggestion = (
-        rewrite.rewritten if rewrite else suggest(searcher, request, total, matched, deadline, max_words, expansions)
+        rewrite.rewritten
+        if rewrite
+        else suggest(searcher, request, exact_total, matched, deadline, max_words, expansions, tolerance)
     )
+    typo_matches = _typo_matches(searcher.store, tolerance, page)
     explain = None
     if request.explain:
         explain = {"words": explain_words(request.text), "parsed": str(query)}
@@ -284,6 +331,7 @@ def search(searcher, request, exact_boost=EXACT_BOOST, deadline=None, max_words=
             )
         if rewrite:
             explain["rewrite"] = rewrite.as_dict() | {"words": explain_words(rewrite.rewritten)}
+        explain["typos"] = typo_matches
     return SearchResponse(
         query=request.text,
         total=total,
@@ -296,7 +344,29 @@ def search(searcher, request, exact_boost=EXACT_BOOST, deadline=None, max_words=
         explain=explain,
         rewrite=rewrite,
         partial=deadline.expired,
+        typo_matches=typo_matches,
     )
+
+
+def _typo_matches(store, tolerance, page):
+    """``[{"word", "matched", "typos"}]``: each query word that matched the
+    hits of ``page`` through index words a typo or two away, with those
+    words (their exact forms; stems when only a stem matched)."""
+    with_typos = np.array(sorted(hit.docnum for hit in page if hit.typos), dtype=np.int64)
+    if tolerance is None or not len(with_typos):
+        return []
+    matches = []
+    for word, candidates in tolerance.added.items():
+        found = {}
+        for (fieldname, term), typos in candidates.items():
+            docs = store.term(fieldname, term).docs
+            if len(docs) and members(with_typos, docs).any():
+                found.setdefault(fieldname.endswith("_exact"), {}).setdefault(term, typos)
+        terms = found.get(True) or found.get(False)
+        if terms:
+            ordered = sorted(terms, key=lambda term: (terms[term], term))
+            matches.append({"word": word, "matched": ordered, "typos": min(terms.values())})
+    return matches
 
 
 def scoring():

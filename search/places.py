@@ -301,7 +301,10 @@ def place_matches(reader, text, deadline=None):
     """{normalised query word: index words of the other language's name of
     the place it names}: each run of adjacent query words that is a place's
     name, longest first; a phrase is one string with spaces. With a
-    ``deadline``, the words it leaves no time for get no matches."""
+    ``deadline``, the words it leaves no time for get no matches. None in
+    an index without exact-form fields (the other profiles)."""
+    if "body_exact" not in reader.schema:
+        return {}
     return _matches(reader, text, deadline, held=True)
 
 

@@ -153,19 +153,77 @@ def make_parser(schema, match_all=True, exact_boost=EXACT_BOOST):
 _OPERATORS = re.compile(r"\b(AND|OR|NOT|ANDNOT|ANDMAYBE)\b")
 
 
-def _parse(parser, text):
-    """Whoosh's parse of ``text``. Its parser fails on some operator
-    sequences (``x NOT NOT y`` raises IndexError); those are parsed again
-    with the operators read as plain words, and if that fails too the
-    query is refused."""
-    try:
-        return parser.parse(text)
-    except Exception:  # noqa: BLE001  (any failure inside Whoosh's parser)
-        pass
-    try:
-        return parser.parse(_OPERATORS.sub(lambda match: match.group().lower(), text))
-    except Exception:  # noqa: BLE001
-        raise BadRequest("q could not be parsed; check its quotes, brackets and operators", "q_unparsable") from None
+def _parse(parser, text, match_all=True):
+    """Whoosh's parse of ``text``, function words placed (``place_function_words``).
+    Its parser fails on some operator sequences (``x NOT NOT y`` raises
+    IndexError); those are parsed again with the operators read as plain
+    words, and if that fails too the query is refused."""
+    for attempt in (text, _OPERATORS.sub(lambda match: match.group().lower(), text)):
+        try:
+            parsed = parser.parse(attempt, normalize=False)
+        except Exception:  # noqa: BLE001  (any failure inside Whoosh's parser)
+            continue
+        return place_function_words(parsed, match_all).normalize()
+    raise BadRequest("q could not be parsed; check its quotes, brackets and operators", "q_unparsable")
+
+
+def _is_exact_field(fieldname):
+    return fieldname.endswith("_exact")
+
+
+def _is_function_word(group):
+    """Whether a word's group of field lookups is a function word's: the
+    stemmed fields, which leave stopwords out, gave it nothing, and only
+    the exact forms (which keep them) look it up."""
+    if not isinstance(group, wq.Or) or not group.subqueries:
+        return False
+    return all(isinstance(leaf, wq.Term) and _is_exact_field(leaf.fieldname) for leaf in group.subqueries)
+
+
+def _exact_phrase(group):
+    """A phrase's group with only its exact-form phrases when the phrase has
+    function words (the stemmed phrases, without them, would match the
+    content words with anything between); else the group unchanged."""
+    if not isinstance(group, wq.Or) or not any(isinstance(child, wq.Phrase) for child in group.subqueries):
+        return group
+    sizes = {
+        _is_exact_field(child.fieldname): len(child.words) if isinstance(child, wq.Phrase) else 1
+        for child in group.subqueries
+        if isinstance(child, wq.Phrase | wq.Term)
+    }
+    if sizes.get(True, 0) <= sizes.get(False, 0):
+        return group
+    exact = [child for child in group.subqueries if _is_exact_field(getattr(child, "fieldname", ""))]
+    return wq.Or(exact, boost=group.boost)
+
+
+def place_function_words(query, match_all=True):
+    """Function words (stopwords) are searched in the exact-form fields
+    only. Where a query also has content words, its function words rank
+    the documents that have them higher, and never exclude one: they
+    become the optional side of an AndMaybe. A query of function words
+    only needs them all (or, in the some-words pass, any); a phrase with
+    function words matches them exactly."""
+
+    def optional(node, children, joined):
+        words = [child for child in children if _is_function_word(child)]
+        content = [child for child in children if not _is_function_word(child)]
+        if not words or not any(not isinstance(child, wq.Not) for child in content):
+            return node
+        return wq.AndMaybe(joined(content, boost=node.boost), wq.Or(words))
+
+    def visit(node, top=False):
+        node = _exact_phrase(node)
+        if node.is_leaf():
+            return node
+        node = node.apply(visit)
+        if isinstance(node, wq.And):
+            return optional(node, node.subqueries, wq.And)
+        if top and not match_all and isinstance(node, wq.Or):
+            return optional(node, node.subqueries, wq.Or)
+        return node
+
+    return visit(query, top=True)
 
 
 class _ParseCache:
@@ -197,7 +255,7 @@ class _ParseCache:
             entry = self._parsers.get(settings)
         if entry is None:
             entry = (schema, make_parser(schema, match_all, exact_boost))
-        query = _parse(entry[1], text)
+        query = _parse(entry[1], text, match_all)
         with self._lock:
             self._remember(self._parsers, settings, entry, self._limits["parsers"])
             self._remember(self._queries, (settings, text), (schema, query), self._limits["queries"])

@@ -28,6 +28,7 @@ def search_json(response):
                 "lang": hit.lang,
                 "score": hit.score,
                 "snippet": hit.snippet,
+                "typos": hit.typos,
                 "url": document_url(hit.doc_id, response.query),
             }
             for hit in response.hits

@@ -22,7 +22,7 @@ SHIPPED_PROFILE = "shipped"
 # fields by their formats, not their analyzers, so the version is written into
 # each field's format: an index built before no longer equals make_schema()
 # and the indexer rebuilds it (search/index.py) instead of mixing the two.
-ANALYSIS_VERSION = 3
+ANALYSIS_VERSION = 4
 TITLE_BOOST = 2.0
 
 # name -> (analyzer factory for the stemmed fields, whether exact fields exist)
@@ -52,7 +52,10 @@ def make_schema(profile=SHIPPED_PROFILE):
         "fingerprint": COLUMN(FingerprintColumn()),
     }
     if with_exact:
-        surface = bilingual_analyzer(stem=False)
+        # Stopwords are kept in the exact forms: "to be or not to be" and a
+        # phrase's function words are matched there (BM25's idf keeps their
+        # weight low), while the stems leave them out.
+        surface = bilingual_analyzer(stopwords=False, stem=False)
         fields["title_exact"] = TEXT(analyzer=surface, field_boost=TITLE_BOOST)
         fields["body_exact"] = TEXT(analyzer=surface)
         # Latin words written capitalised mid-sentence: the evidence that a

@@ -14,6 +14,8 @@ from math import log
 from whoosh import query as wq
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
+from search.postings.evaluate import Tolerant
+
 K1, B = 1.2, 0.75
 SOURCES = {"title": "title", "title_exact": "title", "body": "body", "body_exact": "body"}
 
@@ -95,6 +97,13 @@ class PlainIndex:
                 if isinstance(child, wq.Not):
                     keys -= set(self.evaluate(child.query))
             found = {d: sum(part[d] for part in parts) if parts else 1.0 for d in keys}
+        elif isinstance(node, Tolerant):  # the word's documents, then each typo tier's new ones
+            found, typos_of = {}, {}
+            for typos, child in enumerate(node.subqueries):
+                for d, s in self.evaluate(child).items():
+                    if d not in found:
+                        found[d], typos_of[d] = s, typos
+            found = {d: Typed(typos_of[d], s) for d, s in found.items()}
         elif isinstance(node, wq.Or):
             found = {}
             for child in node.subqueries:
@@ -105,8 +114,36 @@ class PlainIndex:
         return {d: s * boost for d, s in found.items()}
 
     def ranked(self, node, lang=None):
-        """``[(docnum, score)]`` of every match, best first (lower number first on ties)."""
+        """``[(docnum, score)]`` of every match, best first (lower number first
+        on ties); with typo tolerance, ``[(docnum, Typed)]``, fewest typos first."""
         found = self.evaluate(node)
         if lang:
             found = {d: s for d, s in found.items() if self.langs[d] == lang}
-        return sorted(found.items(), key=lambda item: (-item[1], item[0]))
+        return sorted(found.items(), key=lambda item: (_typos(item[1]), -_score(item[1]), item[0]))
+
+
+class Typed:
+    """A score kept beside the typos it was matched with: sums add both, a
+    boost scales the score only. Ranking is by typos, then score."""
+
+    def __init__(self, typos, score):
+        self.typos, self.score = typos, score
+
+    def __add__(self, other):
+        return Typed(self.typos + _typos(other), self.score + _score(other))
+
+    __radd__ = __add__
+
+    def __mul__(self, boost):
+        return Typed(self.typos, self.score * boost)
+
+    def __repr__(self):
+        return f"Typed({self.typos}, {self.score})"
+
+
+def _typos(value):
+    return value.typos if isinstance(value, Typed) else 0
+
+
+def _score(value):
+    return value.score if isinstance(value, Typed) else value

@@ -31,7 +31,7 @@ EN_SANITISER = "en/tech/snippet-sanitiser.txt"
 
 AR_ELECTION_DOCS = {AR_ELECTIONS, AR_CANDIDACY, AR_DIACRITICS}
 CONTRACT_KEYS = {"query", "total", "page", "per_page", "took_ms", "results", "suggestion"}
-RESULT_KEYS = {"id", "title", "lang", "score", "snippet", "url"}
+RESULT_KEYS = {"id", "title", "lang", "score", "snippet", "url", "typos"}
 
 
 def search(client, **params):
@@ -75,6 +75,7 @@ def test_search_response_has_the_contract_shape(client):
         assert all(isinstance(result[key], str) for key in ("id", "title", "snippet", "url"))
         assert result["lang"] == "ar"
         assert isinstance(result["score"], float) and result["score"] > 0
+        assert result["typos"] == 0
         assert result["title"].strip()
     scores = [result["score"] for result in data["results"]]
     assert scores == sorted(scores, reverse=True)
@@ -313,11 +314,14 @@ def test_misspelt_query_gets_a_suggestion_that_finds_more(client, typo, correcti
     assert exact["rewrite"] is None
     assert exact["suggestion"] == correction
     assert search(client, q=correction)["total"] > exact["total"]
-    # ... and by default the results already come from the correction.
-    data = search(client, q=typo)
-    assert data["rewrite"] == {"from": typo, "to": correction, "reason": "typo"}
+    # ... and by default typo tolerance already finds the correction's
+    # documents (one typo each), so nothing is rewritten; the suggestion stays.
+    data = search(client, q=typo, explain="1")
+    assert data["rewrite"] is None
     assert data["suggestion"] == correction
-    assert data["total"] == search(client, q=correction)["total"]
+    assert set(ids(search(client, q=correction))) <= set(ids(data))
+    assert data["results"] and all(result["typos"] == 1 for result in data["results"])
+    assert correction in data["explain"]["typos"][0]["matched"]
 
 
 # --- escaping ----------------------------------------------------------------

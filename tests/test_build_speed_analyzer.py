@@ -116,7 +116,10 @@ def test_index_postings_spans_give_each_positions_word(stopwords, stem, text):
     postings = analyzer.index_postings(text, spans=spans)
     for t in analyzer(text, positions=True, chars=True, mode="index"):
         assert spans[t.pos] == (t.startchar, t.endchar)
-    assert len(spans) == 1 + max((p for found in postings.values() for p in found), default=-1)
+    # Every normalised word has a position and a span, a stopword too.
+    every_word = {t.pos for t in analyzer(text, positions=True, removestops=False, mode="index")}
+    assert set(range(len(spans))) == every_word
+    assert all(p < len(spans) for found in postings.values() for p in found)
 
 
 @pytest.mark.parametrize("text", ["وقال الوزير إن بعثة OSCE في الـOSCE ﷺ", "في الانتخابات", "", "، ؟"])
@@ -132,21 +135,22 @@ def test_known_text_tokens_and_offsets():
     assert tokens(bilingual_analyzer(), text, positions=True, chars=True) == tokens(
         bilingual_chain(), text, positions=True, chars=True
     )
-    # وقال gives two stems at one position; إن and في are stopwords (positions
-    # renumbered); الـ is a bare article; ﷺ is four words with the ligature's offsets.
+    # وقال gives two stems at one position; إن and في are stopwords (their
+    # positions left empty); الـ is a bare article; ﷺ is four words with
+    # the ligature's offsets, عليه a stopword among them.
     assert [
         (t.text, t.pos, t.startchar, t.endchar) for t in bilingual_analyzer()(text, positions=True, chars=True)
     ] == [
         ("قال", 0, 0, 4),
         ("وقال", 0, 0, 4),
         ("وزير", 1, 5, 11),
-        ("بعث", 2, 15, 19),
-        ("osc", 3, 20, 24),
-        ("osc", 4, 31, 35),
-        ("صل", 5, 36, 37),
-        ("له", 6, 36, 37),
-        ("سلم", 7, 36, 37),
-        ("وسلم", 7, 36, 37),
+        ("بعث", 3, 15, 19),
+        ("osc", 4, 20, 24),
+        ("osc", 7, 31, 35),
+        ("صل", 8, 36, 37),
+        ("له", 9, 36, 37),
+        ("سلم", 11, 36, 37),
+        ("وسلم", 11, 36, 37),
     ]
 
 
@@ -177,7 +181,17 @@ def test_word_spans_are_the_same_for_the_fused_analyzer_and_the_chain(stem, text
     assert {(s, e, term) for s, e, terms in word_spans(text, fused) for term in terms} == indexed
 
 
-def test_word_spans_only_for_stop_filtering_analyzers():
-    assert word_spans("نص", BilingualAnalyzer(stopwords=False)) is None
+@pytest.mark.parametrize("stem", [True, False])
+@given(text=any_text)
+@PURE
+def test_word_spans_of_an_analyzer_keeping_stopwords_are_its_index_tokens(stem, text):
+    chain = bilingual_chain(False, stem)
+    indexed = {(t.startchar, t.endchar, t.text) for t in chain(text, chars=True, mode="index")}
+    spans = word_spans(text, BilingualAnalyzer(False, stem))
+    assert {(s, e, term) for s, e, terms in spans for term in terms} == indexed
+
+
+def test_word_spans_for_our_analyzers_and_stop_filtering_chains():
+    assert list(word_spans("في نص", BilingualAnalyzer(stopwords=False))) == [(0, 2, ("في",)), (3, 5, ("نص",))]
     assert word_spans("نص", bilingual_chain(stopwords=False)) is None
     assert list(word_spans("في الانتخابات", bilingual_analyzer())) == [(0, 2, ()), (3, 13, ("انتخاب",))]

@@ -41,7 +41,7 @@ def corpus(bundled_searcher):
 def test_total_page_and_scores_equal_the_plain_computation(corpus, text, lang):
     searcher, plain = corpus
     request = SearchRequest(text, lang=lang, per_page=5)
-    query, _, total, page = engine._find(searcher, text, request, Deadline(60))
+    query, _, total, _, page = engine._find(searcher, text, request, Deadline(60))
     expected = plain.ranked(query, lang)
     if total == 0:  # the fallback to some words found nothing either
         assert expected == []
@@ -49,6 +49,48 @@ def test_total_page_and_scores_equal_the_plain_computation(corpus, text, lang):
     assert total == len(expected)
     assert [hit.docnum for hit in page] == [docnum for docnum, _ in expected[:5]]
     assert [hit.score for hit in page] == pytest.approx([score for _, score in expected[:5]], rel=1e-9)
+
+
+TYPO_QUERIES = [
+    "elecions",
+    "انتخبات",
+    "observres OSCE",
+    "الجفف",
+    "Kazakstan elections",
+    "scholarhips -water",
+    "elections",
+]
+
+
+@pytest.mark.parametrize("lang", [None, "ar"])
+@pytest.mark.parametrize("text", TYPO_QUERIES + QUERIES[:20])
+def test_typo_tiers_equal_the_plain_computation(corpus, text, lang):
+    """With typo tolerance, the page's documents, scores and typos are what
+    the plain computation gives: fewest typos first, then score."""
+    searcher, plain = corpus
+    request = SearchRequest(text, lang=lang, per_page=8)
+    tolerance = engine.Tolerance(searcher.reader())
+    query, _, total, exact_total, page = engine._find(searcher, text, request, Deadline(60), tolerance=tolerance)
+    expected = plain.ranked(query, lang)
+    assert total == len(expected)
+    assert exact_total == sum(1 for _, value in expected if not getattr(value, "typos", 0))
+    assert [hit.docnum for hit in page] == [docnum for docnum, _ in expected[:8]]
+    assert [hit.typos for hit in page] == [getattr(value, "typos", 0) for _, value in expected[:8]]
+    assert [hit.score for hit in page] == pytest.approx(
+        [getattr(value, "score", value) for _, value in expected[:8]], rel=1e-6
+    )
+
+
+def test_the_typo_queries_compared_match_through_typos(corpus):
+    searcher, _ = corpus
+    found = []
+    for text in TYPO_QUERIES:
+        tolerance = engine.Tolerance(searcher.reader())
+        _, _, total, exact_total, _ = engine._find(
+            searcher, text, SearchRequest(text), Deadline(60), tolerance=tolerance
+        )
+        found.append(total - exact_total)
+    assert sum(count > 0 for count in found) >= 5
 
 
 def test_the_counts_compared_are_not_all_small(corpus):

@@ -125,8 +125,8 @@ class BilingualAnalyzer(Analyzer):
     def _words(self, t, value, positions, chars, keeporiginal, start_pos, start_char, mode):
         plans = _plans(self.stopwords, self.stem)
         query = mode == "query"
-        last = None  # the last position given to a kept word (stop filtering renumbers)
-        for tokpos, match in enumerate(WORD_PATTERN.finditer(value), start_pos):
+        pos = start_pos  # the next word's position: one per normalised word, stopwords included
+        for match in WORD_PATTERN.finditer(value):
             surface = match.group()
             entries = plans[surface][0]
             if not entries:
@@ -137,7 +137,7 @@ class BilingualAnalyzer(Analyzer):
             if chars:
                 t.startchar = start_char + match.start()
                 t.endchar = start_char + match.end()
-            last = yield from self._emit(t, entries, tokpos, last, positions, query)
+            pos = yield from self._emit(t, entries, pos, positions, query)
 
     def _whole(self, t, value, positions, chars, start_pos, start_char, mode):
         # tokenize=False: the whole value is one word (as the chain's tokenizer does it).
@@ -148,25 +148,21 @@ class BilingualAnalyzer(Analyzer):
             t.startchar = start_char
             t.endchar = start_char + len(value)
         entries = _word_plan(value, script, self.stopwords, self.stem)[0]
-        yield from self._emit(t, entries, start_pos, None, positions, mode == "query")
+        yield from self._emit(t, entries, start_pos, positions, mode == "query")
 
-    def _emit(self, t, entries, tokpos, last, positions, query):
-        """The tokens of one word's plan (``_word_plan`` entries) at word
-        position ``tokpos``; returns the last position given to a kept word,
-        which stop filtering carries from word to word."""
-        renumber = self.stopwords and positions
-        pos = tokpos
+    def _emit(self, t, entries, pos, positions, query):
+        """The tokens of one word's plan (``_word_plan`` entries), its first
+        normalised word at position ``pos``; returns the next word's
+        position. Every normalised word takes a position, a stopword too,
+        so that the fields with and without stopwords number words alike."""
         for stopped, texts, query_text in entries:
-            if stopped:
-                if t.removestops:
-                    continue
-                t.stopped = True
-            else:
-                t.stopped = False
-                if renumber:
-                    pos = last = tokpos if last is None else last + 1
+            if stopped and t.removestops:
+                pos += 1
+                continue
+            t.stopped = stopped
             if positions:
                 t.pos = pos
+            pos += 1
             if query:
                 t.text = query_text
                 yield t
@@ -174,7 +170,7 @@ class BilingualAnalyzer(Analyzer):
                 for text in texts:
                     t.text = text
                     yield t
-        return last
+        return pos
 
     def index_postings(self, value, chars=False, spans=None):
         """``{term: [position, ...]}`` (with ``chars``: ``[(position, start,
@@ -182,57 +178,47 @@ class BilingualAnalyzer(Analyzer):
         Whoosh's Positions/Characters formats gather from this analyzer's
         tokens, without making the tokens. A ``spans`` list is filled with
         each position's ``(start, end)`` in ``value``, indexed by position."""
-        return _index_postings(value, (_plans(self.stopwords, self.stem),), self.stopwords, chars, spans)[0]
+        return _index_postings(value, (_plans(self.stopwords, self.stem),), chars, spans)[0]
 
     def index_postings_with(self, other, value, spans=None):
         """``[index_postings of this analyzer, of other]`` over ``value`` in
         one pass over its words: the stemmed and exact-form fields of one
-        text. Both must filter the same stop words, so that their words keep
-        the same positions."""
-        if not isinstance(other, BilingualAnalyzer) or other.stopwords != self.stopwords:
-            raise ValueError(f"{other!r} does not give {self!r}'s positions")
+        text (the exact forms may keep the stopwords the stems drop; both
+        number the words alike)."""
+        if not isinstance(other, BilingualAnalyzer):
+            raise ValueError(f"{other!r} is not a {type(self).__name__}")
         plans = (_plans(self.stopwords, self.stem), _plans(other.stopwords, other.stem))
-        return _index_postings(value, plans, self.stopwords, False, spans)
+        return _index_postings(value, plans, False, spans)
 
 
-def _index_postings(value, plan_caches, renumber, chars, spans):
+def _index_postings(value, plan_caches, chars, spans):
     """The postings of ``value`` under each of ``plan_caches`` (analyzers
-    that differ only in stemming), walking its words once. The loop runs
-    once per written word: it is the indexer's hottest, so it is kept flat."""
-    first = plan_caches[0]
-    second = plan_caches[1] if len(plan_caches) > 1 else None
-    postings, twin_postings = {}, {}
-    get, twin_get = postings.get, twin_postings.get
-    last = None
-    for tokpos, match in enumerate(WORD_PATTERN.finditer(value)):
+    over the same normalisation), walking its words once. Each normalised
+    word takes the next position, whether a plan keeps it or not. The loop
+    runs once per written word: it is the indexer's hottest, so it is kept
+    flat."""
+    all_postings = [{} for _ in plan_caches]
+    pos = 0
+    for match in WORD_PATTERN.finditer(value):
         word = match.group()
-        kept = first[word][1]
-        if not kept:
-            continue
-        twin_kept = second[word][1] if second is not None else None
-        for i, texts in enumerate(kept):
-            if renumber:
-                pos = last = tokpos if last is None else last + 1
-            else:
-                pos = tokpos
-            item = (pos, match.start(), match.end()) if chars else pos
-            if spans is not None and pos >= len(spans):
-                spans.extend([(match.start(), match.start())] * (pos - len(spans)))
-                spans.append((match.start(), match.end()))
-            for text in texts:
-                found = get(text)
-                if found is None:
-                    postings[text] = [item]
-                else:
-                    found.append(item)
-            if twin_kept is not None:
-                for text in twin_kept[i]:
-                    found = twin_get(text)
-                    if found is None:
-                        twin_postings[text] = [item]
-                    else:
-                        found.append(item)
-    return [postings, twin_postings][: len(plan_caches)]
+        start, end = match.start(), match.end()
+        first = pos
+        for plans, postings in zip(plan_caches, all_postings, strict=True):
+            entries = plans[word][0]
+            pos = first
+            for stopped, texts, _ in entries:
+                if not stopped:
+                    item = (pos, start, end) if chars else pos
+                    for text in texts:
+                        found = postings.get(text)
+                        if found is None:
+                            postings[text] = [item]
+                        else:
+                            found.append(item)
+                pos += 1
+        if spans is not None and pos > first:
+            spans.extend([(start, end)] * (pos - first))
+    return all_postings
 
 
 def bilingual_analyzer(stopwords=True, stem=True):
@@ -246,8 +232,9 @@ def bilingual_analyzer(stopwords=True, stem=True):
 
 
 def surface_analyzer():
-    """Normalised surface forms, no stemming: for exact-form matching."""
-    return bilingual_analyzer(stem=False)
+    """Normalised surface forms, stopwords kept, no stemming: for exact-form
+    matching."""
+    return bilingual_analyzer(stopwords=False, stem=False)
 
 
 @lru_cache(maxsize=WORD_CACHE_SIZE)
@@ -256,15 +243,14 @@ def _terms_of_word(surface, script, stem):
     return _word_plan(surface, script, True, stem)[2]
 
 
-def _stop_filtering(analyzer):
-    """``(stem,)`` for one of our stop-filtering analyzers, else None."""
-    if isinstance(analyzer, BilingualAnalyzer):
-        return (analyzer.stem,) if analyzer.stopwords else None
+def _chain_stemming(analyzer):
+    """``(stem,)`` for a stop-filtering chain of our filters
+    (``bilingual_chain``), else None."""
     items = getattr(analyzer, "items", ())
     if not items or not isinstance(items[0], BilingualTokenizer):
         return None
     if not any(isinstance(item, BilingualStopFilter) for item in items):
-        return None  # only the stop-filtering analyzers are shortcut here
+        return None  # only the stop-filtering chains are shortcut here
     return (any(isinstance(item, LightStemFilter) for item in items),)
 
 
@@ -273,12 +259,12 @@ def word_spans(text, analyzer):
     ones ``analyzer`` indexes it under; None when ``analyzer`` is not one of
     ours. Much faster than running the analyzer (no token objects, and
     per-word results memoised), for highlighting stored text."""
-    config = _stop_filtering(analyzer)
+    if isinstance(analyzer, BilingualAnalyzer):
+        plans = _plans(analyzer.stopwords, analyzer.stem)
+        return ((match.start(), match.end(), plans[match.group()][2]) for match in WORD_PATTERN.finditer(text))
+    config = _chain_stemming(analyzer)
     if config is None:
         return None
-    if isinstance(analyzer, BilingualAnalyzer):
-        plans = _plans(True, config[0])
-        return ((match.start(), match.end(), plans[match.group()][2]) for match in WORD_PATTERN.finditer(text))
     stem = config[0]
     return (
         (match.start(), match.end(), _terms_of_word(match.group(), match.lastgroup, stem))

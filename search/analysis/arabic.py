@@ -223,7 +223,12 @@ STOP_TYPES = {"حرف", "ضمير"}  # every particle and pronoun
 STOP_VERBS = {"كان", "ليس", "ليست", "ليسوا", "ليسا", "ليستا"}
 NOT_STOP_LEMMAS = set(
     "فلان عين عامة نفس ابن سبحان معاذ شطر لعمر شبه جنوب شمال شرق غرب يمين زمان ساعة شهر صباح "
-    "ضحوة غدا غداة غروب لحظة ليل مساء وقت أمد أمس أول أبدا أصلا آنفا الألى الألاء".split()
+    "ضحوة غدا غداة غروب لحظة ليل مساء وقت أمد أمس أول أبدا أصلا آنفا الألى الألاء "
+    # Reviewed for issue 16: adverbs of place that name a place or a rank
+    # (خلف behind, أعلى highest: المجلس الأعلى), nouns of time (مرة, تارة),
+    # and particles written like common nouns (رب lord, بيد hand, أجل term,
+    # نعم blessings, عوض compensation). See docs/arabic-analysis.md.
+    "خلف أمام فوق تحت أسفل أعلى جنب وراء إزاء مرة تارة ريث رب بيد أجل نعم عوض جلل جير ذيت كيت".split()
 )
 # Clitic forms that normalise onto common content words: ولأية/ولاية (province),
 # فتحت (she opened), فهم (understanding).

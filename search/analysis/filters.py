@@ -50,30 +50,36 @@ def index_stems_of(normalized, script):
 class NormalizeFilter(Filter):
     """Normalise each word by its script; drop words that normalise to nothing
     (a stray diacritic or tatweel). A ligature of several words (ﷺ) gives
-    one token per word, all with the ligature's offsets."""
+    one token per word, all with the ligature's offsets. Positions count the
+    words given: one each, stopwords included (they are kept in the
+    exact-form fields and dropped, leaving their place, in the stemmed ones)."""
 
     def __call__(self, tokens):
+        pos = None
         for t in tokens:
             surface = t.text
+            if t.positions and pos is None:
+                pos = t.pos
             normalized = normalize_word(surface, t.script)
             keys = stopword_key(surface, t.script).split()
             for i, word in enumerate(normalized.split()):
                 t.text = word
                 t.stopkey = keys[i] if i < len(keys) else word
+                if t.positions:
+                    t.pos = pos
+                    pos += 1
                 yield t
 
 
 class BilingualStopFilter(Filter):
-    """Remove Arabic and English stopwords, renumbering positions like
-    Whoosh's StopFilter; with ``removestops=False`` mark them instead."""
+    """Remove Arabic and English stopwords, leaving their positions empty
+    (unlike Whoosh's StopFilter, which renumbers), so that a phrase matches
+    the words it was written with; with ``removestops=False`` mark them
+    instead."""
 
     def __call__(self, tokens):
-        pos = None
         for t in tokens:
             if not is_stopword(getattr(t, "stopkey", t.text), t.script):
-                if t.positions:
-                    pos = t.pos if pos is None else pos + 1
-                    t.pos = pos
                 t.stopped = False
                 yield t
             elif not t.removestops:

@@ -106,11 +106,7 @@ def index_postings(analyzer, text, spans=None):
 
 
 def _pairable(analyzer, twin):
-    return (
-        hasattr(analyzer, "index_postings_with")
-        and type(twin) is type(analyzer)
-        and getattr(twin, "stopwords", None) == getattr(analyzer, "stopwords", None)
-    )
+    return hasattr(analyzer, "index_postings_with") and type(twin) is type(analyzer)
 
 
 def gather_ranges(starts, counts):

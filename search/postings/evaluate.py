@@ -11,7 +11,13 @@ the loop leaves Whoosh:
   that match;
 - ``AndNot`` is its left side less the documents of its right side;
 - a phrase keeps the documents where its words stand in order, each within
-  ``slop`` positions of the one before, and scores the sum of its words.
+  ``slop`` positions of the one before, and scores the sum of its words;
+- ``Tolerant`` (ours: a word and the index words a typo or two away) keeps
+  the word's documents with their scores, then the documents only its
+  one-typo words have, then those only its two-typo words have, each
+  tier's scores lowered by ``TYPO_PENALTY`` per typo, so that sums over
+  the words of a query rank every document by its typos first, then by
+  its score (Meilisearch's typo rule: a tier, not a blend).
 
 The language filter and the page are applied by the caller (``rank``).
 """
@@ -28,6 +34,46 @@ from .phrase import phrase_documents
 
 _NO_DOCS = np.zeros(0, dtype=np.int64)
 _NO_SCORES = np.zeros(0, dtype=np.float64)
+
+
+# Subtracted from a score once per typo. Scores are sums of BM25 terms, each
+# a few units at most, so a score never reaches it: a document's typos and
+# its score both come back from the sum (``split_typos``).
+TYPO_PENALTY = float(2**20)
+
+
+class Tolerant(wq.CompoundQuery):
+    """A query word (``subqueries[0]``, its lookups in every field) with
+    the index words one typo away (``subqueries[1]``) and two typos away
+    (``subqueries[2]``), each an Or of terms or NullQuery. ``word`` is the
+    word as typed, normalised (for the explanation)."""
+
+    JOINT = " TYPO "
+
+    def __init__(self, subqueries, boost=1.0, word=None):
+        super().__init__(subqueries, boost=boost)
+        self.word = word
+
+    def apply(self, fn):
+        return type(self)([fn(q) for q in self.subqueries], boost=self.boost, word=self.word)
+
+    def normalize(self):
+        return self
+
+    def __eq__(self, other):
+        return type(other) is type(self) and self.subqueries == other.subqueries and self.word == other.word
+
+    def __hash__(self):
+        return hash((type(self), tuple(self.subqueries), self.word))
+
+
+def split_typos(score):
+    """``(typos, score)`` of a score a Tolerant query made: the number of
+    typos its document matched with, and its score without the penalty."""
+    if score >= 0:
+        return 0, score
+    typos = int(-score // TYPO_PENALTY) + 1
+    return typos, score + typos * TYPO_PENALTY
 
 
 class BudgetExceeded(Exception):
@@ -120,6 +166,8 @@ class Evaluator:
         boost = getattr(node, "boost", 1.0)
         if isinstance(node, type(wq.NullQuery)):
             return NOTHING
+        if isinstance(node, Tolerant):
+            return self.tolerant(node).scaled(boost)
         if isinstance(node, wq.Term):
             return self.term(node.fieldname, node.text).scaled(boost)
         if isinstance(node, wq.Phrase):
@@ -161,6 +209,16 @@ class Evaluator:
         for child in negative:
             result = difference(result, self.evaluate(child.query))
         return result
+
+    def tolerant(self, node):
+        found = self.evaluate(node.subqueries[0])
+        tiers = [found]
+        for typos, child in enumerate(node.subqueries[1:], start=1):
+            extra = self.evaluate(child)
+            for earlier in tiers:
+                extra = difference(extra, earlier)
+            tiers.append(Matches(extra.docs, extra.scores - typos * TYPO_PENALTY))
+        return union(tiers, self.index.doc_count_all)
 
     def disjunction_max(self, node):
         parts = [self.evaluate(child) for child in node.subqueries]

@@ -1,0 +1,173 @@
+"""Typo tolerance, in the manner of Meilisearch's typo ranking rule.
+
+Each query word also matches the index words within one edit of it (from
+``TYPO_MIN_LETTERS[0]`` letters) or two (from ``TYPO_MIN_LETTERS[1]``),
+edits counted Damerau's way (optimal string alignment: a swap of two
+neighbouring letters is one edit). Both forms of the word are looked at:
+its normalised surface form against the exact-form fields, and its stem
+against the stemmed fields, so that انتخبات finds الانتخابات through the stem
+انتخاب. The misspelling may itself be an index word (a letter dropped from a
+rare word often makes a common one): tolerance does not wait for a word to
+be unknown.
+
+Documents matched through a typo rank below every document the words
+themselves match: the query tree gets ``Tolerant`` nodes, which the
+evaluator scores by tier (search/postings/evaluate.py). A correctly spelled
+query keeps its results and their order; typo matches come after them.
+``exact=1`` turns tolerance off.
+
+Candidates come from the posting store's letter groups (``terms_near``: no
+vocabulary copy, a few milliseconds per word), at most
+``MAX_TYPO_TERMS`` per word and field, the closest then the most frequent.
+"""
+
+from dataclasses import dataclass, field
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+from whoosh import query as wq
+
+from .analysis import script_of
+from .postings.evaluate import Tolerant
+
+# (letters from which a word matches words one edit away, from which two).
+# Measured on the typo sets (bench/quality/RESULTS.md): Arabic words are
+# short (short vowels are not written), so they get their first edit sooner.
+TYPO_MIN_LETTERS = {"ar": (4, 8), "en": (5, 9)}
+MAX_EDITS = 2
+# Index words one query word may also match, per field and tier.
+MAX_TYPO_TERMS = 16
+# Words of one query that get tolerance (the longest first): a 32-word
+# query would otherwise look up and match hundreds of candidate terms.
+MAX_TOLERANT_WORDS = 8
+# The exact-form fields and the stemmed field of each.
+STEMMED_FIELD_OF = {"title_exact": "title", "body_exact": "body"}
+
+
+def allowed_edits(word, script):
+    """Typos a word of ``script`` may carry: by its length in letters."""
+    one, two = TYPO_MIN_LETTERS.get(script, TYPO_MIN_LETTERS["en"])
+    letters = len(word)
+    return 2 if letters >= two else 1 if letters >= one else 0
+
+
+@dataclass
+class Tolerance:
+    """One request's typo tolerance: the candidates looked up (shared by
+    every pass of the request, like query.Expander's memo), and what was
+    added to which word (for the explanation)."""
+
+    reader: object
+    deadline: object = None
+    memo: dict = field(default_factory=dict)
+    added: dict = field(default_factory=dict)  # normalised word -> {(field, term): typos}
+
+    def candidates(self, fieldname, text, edits):
+        """``[[terms one edit away], [two edits away]]`` of ``text`` in
+        ``fieldname``: at most MAX_TYPO_TERMS each, those in most documents."""
+        key = (fieldname, text, edits)
+        if key in self.memo:
+            return self.memo[key]
+        if self.deadline is not None and not self.deadline.left():
+            return [[], []]
+        near = getattr(self.reader, "terms_near", None)
+        choices = near(fieldname, text, edits) if near else None
+        tiers = [[], []]
+        if choices:
+            for term, distance, _ in process.extract(
+                text, sorted(choices), scorer=OSA.distance, score_cutoff=edits, limit=None
+            ):
+                if distance:
+                    tiers[distance - 1].append(term)
+        doc_frequency = self.reader.doc_frequency
+        tiers = [sorted(terms, key=lambda t: (-doc_frequency(fieldname, t), t))[:MAX_TYPO_TERMS] for terms in tiers]
+        self.memo[key] = tiers
+        return tiers
+
+
+def _word_group(node):
+    """``{field: Term}`` of a plain word's lookups (a term in each stemmed
+    and exact-form field), or None for anything else (a phrase, a prefix,
+    a function word, a word in one field)."""
+    if not isinstance(node, wq.Or) or not node.subqueries:
+        return None
+    terms = {}
+    for child in node.subqueries:
+        if type(child) is not wq.Term or child.fieldname in terms:
+            return None
+        terms[child.fieldname] = child
+    if not any(name in terms for name in STEMMED_FIELD_OF) or not any(
+        name in terms for name in STEMMED_FIELD_OF.values()
+    ):
+        return None
+    return terms
+
+
+def _typed_form(terms):
+    """The word as typed, normalised: its exact-form term."""
+    return (terms.get("body_exact") or terms.get("title_exact")).text
+
+
+def _tolerant(node, terms, tolerance):
+    """``node`` (a word's group) with its typo tiers, or ``node`` when the
+    word is too short for any."""
+    word = _typed_form(terms)
+    script = script_of(word)
+    edits = allowed_edits(word, script)
+    if not edits:
+        return node
+    tiers = [[], []]
+    for fieldname, term in terms.items():
+        text = term.text
+        # A stem is looked up with the edits its own length allows (a short
+        # stem has many neighbours), never more than the typed word's.
+        allowed = edits if fieldname in STEMMED_FIELD_OF else min(edits, allowed_edits(text, script))
+        if not allowed:
+            continue
+        for typos, found in enumerate(tolerance.candidates(fieldname, text, allowed), start=1):
+            tiers[typos - 1] += [wq.Term(fieldname, candidate, boost=term.boost) for candidate in found]
+            added = tolerance.added.setdefault(word, {})
+            for candidate in found:
+                added.setdefault((fieldname, candidate), typos)
+    if not tiers[0] and not tiers[1]:
+        return node
+    return Tolerant([node, *(wq.Or(tier) if tier else wq.NullQuery for tier in tiers)], word=word)
+
+
+def add_typo_tolerance(query, tolerance):
+    """``query`` with its plain words (at most MAX_TOLERANT_WORDS, the
+    longest first) made Tolerant; excluded words, phrases, prefix and fuzzy
+    words are left as they are."""
+    groups = []
+
+    def collect(node):
+        if isinstance(node, wq.Not):
+            return
+        if isinstance(node, wq.AndNot):
+            collect(node.a)
+            return
+        terms = _word_group(node)
+        if terms is not None:
+            groups.append((node, terms))
+            return
+        for child in node.children():
+            collect(child)
+
+    collect(query)
+    if not groups:
+        return query
+    chosen = sorted(groups, key=lambda group: -len(_typed_form(group[1])))[:MAX_TOLERANT_WORDS]
+    chosen_ids = {id(node) for node, _ in chosen}
+
+    def visit(node):
+        if id(node) in chosen_ids:
+            return _tolerant(node, _word_group(node), tolerance)
+        if isinstance(node, wq.Not) or node.is_leaf():
+            return node
+        if isinstance(node, wq.AndNot):
+            changed = wq.AndNot(visit(node.a), node.b)
+            changed.boost = node.boost
+            return changed
+        return node.apply(visit)
+
+    return visit(query)
