@@ -41,7 +41,8 @@ class Server:
         return requests.get(f"{self.base_url}{path}", params=params, headers=CLOSE, timeout=REQUEST_TIMEOUT)
 
     def search_ids(self, text, **params):
-        response = self.get("/search", q=text, per_page="50", **params)
+        # exact=1: the words themselves, not the words a typo away.
+        response = self.get("/search", q=text, per_page="50", exact="1", **params)
         assert response.status_code == 200, response.text
         return {result["id"] for result in response.json()["results"]}
 
@@ -142,7 +143,7 @@ def probe_until_both_workers_answered(server, check):
 
 
 def search_ids(server, text, probe):
-    response = server.get("/search", q=text, per_page="50", probe=str(probe))
+    response = server.get("/search", q=text, per_page="50", exact="1", probe=str(probe))
     assert response.status_code == 200, response.text
     return {result["id"] for result in response.json()["results"]}
 

@@ -111,7 +111,22 @@ def test_report_says_by_how_much_a_target_is_missed():
     text = markdown([speed_result()], "cmd")
     assert "- 50,000 documents, p50 ≤ 1.5× FTS5: 3.00×, 2.0 times the limit." in text
     assert "- 50,000 documents, p95 ≤ 1.0× FTS5: 1.20×, 20% over the limit." in text
-    assert "| 50,000 | ar and | 10 | 0 | – | – | 4 | 4 |" in text  # zero hits: ours, off, stock, FTS5, tantivy
+    # zero hits: ours, off, exact=1, stock, FTS5, tantivy
+    assert "| 50,000 | ar and | 10 | 0 | – | – | – | 4 | 4 |" in text
+
+
+def test_typo_tolerance_may_cost_a_fifth_at_p95():
+    result = speed_result()
+    assert check_targets(result)["tolerance_p95_ratio"]["value"] is None
+    result["queries"]["tolerance"] = {"p50_ratio": 1.1, "p95_ratio": 1.3}
+    assert check_targets(result)["tolerance_p95_ratio"] == {
+        "value": 1.3,
+        "target": "<= 1.2",
+        "applies": True,
+        "met": False,
+    }
+    result["queries"]["tolerance"]["p95_ratio"] = 1.15
+    assert check_targets(result)["tolerance_p95_ratio"]["met"] is True
 
 
 def test_report_shows_a_failed_build_and_the_other_engines():

@@ -22,17 +22,21 @@ from .build import FTS_TABLE
 from .processes import PeerProcess, log
 
 # ours: the app as shipped; ours_off: the same app with exact=1&cross_script=0
-# (no layout or typo rewrite, no names across scripts).
-ENGINES = ("ours", "ours_off", "stock", "fts5", "tantivy")
+# (no typo tolerance, no layout or typo rewrite, no names across scripts);
+# ours_exact: exact=1 only (no typo tolerance or rewrite): what tolerance costs.
+ENGINES = ("ours", "ours_off", "ours_exact", "stock", "fts5", "tantivy")
+OURS = ("ours", "ours_off", "ours_exact")
 ENGINE_LABELS = {
     "ours": "ours",
     "ours_off": "ours, features off",
+    "ours_exact": "ours, exact=1",
     "stock": "stock Whoosh",
     "fts5": "FTS5",
     "tantivy": "tantivy",
 }
 PEERS = ("stock", "tantivy")  # answered by bench/speed/peer_worker.py
 FEATURES_OFF = {"exact": "1", "cross_script": "0"}
+OURS_PARAMS = {"ours": {}, "ours_off": FEATURES_OFF, "ours_exact": {"exact": "1"}}
 WARMUP_QUERIES = 6
 # Longest one engine may take to answer one query (and a peer to start), in
 # seconds: a query that takes longer is counted as an error.
@@ -73,7 +77,7 @@ class Engines:
         self.unavailable = {}
         self.app = self.client = self.fts = None
         self.peers = {}
-        if "ours" in names or "ours_off" in names:
+        if any(name in names for name in OURS):
             try:
                 from search import create_app
 
@@ -87,7 +91,7 @@ class Engines:
                 )
                 self.client = self.app.test_client()
             except Exception as error:
-                for name in ("ours", "ours_off"):
+                for name in OURS:
                     self.unavailable[name] = f"the app did not start: {type(error).__name__}: {error}"
         for name in PEERS:
             if name in names:
@@ -106,9 +110,9 @@ class Engines:
             self.fts.set_progress_handler(lambda: time.monotonic() > self.fts_deadline, FTS_PROGRESS_STEPS)
         self.names = tuple(name for name in ENGINES if name in names and name not in self.unavailable)
 
-    def ours(self, query, features=True):
-        """GET /search; ``features=False`` adds exact=1&cross_script=0."""
-        params = {"q": query.text} if features else {"q": query.text, **FEATURES_OFF}
+    def ours(self, query, variant="ours"):
+        """GET /search with the parameters of ``variant`` (OURS_PARAMS)."""
+        params = {"q": query.text, **OURS_PARAMS[variant]}
         response = self.client.get("/search", query_string=params)
         if response.status_code != 200:
             raise RuntimeError(f"GET /search answered {response.status_code}: {response.get_data(as_text=True)[:200]}")
@@ -153,7 +157,7 @@ class Engines:
             return wall, cpu, len(rows)
         with deadline(QUERY_TIMEOUT):
             cpu, started = time.process_time(), time.perf_counter()
-            response = self.ours(query, features=name == "ours")
+            response = self.ours(query, name)
             wall, cpu = (time.perf_counter() - started) * 1000, (time.process_time() - cpu) * 1000
         return wall, cpu, len(response.get_json()["results"])
 
@@ -275,6 +279,13 @@ def measure_queries(docs, work, queries, warmup, budget_seconds, names):
             "p50_growth": _growth(on["p50_ms"], off["p50_ms"]),
             "p95_growth": _growth(on["p95_ms"], off["p95_ms"]),
             "cpu_p95_growth": _growth(on["cpu"]["p95_ms"], off["cpu"]["p95_ms"]),
+        }
+    exact = result.get("ours_exact")
+    if on and exact and on["queries"] and exact["queries"]:
+        # what typo tolerance costs: the app as shipped over exact=1 (issue 16: p95 at most 1.2x)
+        result["tolerance"] = {
+            "p50_ratio": round(on["p50_ms"] / exact["p50_ms"], 3) if exact["p50_ms"] else None,
+            "p95_ratio": round(on["p95_ms"] / exact["p95_ms"], 3) if exact["p95_ms"] else None,
         }
     return result
 

@@ -38,7 +38,7 @@ from pathlib import Path
 
 from .corpus import SEED, Query, Vocabulary, make_queries, write_corpus
 from .freshness import measure_new_files, reindex_unchanged
-from .latency import ENGINE_LABELS, ENGINES, WARMUP_QUERIES, measure_queries
+from .latency import ENGINE_LABELS, ENGINES, OURS, WARMUP_QUERIES, measure_queries
 from .processes import (
     OWNER_FILE,
     ROOT,
@@ -163,7 +163,7 @@ def run_size(size, args, run_dir):
 
         queries = make_queries(vocabulary, stats.phrases, args.queries, args.seed)
         warmup = with_typos(make_queries(vocabulary, stats.phrases, WARMUP_QUERIES, args.seed + 1))
-        names = [name for name in ENGINES if (name if name != "ours_off" else "ours") in built]
+        names = [name for name in ENGINES if ("ours" if name in OURS else name) in built]
         log(f"  {len(queries)} queries through " + ", ".join(ENGINE_LABELS[name] for name in names) + " ...")
         load["before_queries"] = os.getloadavg()
         latency = phases.run("queries", measure_queries, docs, work, queries, warmup, args.query_budget, names)
