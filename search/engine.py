@@ -127,8 +127,8 @@ def _find(
 ):
     """Return (query, matched, total, exact total, hits of the requested
     page): documents with all the words (with ``tolerance``, a Tolerance,
-    also through words a typo away, ranked after); when there are none,
-    documents with some of them. BadRequest when the parsed query has too
+    when they do not fill the page, also through words a typo away, ranked
+    after them); when there are none, documents with some of them. BadRequest when the parsed query has too
     many words; BudgetExceeded when the deadline passes before the first
     pass is done (a later pass cut short leaves the first one's answer)."""
     reader = searcher.reader()
@@ -136,11 +136,10 @@ def _find(
     names = cross_script_matches(reader, text, index_folder(searcher), deadline) if request.cross_script else {}
     expander = Expander(reader, shape.expansion_cap(), deadline, expansions)
     query = None
+    depth = request.page * request.per_page
     for match_all, matched in ((True, "all"), (False, "some")):
-        candidate = bound_expansions(build_query(searcher.schema, text, match_all, exact_boost), reader, expander)
-        if tolerance is not None:
-            candidate = add_typo_tolerance(candidate, tolerance)
-        candidate = add_cross_script(candidate, names)
+        plain = bound_expansions(build_query(searcher.schema, text, match_all, exact_boost), reader, expander)
+        candidate = add_cross_script(plain, names)
         if candidate == query:
             break
         if query is not None and not deadline.left():
@@ -152,6 +151,17 @@ def _find(
                 raise
             break
         query = candidate
+        # Typo matches rank after every match of the words themselves: they
+        # are looked for only when those do not fill the page asked for.
+        if tolerance is not None and total < depth and deadline.left():
+            tolerant = add_cross_script(add_typo_tolerance(plain, tolerance), names)
+            if tolerant != candidate:
+                try:
+                    found = _run(searcher, tolerant, request, deadline)
+                except BudgetExceeded:
+                    found = (0, 0, [])
+                if found[0] > total:
+                    query, (total, exact_total, page) = tolerant, found
         if total:
             return query, matched, total, exact_total, page
     return query, "none", 0, 0, []
@@ -289,17 +299,23 @@ def search(searcher, request, exact_boost=EXACT_BOOST, deadline=None, max_words=
             f"the query took longer than its {deadline.seconds:g} s limit; try fewer or more specific words"
         ) from None
     rewrite = None
-    # A rewrite is tried only when not even typo tolerance found documents
-    # with all the words (the typo rewrite replaces only words no document has).
-    if matched != "all" and not request.exact:
+    # The layout rewrite is tried when no document has the words as typed
+    # (typo matches of a word typed on the wrong layout are noise); the
+    # typo rewrite, which replaces only words no document has, only when not
+    # even typo tolerance found documents with all the words.
+    if (matched != "all" or exact_total == 0) and not request.exact:
         for candidate in candidate_rewrites(searcher, text, deadline):
-            if not deadline.left():
+            if not deadline.left() or (candidate.reason == "typo" and matched == "all"):
                 break
             try:
                 found = _find(searcher, candidate.rewritten, request, deadline, **steps)
             except (BudgetExceeded, BadRequest):
                 break
-            if found[1] == "all" or (total == 0 and found[2]):
+            if matched == "all":  # through typos only: the rewrite must find the words themselves
+                better = found[1] == "all" and found[3] > 0
+            else:
+                better = found[1] == "all" or (total == 0 and found[2])
+            if better:
                 (query, matched, total, exact_total, page), rewrite = found, candidate
                 break
     hits = [
