@@ -104,6 +104,13 @@ class PlainIndex:
                     if d not in found:
                         found[d], typos_of[d] = s, typos
             found = {d: Typed(typos_of[d], s) for d, s in found.items()}
+        elif isinstance(node, wq.DisjunctionMax):  # the best child's score (tiebreak: the others' share)
+            parts = [self.evaluate(child) for child in node.subqueries]
+            found = {}
+            for d in {d for part in parts for d in part}:
+                scores = [part[d] for part in parts if d in part]
+                best = max(scores)
+                found[d] = best + node.tiebreak * (sum(scores) - best)
         elif isinstance(node, wq.Or):
             found = {}
             for child in node.subqueries:

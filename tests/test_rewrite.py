@@ -24,6 +24,7 @@ from bench.quality.run import (
     typed_with_latin_layout,
     typo_rescue,
 )
+from search import tolerance
 from search.analysis import normalize_word, script_of
 from search.engine import scoring, search
 from search.index import open_index, update_index
@@ -256,11 +257,16 @@ def test_typo_rewrite_replaces_only_the_unknown_word_and_keeps_the_known_ones(se
     assert response.suggestion == corrected
 
 
-def test_the_typo_rewrite_stays_for_what_tolerance_cannot_find(searcher):
-    # Four letters are too few for an English typo (search/tolerance.py), but
-    # enough for the rewrite's cheap doubled letter.
-    response = search(searcher, SearchRequest("hott"))
-    assert response.rewrite == Rewrite("hott", "hot", "typo")
+@pytest.fixture
+def no_tolerance(monkeypatch):
+    """Typo tolerance that reaches no word (as past MAX_TOLERANT_WORDS words,
+    or with the deadline gone): what the typo rewrite is still there for."""
+    monkeypatch.setattr(tolerance, "MAX_TOLERANT_WORDS", 0)
+
+
+def test_the_typo_rewrite_stays_for_what_tolerance_cannot_find(searcher, no_tolerance):
+    response = search(searcher, SearchRequest("observers elestions"))
+    assert response.rewrite == Rewrite("observers elestions", "observers elections", "typo")
     assert response.hits and all(hit.typos == 0 for hit in response.hits)
 
 
@@ -270,8 +276,11 @@ def test_a_word_under_four_letters_is_not_corrected(searcher):
     response = search(searcher, SearchRequest("sin"))
     assert response.rewrite is None
     assert response.total == 0
-    # Four letters is long enough: "hott" is searched as "hot".
-    assert search(searcher, SearchRequest("hott")).rewrite == Rewrite("hott", "hot", "typo")
+    # Four letters is long enough: "hott" is corrected to "hot" (searched, typo
+    # tolerance finds "hot" first, with the correction as the suggestion).
+    assert typo_rewrite(searcher, "hott") == Rewrite("hott", "hot", "typo")
+    response = search(searcher, SearchRequest("hott"))
+    assert response.suggestion == "hot" and response.hits[0].typos == 1
 
 
 # --- exact=1, JSON, explain, the page, the CLI ------------------------------------------
@@ -281,10 +290,10 @@ def test_a_word_under_four_letters_is_not_corrected(searcher):
     ("query", "rewritten", "reason", "expected"),
     [
         ("hgsghl", "السلام", "layout", [AR_PEACE]),
-        ("hott", "hot", "typo", None),
+        ("observers elestions", "observers elections", "typo", [EN_ELECTIONS]),
     ],
 )
-def test_json_rewrite_is_an_object_with_from_to_and_reason(client, query, rewritten, reason, expected):
+def test_json_rewrite_is_an_object_with_from_to_and_reason(client, query, rewritten, reason, expected, no_tolerance):
     data = api(client, query)
     assert data["rewrite"] == {"from": query, "to": rewritten, "reason": reason}
     assert data["query"] == query
@@ -371,17 +380,18 @@ def test_the_cli_query_prints_the_rewrite_and_exact_turns_it_off(runner, library
     assert exact.stdout.startswith("0 results")
 
 
-def test_the_cli_json_has_the_rewrite_and_explain(runner, library):
-    result = runner(["query", "hott", "--index", str(library[1]), "--json", "--explain"])
-    assert result.exit_code == 0, result.output
-    data = json.loads(result.stdout)
-    assert data["rewrite"] == {"from": "hott", "to": "hot", "reason": "typo"}
-    assert data["explain"]["rewrite"]["to"] == "hot"
+def test_the_cli_json_has_the_rewrite_and_explain(runner, library, monkeypatch):
     tolerated = json.loads(
         runner(["query", "observers elestions", "--index", str(library[1]), "--json", "--explain"]).stdout
     )
     assert tolerated["rewrite"] is None
     assert tolerated["explain"]["typos"] == [{"word": "elestions", "matched": ["elections"], "typos": 1}]
+    monkeypatch.setattr(tolerance, "MAX_TOLERANT_WORDS", 0)
+    result = runner(["query", "observers elestions", "--index", str(library[1]), "--json", "--explain"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["rewrite"] == {"from": "observers elestions", "to": "observers elections", "reason": "typo"}
+    assert data["explain"]["rewrite"]["to"] == "observers elections"
 
 
 # --- the committed targets over the sample corpus -----------------------------------------
