@@ -22,7 +22,7 @@ from .query import EXACT_BOOST, BadRequest, Expander, bound_expansions, build_qu
 from .rewrite import candidate_rewrites, resolve_conjunction_waw
 from .stored_spans import offsets_by_doc, spans_at
 from .suggest import SUGGEST_BELOW, correct_query
-from .tolerance import Tolerance, add_typo_tolerance
+from .tolerance import Tolerance, add_typo_tolerance, without_typo_tiers
 
 log = logging.getLogger(__name__)
 # Longest one request may take, over all its steps (parsing, expansion,
@@ -270,8 +270,17 @@ def _snippets(searcher, query, page, deadline):
         return []
     if not deadline.left():
         return [plain_snippet(hit["body"], title_ranges(hit["body"], hit["title"])) for hit in page]
+    # A hit matched by the words themselves marks them only; a hit matched
+    # through a typo marks the index words a typo away too.
+    spans_of = {}
+    for with_typos in (False, True):
+        hits = [hit for hit in page if bool(hit.typos) == with_typos]
+        if hits:
+            marking = query if with_typos else without_typo_tiers(query)
+            spans_of.update(zip((hit.docnum for hit in hits), page_spans(searcher, marking, hits), strict=True))
     snippets = []
-    for hit, spans in zip(page, page_spans(searcher, query, page), strict=True):
+    for hit in page:
+        spans = spans_of[hit.docnum]
         body, skip = hit["body"], title_ranges(hit["body"], hit["title"])
         snippets.append(make_snippet(body, spans, skip) if deadline.left() else plain_snippet(body, skip))
     return snippets

@@ -186,3 +186,12 @@ def add_typo_tolerance(query, tolerance):
         return node.apply(visit)
 
     return visit(query)
+
+
+def without_typo_tiers(query):
+    """``query`` with each Tolerant word back to the word alone."""
+    if isinstance(query, Tolerant):
+        return query.subqueries[0]
+    if query.is_leaf():
+        return query
+    return query.apply(without_typo_tiers)

@@ -121,9 +121,10 @@ def is_word_char(char):
     return bool(char) and unicodedata.category(char)[0] in "LMN"
 
 
-def marks_with_neighbours(page):
-    """For every mark in a snippet: (character before, marked text, character after)."""
-    return page.locator(f"{RESULT} .snippet").evaluate_all(
+def marks_with_neighbours(page, results=RESULT):
+    """For every mark in a snippet of ``results``: (character before, marked
+    text, character after)."""
+    return page.locator(f"{results} .snippet").evaluate_all(
         """snippets => snippets.flatMap(snippet => Array.from(snippet.querySelectorAll('mark'), mark => {
             const before = document.createRange();
             before.setStart(snippet, 0);
@@ -137,12 +138,18 @@ def marks_with_neighbours(page):
 
 
 def assert_marks_are_whole_words(page, stem):
+    """Every mark is a whole word; in the results matched by the words
+    themselves (no typo badge), a form of ``stem``. A result matched
+    through a typo marks the index word it has instead."""
     marks = marks_with_neighbours(page)
     assert marks, "no <mark> in any snippet"
     for before, word, after in marks:
         assert word.strip() == word and word, f"empty or padded mark {word!r}"
         assert not is_word_char(before), f"mark {word!r} starts inside a word (after {before!r})"
         assert not is_word_char(after), f"mark {word!r} ends inside a word (before {after!r})"
+    exact_marks = marks_with_neighbours(page, f"{RESULT}:not(:has(.typo-badge))")
+    assert exact_marks, "no <mark> in a result matched by the words themselves"
+    for _, word, _ in exact_marks:
         assert stem in word.casefold(), f"mark {word!r} is not a form of {stem!r}"
 
 
@@ -337,20 +344,43 @@ def test_did_you_mean_link_for_misspelt_kazakhstan_leads_to_its_results(server, 
     assert_marks_are_whole_words(page, "كازاخستان")
 
 
-def test_misspelt_query_shows_the_corrected_results_and_a_way_back_to_the_original(server, page):
+def test_misspelt_query_shows_typo_matches_a_suggestion_and_a_way_to_the_exact_words(server, page):
     page.goto(url_for(server, q="كازاخستتان"))
+    # Typo tolerance finds the documents with the word meant, each marked
+    # as matched with a typo; the page says which word it read and offers
+    # the correction and the words exactly as typed.
+    expect(page.locator("p.rewrite")).to_have_count(0)
+    note = page.locator("p.typo-matches")
+    expect(note).to_contain_text("Also showing close spellings")
+    expect(note.locator(".typo-match bdi").nth(0)).to_have_text("كازاخستتان")
+    expect(note.locator(".typo-match bdi").nth(1)).to_have_text("كازاخستان")
+    results = page.locator(RESULT)
+    expect(results.first).to_be_visible()
+    expect(results.first.locator(".typo-badge")).to_have_text("matched with 1 typo")
+    marked = [word for _, word, _ in marks_with_neighbours(page)]
+    assert marked and all("كازاخستان" in word for word in marked), marked
+    expect(page.locator(".suggestion a")).to_have_text("كازاخستان")
+    with page.expect_navigation():
+        note.locator("a").click()
+    assert query_params(page.url).get("q") == "كازاخستتان"
+    assert query_params(page.url).get("exact") == "1"
+    expect(page.locator("p.typo-matches")).to_have_count(0)
+    expect(page.locator(RESULT)).to_have_count(0)
+    expect(page.locator(".suggestion a")).to_have_text("كازاخستان")
+
+
+def test_a_word_typed_on_the_other_layout_is_rewritten_with_a_way_back(server, page):
+    page.goto(url_for(server, q="hgsghl"))
     rewrite = page.locator("p.rewrite")
     expect(rewrite).to_contain_text("Showing results for")
     links = rewrite.locator("a")
-    expect(links.first).to_have_text("كازاخستان")
+    expect(links.first).to_have_text("السلام")
     expect(page.locator(RESULT).first).to_be_visible()
-    assert_marks_are_whole_words(page, "كازاخستان")
     with page.expect_navigation():
         links.nth(1).click()
-    assert query_params(page.url).get("q") == "كازاخستتان"
+    assert query_params(page.url).get("q") == "hgsghl"
     assert query_params(page.url).get("exact") == "1"
     expect(page.locator("p.rewrite")).to_have_count(0)
-    expect(page.locator(".suggestion a")).to_have_text("كازاخستان")
 
 
 def test_nonsense_query_shows_no_match_message_and_tips(server, page):
