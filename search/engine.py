@@ -18,7 +18,16 @@ from .names import add_cross_script, cross_script_matches, index_folder
 from .postings import bm25f
 from .postings.arrays import members
 from .postings.evaluate import BudgetExceeded, Evaluator, Matches, split_typos, top_documents
-from .query import EXACT_BOOST, BadRequest, Expander, bound_expansions, build_query, check_shape, positive_terms
+from .query import (
+    EXACT_BOOST,
+    BadRequest,
+    Expander,
+    add_clitic_forms,
+    bound_expansions,
+    build_query,
+    check_shape,
+    positive_terms,
+)
 from .rewrite import candidate_rewrites, resolve_conjunction_waw
 from .stored_spans import offsets_by_doc, spans_at
 from .suggest import SUGGEST_BELOW, correct_query
@@ -138,7 +147,8 @@ def _find(
     query = None
     depth = request.page * request.per_page
     for match_all, matched in ((True, "all"), (False, "some")):
-        plain = bound_expansions(build_query(searcher.schema, text, match_all, exact_boost), reader, expander)
+        parsed = add_clitic_forms(build_query(searcher.schema, text, match_all, exact_boost), reader)
+        plain = bound_expansions(parsed, reader, expander)
         candidate = add_cross_script(plain, names)
         if candidate == query:
             break
@@ -260,7 +270,8 @@ def parse_for_marking(searcher, text):
     """The bounded query for ``text`` (all words), to mark a document with."""
     query = build_query(searcher.schema, text)
     reader = searcher.reader()
-    return bound_expansions(query, reader, Expander(reader, check_shape(query, MAX_QUERY_WORDS).expansion_cap()))
+    expander = Expander(reader, check_shape(query, MAX_QUERY_WORDS).expansion_cap())
+    return bound_expansions(add_clitic_forms(query, reader), reader, expander)
 
 
 def _snippets(searcher, query, page, deadline):

@@ -21,6 +21,8 @@ import numpy as np
 from whoosh import query as wq
 from whoosh.qparser import AndGroup, MultifieldParser, OrGroup, PlusMinusPlugin, plugins
 
+from .analysis import script_of
+
 SEARCH_FIELDS = ("title", "body", "title_exact", "body_exact")
 EXACT_BOOST = 1.0
 LANGUAGES = ("ar", "en")
@@ -195,6 +197,34 @@ def _exact_phrase(group):
         return group
     exact = [child for child in group.subqueries if _is_exact_field(getattr(child, "fieldname", ""))]
     return wq.Or(exact, boost=group.boost)
+
+
+# What an Arabic function word may carry in front (and, or, with, for, like):
+# وعليه, فإنه, بأنه are the same function words.
+ARABIC_PROCLITICS = ("و", "ف", "ب", "ل", "ك", "وب", "ول", "فب", "فل", "وك")
+CLITIC_FORM_BOOST = 0.9
+
+
+def add_clitic_forms(query, reader):
+    """Each Arabic function word of ``query`` also matches its forms with a
+    proclitic that the index holds (a function word is searched in its exact
+    form only, where no stemmer joins them), boosted a little lower."""
+
+    def visit(node):
+        if _is_function_word(node):
+            extra = [
+                wq.Term(term.fieldname, form, boost=term.boost * CLITIC_FORM_BOOST)
+                for term in node.subqueries
+                if script_of(term.text) == "ar"
+                for form in (prefix + term.text for prefix in ARABIC_PROCLITICS)
+                if reader.doc_frequency(term.fieldname, form)
+            ]
+            return wq.Or([*node.subqueries, *extra], boost=node.boost) if extra else node
+        if node.is_leaf() or isinstance(node, wq.Not):
+            return node
+        return node.apply(visit)
+
+    return visit(query)
 
 
 def place_function_words(query, match_all=True):

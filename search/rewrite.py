@@ -8,7 +8,7 @@ the reader can search for the original words exactly instead.
 from dataclasses import dataclass
 
 from .analysis import script_of
-from .analysis.explain import query_words
+from .analysis.explain import content_words, query_words
 from .suggest import MAX_UNKNOWN_WORDS, best_correction, display_form, is_known
 
 # The standard Arabic (101) keyboard: the character each Latin key types.
@@ -88,7 +88,7 @@ def typo_rewrite(searcher, text, deadline=None):
     when more than MAX_UNKNOWN_WORDS are unknown (not a typo), or when the
     ``deadline`` leaves no time to finish."""
     reader = searcher.reader()
-    unknown = [w for w in query_words(text) if not is_known(reader, w[0])]
+    unknown = [w for w in content_words(text) if not is_known(reader, w[0])]
     if len(unknown) > MAX_UNKNOWN_WORDS:
         return None
     pieces, cursor, changed = [], 0, False

@@ -16,7 +16,7 @@ from rapidfuzz.distance import OSA
 from whoosh.query import Term
 
 from .analysis import normalize_word, script_of, stem_word
-from .analysis.explain import query_words
+from .analysis.explain import content_words
 from .postings.evaluate import Evaluator, top_documents
 from .stored_spans import offsets_by_doc
 
@@ -209,7 +209,7 @@ def correct_query(searcher, text, deadline=None):
     None when there is nothing to correct (or, with a ``deadline``, no time
     left to finish it)."""
     reader = searcher.reader()
-    unknown = [w for w in query_words(text) if not is_known(reader, w[0])]
+    unknown = [w for w in content_words(text) if not is_known(reader, w[0])]
     if len(unknown) > MAX_UNKNOWN_WORDS:
         return None
     pieces, cursor, changed = [], 0, False

@@ -13,7 +13,8 @@ stopwords are indexed in the exact-form fields (which changes those fields'
 lengths, so every score moves a little; and a query of function words now
 finds documents); positions keep a stopword's place, so a phrase no longer
 matches across a function word it does not have; the Arabic stop list lost
-content words (خلف، أمام، مرة، رب...); typo tolerance appends documents
+content words (خلف، أمام، مرة، رب...); an Arabic function word also matches
+its proclitic forms (جميع: وجميع); typo tolerance appends documents
 matched through a typo after the others when those do not fill the page
 (and ``total`` then counts them), and the typo rewrite now only happens
 when tolerance finds nothing. The core itself is held to the plain

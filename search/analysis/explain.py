@@ -54,6 +54,12 @@ def query_words(text):
     return [(w.surface, w.script, w.start, w.end) for w in plan_query(text).words]
 
 
+def content_words(text):
+    """query_words less the function words (stopwords): the words a typo
+    correction may replace (a function word is a real word, not a typo)."""
+    return [(w.surface, w.script, w.start, w.end) for w in plan_query(text).words if not w.stopword]
+
+
 def explain_words(text):
     """One entry per query word: its normalised form, its stem, and whether
     it is dropped as a stopword.
