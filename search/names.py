@@ -1107,6 +1107,8 @@ def add_cross_script(query, matches):
     def exact_words(node):
         if isinstance(node, wq.Term) and node.fieldname == "body_exact":
             return [node.text]
+        if isinstance(node, wq.Phrase) and node.fieldname == "body_exact":
+            return list(node.words)  # a quoted name: "united states"
         if isinstance(node, wq.And) and node.subqueries:
             words = [child.text for child in node.subqueries if isinstance(child, wq.Term)]
             if len(words) == len(node.subqueries) and {c.fieldname for c in node.subqueries} == {"body_exact"}:

@@ -84,6 +84,8 @@ def test_codes_that_are_not_places_are_left_out():
         ("Cairo", "ar/cairo-metro.txt"),
         ("Jordan", "ar/jordan-water.txt"),  # written only والأردن and للأردن
         ("united states", "ar/us-rates.txt"),
+        ('"united states"', "ar/us-rates.txt"),
+        ('"الولايات المتحدة"', "en/us-chips.txt"),
         ("مصر", "en/egypt-grain.txt"),
         ("القاهرة", "en/cairo-museum.txt"),
         ("بالقاهرة", "en/cairo-museum.txt"),
