@@ -22,6 +22,7 @@ from whoosh import query as wq
 from whoosh.qparser import AndGroup, MultifieldParser, OrGroup, PlusMinusPlugin, plugins
 
 from .analysis import script_of
+from .postings.evaluate import Counted
 
 SEARCH_FIELDS = ("title", "body", "title_exact", "body_exact")
 EXACT_BOOST = 1.0
@@ -206,12 +207,17 @@ CLITIC_FORM_BOOST = 0.9
 
 
 def add_clitic_forms(query, reader):
-    """Each Arabic function word of ``query`` also matches its forms with a
-    proclitic that the index holds (a function word is searched in its exact
-    form only, where no stemmer joins them), boosted a little lower."""
+    """Each Arabic function word of ``query`` that no document has as typed
+    matches its forms with a proclitic that the index holds instead (a
+    function word is searched in its exact form, where no stemmer joins
+    them: جميع then finds وجميع), boosted a little lower. A function word
+    the index has is searched as typed: its clitic forms, rarer, would
+    outscore it."""
 
     def visit(node):
         if _is_function_word(node):
+            if any(reader.doc_frequency(term.fieldname, term.text) for term in node.subqueries):
+                return node
             extra = [
                 wq.Term(term.fieldname, form, boost=term.boost * CLITIC_FORM_BOOST)
                 for term in node.subqueries
@@ -231,7 +237,8 @@ def place_function_words(query, match_all=True):
     """Function words (stopwords) are searched in the exact-form fields
     only. Where a query also has content words, its function words rank
     the documents that have them higher, and never exclude one: they
-    become the optional side of an AndMaybe. A query of function words
+    become the optional side of an AndMaybe, each Counted, so that the
+    documents with more of them rank first (then by score). A query of function words
     only needs them all (or, in the some-words pass, any); a phrase with
     function words matches them exactly."""
 
@@ -240,7 +247,7 @@ def place_function_words(query, match_all=True):
         content = [child for child in children if not _is_function_word(child)]
         if not words or not any(not isinstance(child, wq.Not) for child in content):
             return node
-        return wq.AndMaybe(joined(content, boost=node.boost), wq.Or(words))
+        return wq.AndMaybe(joined(content, boost=node.boost), wq.Or([Counted(word) for word in words]))
 
     def visit(node, top=False):
         node = _exact_phrase(node)

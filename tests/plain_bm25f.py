@@ -14,7 +14,7 @@ from math import log
 from whoosh import query as wq
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
-from search.postings.evaluate import Tolerant
+from search.postings.evaluate import WORD_BONUS, Counted, Tolerant
 
 K1, B = 1.2, 0.75
 SOURCES = {"title": "title", "title_exact": "title", "body": "body", "body_exact": "body"}
@@ -104,6 +104,9 @@ class PlainIndex:
                     if d not in found:
                         found[d], typos_of[d] = s, typos
             found = {d: Typed(typos_of[d], s) for d, s in found.items()}
+        elif isinstance(node, Counted):  # a word counted before the score: a constant bonus where it matches
+            found = {d: s * boost + WORD_BONUS for d, s in self.evaluate(node.child).items()}
+            boost = 1.0
         elif isinstance(node, wq.DisjunctionMax):  # the best child's score (tiebreak: the others' share)
             parts = [self.evaluate(child) for child in node.subqueries]
             found = {}
@@ -154,3 +157,8 @@ def _typos(value):
 
 def _score(value):
     return value.score if isinstance(value, Typed) else value
+
+
+def shown_score(value):
+    """The score a hit shows: without the word bonuses (search.engine)."""
+    return _score(value) % WORD_BONUS

@@ -24,6 +24,9 @@ DOCUMENTS = {
     "en/doctor.txt": "Clinic\nA doctor who works nights at the clinic spoke.",
     "en/elections.txt": "Vote\nElections in Kazakhstan were held early this year.",
     "en/elections2.txt": "Vote again\nThe elections Kazakhstan held were watched by observers.",
+    # "rivers" many times but no "of": BM25 prefers it; the words rule does not.
+    "en/rivers.txt": "Rivers rivers\nrivers rivers rivers rivers flood rivers",
+    "en/north.txt": "North\nsome rivers of stone and sand lie north",
 }
 
 
@@ -78,6 +81,13 @@ def test_function_words_beside_content_words_rank_and_never_exclude(searcher):
     assert found == ["en/band.txt", "en/doctor.txt"]
     assert response.matched == "all"
     assert "en/hamlet.txt" not in found
+
+
+def test_documents_with_more_of_the_words_rank_first_then_by_score(searcher):
+    response = search(searcher, SearchRequest("rivers of", exact=True))
+    assert [hit.doc_id for hit in response.hits] == ["en/north.txt", "en/rivers.txt"]
+    # the shown score is BM25's, without the bonus that ranked the first one first
+    assert response.hits[0].score < response.hits[1].score
 
 
 def test_an_arabic_function_word_beside_content_words_never_empties_the_results(searcher):

@@ -440,6 +440,33 @@ def print_meant(meant):
     print("seconds: " + ", ".join(f"{name} {value:g}" for name, value in meant["seconds"].items()))
 
 
+def tolerance_cost_section(results=PROJECT / "bench" / "results"):
+    """What typo tolerance costs in the speed benchmark (bench/speed: the
+    app as shipped against exact=1, same queries, same run), from its last
+    results; nothing when it has not been run."""
+    rows = []
+    for path in sorted(results.glob("speed-*.json"), key=lambda p: int(p.stem.split("-")[1])):
+        queries = json.loads(path.read_text("utf-8")).get("queries") or {}
+        on, off, ratio = queries.get("ours"), queries.get("ours_exact"), queries.get("tolerance")
+        if on and off and ratio:
+            rows.append(
+                [f"{int(path.stem.split('-')[1]):,}", on["p50_ms"], off["p50_ms"], on["p95_ms"], off["p95_ms"]]
+                + [f"{ratio['p95_ratio']:.2f}×" + (" ✓" if ratio["p95_ratio"] <= 1.2 else " ✗")]
+            )
+    if not rows:
+        return []
+    return [
+        "## What typo tolerance costs",
+        "",
+        "From the speed benchmark's last results (`bench/results/speed-*.json`, `.venv/bin/python -m "
+        "bench.speed.run`): `GET /search` as shipped against the same app with `exact=1`, the same queries in "
+        "the same run. Target: p95 at most 1.2× with tolerance on.",
+        "",
+        markdown_table(rows, ["docs", "p50 on (ms)", "p50 exact=1", "p95 on (ms)", "p95 exact=1", "p95 on / off"]),
+        "",
+    ]
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--docs", default=str(PROJECT / "corpus"))
@@ -523,6 +550,7 @@ def main(argv=None):
         *meant_section(meant),
         *names_section(names),
         *[line for text in extra_sections for line in (text, "")],
+        *tolerance_cost_section(),
         "## Reading the figures",
         "",
         "- Recall@10 stays near 0.53 for every profile because the judges graded documents by meaning in either "

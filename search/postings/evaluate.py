@@ -17,7 +17,10 @@ the loop leaves Whoosh:
   one-typo words have, then those only its two-typo words have, each
   tier's scores lowered by ``TYPO_PENALTY`` per typo, so that sums over
   the words of a query rank every document by its typos first, then by
-  its score (Meilisearch's typo rule: a tier, not a blend).
+  its score (Meilisearch's typo rule: a tier, not a blend);
+- ``Counted`` (ours: an optional function word) adds ``WORD_BONUS`` to the
+  documents it matches, so that those with more of a query's words rank
+  first (Meilisearch's words rule), then by score.
 
 The language filter and the page are applied by the caller (``rank``).
 """
@@ -67,13 +70,48 @@ class Tolerant(wq.CompoundQuery):
         return hash((type(self), tuple(self.subqueries), self.word))
 
 
+# Added to a score once per optional function word a document has (Counted):
+# above any BM25 sum (a 32-word query's stays far below it), and 32 of them
+# below one typo. Documents with all the words rank
+# first, as Meilisearch's words rule ranks them, then by score.
+WORD_BONUS = float(2**14)
+
+
+class Counted(wq.WrappingQuery):
+    """A word whose presence counts before the score: its documents get
+    WORD_BONUS on top of their score (an optional function word)."""
+
+    def __init__(self, child, boost=1.0):
+        super().__init__(child)
+        self.boost = boost
+
+    def __eq__(self, other):
+        return type(other) is type(self) and self.child == other.child and self.boost == other.boost
+
+    def __hash__(self):
+        return hash((type(self), self.child, self.boost))
+
+    def __unicode__(self):
+        return f"COUNTED({self.child})"
+
+    __str__ = __unicode__
+
+    def apply(self, fn):
+        return type(self)(fn(self.child), self.boost)
+
+    def normalize(self):
+        return type(self)(self.child.normalize(), self.boost)
+
+
 def split_typos(score):
-    """``(typos, score)`` of a score a Tolerant query made: the number of
-    typos its document matched with, and its score without the penalty."""
-    if score >= 0:
-        return 0, score
-    typos = int(-score // TYPO_PENALTY) + 1
-    return typos, score + typos * TYPO_PENALTY
+    """``(typos, score)`` of a score made with Tolerant and Counted
+    queries: the number of typos its document was matched with, and its
+    score without the typo penalties and the word bonuses."""
+    typos = 0
+    if score < 0:
+        typos = int(-score // TYPO_PENALTY) + 1
+        score += typos * TYPO_PENALTY
+    return typos, score % WORD_BONUS
 
 
 class BudgetExceeded(Exception):
@@ -168,6 +206,9 @@ class Evaluator:
             return NOTHING
         if isinstance(node, Tolerant):
             return self.tolerant(node).scaled(boost)
+        if isinstance(node, Counted):
+            found = self.evaluate(node.child)
+            return Matches(found.docs, found.scores * boost + WORD_BONUS)
         if isinstance(node, wq.Term):
             return self.term(node.fieldname, node.text).scaled(boost)
         if isinstance(node, wq.Phrase):
