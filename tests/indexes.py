@@ -1,7 +1,9 @@
 """Looking into an index from tests: which documents it holds, which a search finds."""
 
+from contextlib import contextmanager
+
 from search.engine import scoring, search
-from search.index import open_index
+from search.index import open_index, update_index
 from search.query import SearchRequest
 
 
@@ -24,3 +26,27 @@ def found_ids(index_dir, text):
             return {hit.doc_id for hit in search(searcher, SearchRequest(text, per_page=50, exact=True)).hits}
     finally:
         ix.close()
+
+
+@contextmanager
+def searcher_over(tmp_path_factory, name, documents):
+    """A searcher over a real index of ``documents`` (path -> text), written
+    to a folder of their own and indexed with update_index (every file
+    indexed)."""
+    docs = tmp_path_factory.mktemp(f"{name}-docs")
+    for path, text in documents.items():
+        (docs / path).parent.mkdir(parents=True, exist_ok=True)
+        (docs / path).write_text(text, encoding="utf-8")
+    folder = tmp_path_factory.mktemp(f"{name}-index")
+    assert update_index(docs, folder).failed == []
+    ix = open_index(folder)
+    try:
+        with ix.searcher(weighting=scoring()) as searcher:
+            yield searcher
+    finally:
+        ix.close()
+
+
+def hit_ids(searcher, text, **params):
+    """Ids of the hits of the first page of ``text`` (SearchRequest ``params``)."""
+    return [hit.doc_id for hit in search(searcher, SearchRequest(text, **params)).hits]

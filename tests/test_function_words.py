@@ -5,9 +5,11 @@ A small real index of documents written for these cases."""
 import pytest
 
 from search.analysis import is_stopword, stopword_key
-from search.engine import scoring, search
-from search.index import open_index, update_index
+from search.engine import search
 from search.query import SearchRequest
+
+from .indexes import hit_ids as ids
+from .indexes import searcher_over
 
 DOCUMENTS = {
     # Arabic: one document with the phrase as written, two with its content
@@ -32,20 +34,8 @@ DOCUMENTS = {
 
 @pytest.fixture(scope="module")
 def searcher(tmp_path_factory):
-    docs = tmp_path_factory.mktemp("function-words-docs")
-    for name, text in DOCUMENTS.items():
-        (docs / name).parent.mkdir(parents=True, exist_ok=True)
-        (docs / name).write_text(text, "utf-8")
-    index_dir = tmp_path_factory.mktemp("function-words-index")
-    update_index(docs, index_dir)
-    ix = open_index(index_dir)
-    with ix.searcher(weighting=scoring()) as searcher:
+    with searcher_over(tmp_path_factory, "function-words", DOCUMENTS) as searcher:
         yield searcher
-    ix.close()
-
-
-def ids(searcher, text, **params):
-    return [hit.doc_id for hit in search(searcher, SearchRequest(text, **params)).hits]
 
 
 @pytest.mark.parametrize(

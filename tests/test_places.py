@@ -6,11 +6,13 @@ the query's own language, with common words left alone."""
 import pytest
 
 from bench.quality.places_eval import TARGETS, evaluate_places, places_section
-from search.engine import scoring, search
-from search.index import open_index, update_index
+from search.engine import search
 from search.names import cross_script_matches
 from search.places import matched_places, place_matches, place_table, query_key
 from search.query import SearchRequest
+
+from .indexes import hit_ids as ids
+from .indexes import searcher_over
 
 DOCUMENTS = {
     "ar/egypt-wheat.txt": "القمح في الأسواق\nاشترت مصر شحنة قمح كبيرة من موانئ البحر الأسود هذا الشهر.\n",
@@ -35,18 +37,8 @@ DOCUMENTS = {
 
 @pytest.fixture(scope="module")
 def searcher(tmp_path_factory):
-    docs = tmp_path_factory.mktemp("places-docs")
-    for path, text in DOCUMENTS.items():
-        (docs / path).parent.mkdir(parents=True, exist_ok=True)
-        (docs / path).write_text(text, encoding="utf-8")
-    folder = tmp_path_factory.mktemp("places-index")
-    assert update_index(docs, folder).failed == []
-    with open_index(folder).searcher(weighting=scoring()) as searcher:
+    with searcher_over(tmp_path_factory, "places", DOCUMENTS) as searcher:
         yield searcher
-
-
-def ids(searcher, text, **options):
-    return [hit.doc_id for hit in search(searcher, SearchRequest(text, per_page=10, **options)).hits]
 
 
 # --- the table ------------------------------------------------------------------
