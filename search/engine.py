@@ -31,7 +31,7 @@ from .query import (
 from .rewrite import candidate_rewrites, resolve_conjunction_waw
 from .stored_spans import offsets_by_doc, spans_at
 from .suggest import SUGGEST_BELOW, correct_query
-from .tolerance import Tolerance, add_typo_tolerance, without_typo_tiers
+from .tolerance import Tolerance, add_typo_tolerance, typo_candidates, without_typo_tiers
 
 log = logging.getLogger(__name__)
 # Longest one request may take, over all its steps (parsing, expansion,
@@ -357,7 +357,7 @@ def search(searcher, request, exact_boost=EXACT_BOOST, deadline=None, max_words=
         if rewrite
         else suggest(searcher, request, exact_total, matched, deadline, max_words, expansions, tolerance)
     )
-    typo_matches = _typo_matches(searcher.store, tolerance, page)
+    typo_matches = _typo_matches(searcher.store, query, page)
     explain = None
     if request.explain:
         explain = {"words": explain_words(request.text), "parsed": str(query)}
@@ -384,15 +384,16 @@ def search(searcher, request, exact_boost=EXACT_BOOST, deadline=None, max_words=
     )
 
 
-def _typo_matches(store, tolerance, page):
-    """``[{"word", "matched", "typos"}]``: each query word that matched the
-    hits of ``page`` through index words a typo or two away, with those
-    words (their exact forms; stems when only a stem matched)."""
+def _typo_matches(store, query, page):
+    """``[{"word", "matched", "typos"}]``: each word of ``query`` (the one
+    the page's hits come from) that matched them through index words a typo
+    or two away, with those words (their exact forms; stems when only a
+    stem matched)."""
     with_typos = np.array(sorted(hit.docnum for hit in page if hit.typos), dtype=np.int64)
-    if tolerance is None or not len(with_typos):
+    if query is None or not len(with_typos):
         return []
     matches = []
-    for word, candidates in tolerance.added.items():
+    for word, candidates in typo_candidates(query).items():
         found = {}
         for (fieldname, term), typos in candidates.items():
             docs = store.term(fieldname, term).docs

@@ -59,14 +59,12 @@ def allowed_edits(word, script):
 
 @dataclass
 class Tolerance:
-    """One request's typo tolerance: the candidates looked up (shared by
-    every pass of the request, like query.Expander's memo), and what was
-    added to which word (for the explanation)."""
+    """One request's typo tolerance: the candidates looked up, shared by
+    every pass of the request (like query.Expander's memo)."""
 
     reader: object
     deadline: object = None
     memo: dict = field(default_factory=dict)
-    added: dict = field(default_factory=dict)  # normalised word -> {(field, term): typos}
 
     def candidates(self, fieldname, text, edits):
         """``[[(term, cost) one edit away], [two edits away]]`` of ``text``
@@ -141,9 +139,6 @@ def _tolerant(node, terms, tolerance):
             continue
         for typos, found in enumerate(tolerance.candidates(fieldname, text, allowed), start=1):
             tiers[typos - 1] += [wq.Term(fieldname, candidate, boost=term.boost) for candidate, _ in found]
-            added = tolerance.added.setdefault(word, {})
-            for candidate, _ in found:
-                added.setdefault((fieldname, candidate), typos)
     if not tiers[0] and not tiers[1]:
         return node
     return Tolerant([node, *(wq.Or(tier) if tier else wq.NullQuery for tier in tiers)], word=word)
@@ -195,3 +190,23 @@ def without_typo_tiers(query):
     if query.is_leaf():
         return query
     return query.apply(without_typo_tiers)
+
+
+def typo_candidates(query):
+    """``{normalised word: {(field, term): typos}}`` of the Tolerant words
+    of ``query``: what each was also allowed to match."""
+    found = {}
+
+    def visit(node):
+        if isinstance(node, Tolerant):
+            candidates = found.setdefault(node.word, {})
+            for typos, tier in enumerate(node.subqueries[1:], start=1):
+                for leaf in tier.leaves():
+                    if isinstance(leaf, wq.Term):
+                        candidates.setdefault((leaf.fieldname, leaf.text), typos)
+            return
+        for child in node.children():
+            visit(child)
+
+    visit(query)
+    return found

@@ -460,3 +460,13 @@ def test_the_misspelt_judged_queries_are_found_through_a_typo_or_a_rewrite(corpu
         response = search(corpus_searcher, SearchRequest(text))
         rescued += bool(response.rewrite or any(hit.typos for hit in response.hits))
     assert rescued >= len(misspelt) - 2
+
+
+def test_explain_lists_only_the_typos_of_the_query_the_results_come_from(corpus_searcher):
+    # The suggestion's own search (for انتخابات, which has fewer documents than
+    # a page) runs with tolerance too; its words are not the ones the
+    # results were matched with.
+    response = search(corpus_searcher, SearchRequest("انتخبات", explain=True))
+    assert response.suggestion == "انتخابات"
+    assert [entry["word"] for entry in response.explain["typos"]] == ["انتخبات"]
+    assert response.typo_matches == response.explain["typos"]
