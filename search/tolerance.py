@@ -12,7 +12,9 @@ be unknown.
 
 Documents matched through a typo rank below every document the words
 themselves match: the query tree gets ``Tolerant`` nodes, which the
-evaluator scores by tier (search/postings/evaluate.py). A correctly spelled
+evaluator scores by tier (search/postings/evaluate.py). Within one typo, a
+match of the written form ranks above a match only of the stem (whose
+near neighbours are many: measured, bench/quality/RESULTS.md). A correctly spelled
 query keeps its results and their order; typo matches come after them.
 ``exact=1`` turns tolerance off.
 
@@ -129,7 +131,7 @@ def _tolerant(node, terms, tolerance):
     edits = allowed_edits(word, script)
     if not edits:
         return node
-    tiers = [[], []]
+    tiers = {level: [] for level in Tolerant.LEVELS}
     for fieldname, term in terms.items():
         text = term.text
         # A stem is looked up with the edits its own length allows (a short
@@ -137,11 +139,16 @@ def _tolerant(node, terms, tolerance):
         allowed = edits if fieldname in STEMMED_FIELD_OF else min(edits, allowed_edits(text, script))
         if not allowed:
             continue
+        in_stem = fieldname not in STEMMED_FIELD_OF
         for typos, found in enumerate(tolerance.candidates(fieldname, text, allowed), start=1):
-            tiers[typos - 1] += [wq.Term(fieldname, candidate, boost=term.boost) for candidate, _ in found]
-    if not tiers[0] and not tiers[1]:
+            tiers[typos, in_stem] += [wq.Term(fieldname, candidate, boost=term.boost) for candidate, _ in found]
+    if not any(tiers.values()):
         return node
-    return Tolerant([node, *(wq.Or(tier) if tier else wq.NullQuery for tier in tiers)], word=word)
+    # A word matched only through a typo of its stem (انتخبات: الانتخابات)
+    # ranks under one matched through a typo of its written form.
+    return Tolerant(
+        [node, *(wq.Or(tiers[level]) if tiers[level] else wq.NullQuery for level in Tolerant.LEVELS)], word=word
+    )
 
 
 def add_typo_tolerance(query, tolerance):
@@ -200,7 +207,7 @@ def typo_candidates(query):
     def visit(node):
         if isinstance(node, Tolerant):
             candidates = found.setdefault(node.word, {})
-            for typos, tier in enumerate(node.subqueries[1:], start=1):
+            for (typos, _), tier in zip(node.LEVELS, node.subqueries[1:], strict=False):
                 for leaf in tier.leaves():
                     if isinstance(leaf, wq.Term):
                         candidates.setdefault((leaf.fieldname, leaf.text), typos)

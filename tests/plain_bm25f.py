@@ -98,12 +98,12 @@ class PlainIndex:
                     keys -= set(self.evaluate(child.query))
             found = {d: sum(part[d] for part in parts) if parts else 1.0 for d in keys}
         elif isinstance(node, Tolerant):  # the word's documents, then each typo tier's new ones
-            found, typos_of = {}, {}
-            for typos, child in enumerate(node.subqueries):
+            found, level_of = {}, {}
+            for level, child in zip(((0, False), *node.LEVELS), node.subqueries, strict=False):
                 for d, s in self.evaluate(child).items():
                     if d not in found:
-                        found[d], typos_of[d] = s, typos
-            found = {d: Typed(typos_of[d], s) for d, s in found.items()}
+                        found[d], level_of[d] = s, level
+            found = {d: Typed(level_of[d][0], s, int(level_of[d][1])) for d, s in found.items()}
         elif isinstance(node, Counted):  # a word counted before the score: a constant bonus where it matches
             found = {d: s * boost + WORD_BONUS for d, s in self.evaluate(node.child).items()}
             boost = 1.0
@@ -129,30 +129,37 @@ class PlainIndex:
         found = self.evaluate(node)
         if lang:
             found = {d: s for d, s in found.items() if self.langs[d] == lang}
-        return sorted(found.items(), key=lambda item: (_typos(item[1]), -_score(item[1]), item[0]))
+        return sorted(
+            found.items(), key=lambda item: (_typos(item[1]), _stem_typos(item[1]), -_score(item[1]), item[0])
+        )
 
 
 class Typed:
-    """A score kept beside the typos it was matched with: sums add both, a
-    boost scales the score only. Ranking is by typos, then score."""
+    """A score kept beside the typos it was matched with (and how many of
+    them only in a stem): sums add all three, a boost scales the score only.
+    Ranking is by typos, then stem typos, then score."""
 
-    def __init__(self, typos, score):
-        self.typos, self.score = typos, score
+    def __init__(self, typos, score, stem_typos=0):
+        self.typos, self.score, self.stem_typos = typos, score, stem_typos
 
     def __add__(self, other):
-        return Typed(self.typos + _typos(other), self.score + _score(other))
+        return Typed(self.typos + _typos(other), self.score + _score(other), self.stem_typos + _stem_typos(other))
 
     __radd__ = __add__
 
     def __mul__(self, boost):
-        return Typed(self.typos, self.score * boost)
+        return Typed(self.typos, self.score * boost, self.stem_typos)
 
     def __repr__(self):
-        return f"Typed({self.typos}, {self.score})"
+        return f"Typed({self.typos}, {self.score}, {self.stem_typos})"
 
 
 def _typos(value):
     return value.typos if isinstance(value, Typed) else 0
+
+
+def _stem_typos(value):
+    return value.stem_typos if isinstance(value, Typed) else 0
 
 
 def _score(value):

@@ -150,3 +150,22 @@ def test_a_posting_file_that_vanished_under_a_new_reader_is_opened_again(bundled
     monkeypatch.setattr(view, "IndexPostings", flaky)
     searcher = view.open_searcher(bundled_searcher._whoosh._ix.searcher, bundled_searcher.folder)
     assert len(failures) == 2 and searcher.store.doc_count_all == bundled_searcher.store.doc_count_all
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, database=None)
+@given(
+    st.integers(0, 64),
+    st.integers(0, 8),
+    st.integers(0, 32),
+    st.floats(0, 2000, allow_nan=False),
+)
+def test_typos_and_the_bm25_score_come_back_from_the_ranking_score(typos, stem_typos, words, raw):
+    """The score a Tolerant and Counted query ranks by holds its typos, its
+    stem-only typos and its word bonuses above BM25; split_typos gives back
+    the typos and BM25."""
+    from search.postings.evaluate import STEM_TYPO_PENALTY, TYPO_PENALTY, WORD_BONUS, split_typos
+
+    score = raw + words * WORD_BONUS - typos * TYPO_PENALTY - stem_typos * STEM_TYPO_PENALTY
+    got_typos, got_raw = split_typos(score)
+    assert got_typos == typos
+    assert got_raw == pytest.approx(raw, abs=1e-6)

@@ -42,14 +42,22 @@ _NO_SCORES = np.zeros(0, dtype=np.float64)
 # Subtracted from a score once per typo. Scores are sums of BM25 terms, each
 # a few units at most, so a score never reaches it: a document's typos and
 # its score both come back from the sum (``split_typos``).
-TYPO_PENALTY = float(2**20)
+TYPO_PENALTY = float(2**25)
+# Subtracted once per word matched only through a typo of its stem (a
+# sub-tier under the typos of its written form): at most MAX_TOLERANT_WORDS
+# (8) of them stay under half a typo, and one is above every word bonus.
+STEM_TYPO_PENALTY = float(2**20)
 
 
 class Tolerant(wq.CompoundQuery):
     """A query word (``subqueries[0]``, its lookups in every field) with
-    the index words one typo away (``subqueries[1]``) and two typos away
-    (``subqueries[2]``), each an Or of terms or NullQuery. ``word`` is the
-    word as typed, normalised (for the explanation)."""
+    the index words a typo or two away (``subqueries[1:]``, each an Or of
+    terms or NullQuery), in the order of ``LEVELS``: (typos, whether the
+    typo is only in the stem) of each. The written forms one typo away
+    rank above the stems one typo away, which rank above two typos.
+    ``word`` is the word as typed, normalised (for the explanation)."""
+
+    LEVELS = ((1, False), (1, True), (2, False), (2, True))
 
     JOINT = " TYPO "
 
@@ -106,12 +114,13 @@ class Counted(wq.WrappingQuery):
 def split_typos(score):
     """``(typos, score)`` of a score made with Tolerant and Counted
     queries: the number of typos its document was matched with, and its
-    score without the typo penalties and the word bonuses."""
-    typos = 0
-    if score < 0:
-        typos = int(-score // TYPO_PENALTY) + 1
-        score += typos * TYPO_PENALTY
-    return typos, score % WORD_BONUS
+    score without the typo penalties and the word bonuses. The penalties
+    of stem typos stay under half a typo's, and the bonuses and BM25 under
+    one stem typo's, so each part comes back by rounding."""
+    typos = round(-score / TYPO_PENALTY)
+    rest = score + typos * TYPO_PENALTY
+    stem_typos = max(0, -int(rest // STEM_TYPO_PENALTY))
+    return typos, (rest + stem_typos * STEM_TYPO_PENALTY) % WORD_BONUS
 
 
 class BudgetExceeded(Exception):
@@ -254,11 +263,12 @@ class Evaluator:
     def tolerant(self, node):
         found = self.evaluate(node.subqueries[0])
         tiers = [found]
-        for typos, child in enumerate(node.subqueries[1:], start=1):
+        for (typos, in_stem), child in zip(node.LEVELS, node.subqueries[1:], strict=False):
             extra = self.evaluate(child)
             for earlier in tiers:
                 extra = difference(extra, earlier)
-            tiers.append(Matches(extra.docs, extra.scores - typos * TYPO_PENALTY))
+            penalty = typos * TYPO_PENALTY + (STEM_TYPO_PENALTY if in_stem else 0.0)
+            tiers.append(Matches(extra.docs, extra.scores - penalty))
         return union(tiers, self.index.doc_count_all)
 
     def disjunction_max(self, node):
