@@ -124,11 +124,11 @@ class Vocabulary:
                 self._by_length = dict(by_length)
         return self._by_length.get(length, ())
 
-    def within(self, word, edits):
-        """The words at most ``edits`` edits from ``word`` (itself included):
-        the candidates the posting store's letter groups allow (no copy of
-        the vocabulary), or, for older posting files, the words of nearby
-        lengths."""
+    def near(self, word, edits):
+        """``[(word, distance)]`` of the words at most ``edits`` edits from
+        ``word`` (itself included, at distance 0): the candidates the posting
+        store's letter groups allow (no copy of the vocabulary), or, for
+        older posting files, the words of nearby lengths."""
         near = getattr(self._reader, "terms_near", None)
         candidates = near(self._field, word, edits) if near else None
         if candidates is not None:
@@ -139,8 +139,12 @@ class Vocabulary:
         for choices in groups:
             if choices:
                 matches = process.extract(word, choices, scorer=OSA.distance, score_cutoff=edits, limit=None)
-                found += [choice for choice, _, _ in matches]
+                found += [(choice, distance) for choice, distance, _ in matches]
         return found
+
+    def within(self, word, edits):
+        """The words at most ``edits`` edits from ``word`` (itself included)."""
+        return [choice for choice, _ in self.near(word, edits)]
 
     def closest(self, word, edits, doc_frequency):
         """The word cheapest to reach from ``word`` by ``edit_cost`` (at most
@@ -162,19 +166,26 @@ class Vocabulary:
         return best
 
 
-_vocabularies = OrderedDict()  # (index version, field) -> Vocabulary; the live index and the one before
+_vocabularies = OrderedDict()  # index version -> {field: Vocabulary}; the live index and the one before
 _vocabularies_lock = threading.Lock()
+VERSIONS_KEPT = 2
 
 
 def vocabulary(reader, field):
-    """The Vocabulary of ``field`` in this reader's index, built once per index version."""
-    key = (reader_version(reader), field)
+    """The Vocabulary of ``field`` in this reader's index, built once per
+    index version and field (did-you-mean asks for one field, typo
+    tolerance for four: the vocabularies of the last two versions are kept
+    whatever their fields)."""
+    version = reader_version(reader)
     with _vocabularies_lock:
-        found = _vocabularies.get(key)
-        if found is None:
-            found = _vocabularies[key] = Vocabulary(reader, field)
-            while len(_vocabularies) > 2:
+        fields = _vocabularies.get(version)
+        if fields is None:
+            fields = _vocabularies[version] = {}
+            while len(_vocabularies) > VERSIONS_KEPT:
                 _vocabularies.popitem(last=False)
+        found = fields.get(field)
+        if found is None:
+            found = fields[field] = Vocabulary(reader, field)
         return found
 
 

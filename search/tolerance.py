@@ -18,21 +18,20 @@ near neighbours are many: measured, bench/quality/RESULTS.md). A correctly spell
 query keeps its results and their order; typo matches come after them.
 ``exact=1`` turns tolerance off.
 
-Candidates come from the posting store's letter groups (``terms_near``: no
-vocabulary copy, a few milliseconds per word), at most
+Candidates come from the posting store's letter groups (``terms_near``
+through suggest.Vocabulary.near, as did-you-mean's: no vocabulary copy, a
+few milliseconds per word), at most
 ``MAX_TYPO_TERMS`` per word and field, the closest then the most frequent;
 a document of a typo tier scores by the best candidate it has.
 """
 
 from dataclasses import dataclass, field
 
-from rapidfuzz import process
-from rapidfuzz.distance import OSA
 from whoosh import query as wq
 
 from .analysis import script_of
 from .postings.evaluate import Tolerant
-from .suggest import edit_cost
+from .suggest import edit_cost, vocabulary
 
 # (letters from which a word matches words one edit away, from which two).
 # Measured on the typo sets (bench/quality/RESULTS.md, real_typos.py
@@ -42,7 +41,6 @@ from .suggest import edit_cost
 # set's nDCG@10 unchanged. English from 4 letters finds 13/15 of the sample
 # set's real-word misspellings (10/15 from 5), the judged set unchanged.
 TYPO_MIN_LETTERS = {"ar": (3, 7), "en": (4, 8)}
-MAX_EDITS = 2
 # Index words one query word may also match, per field and tier.
 MAX_TYPO_TERMS = 16
 # Words of one query that get tolerance (the longest first): a 32-word
@@ -77,15 +75,10 @@ class Tolerance:
             return self.memo[key]
         if self.deadline is not None and not self.deadline.left():
             return [[], []]
-        near = getattr(self.reader, "terms_near", None)
-        choices = near(fieldname, text, edits) if near else None
         tiers = [[], []]
-        if choices:
-            for term, distance, _ in process.extract(
-                text, sorted(choices), scorer=OSA.distance, score_cutoff=edits, limit=None
-            ):
-                if distance:
-                    tiers[distance - 1].append(term)
+        for term, distance in vocabulary(self.reader, fieldname).near(text, edits):
+            if distance:
+                tiers[distance - 1].append(term)
         # The closest first by the Arabic-aware cost of suggest.py (a doubled
         # letter or a dropped long vowel is half an edit; letters that sound
         # alike or sit side by side substitute cheaply), then the most frequent.
