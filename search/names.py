@@ -57,6 +57,7 @@ from anyascii import anyascii
 from whoosh import query as wq
 
 from .analysis import normalize_word, script_of
+from .analysis.arabic import PROCLITICS
 from .analysis.explain import plan_query
 from .analysis.memo import WORD_CACHE_SIZE
 from .places import place_matches
@@ -359,11 +360,7 @@ def _keys_of_units(units, arabic):
 
 # Arabic proclitics before a name: the conjunctions, the prepositions, the
 # article and their combinations (وال, بال, لل ...), longest first.
-_PROCLITICS = sorted(
-    {c + a for c in ("", "و", "ف") for a in ("ب", "ل", "ك", "")} - {""},
-    key=len,
-    reverse=True,
-)
+_PROCLITICS = sorted(PROCLITICS, key=len, reverse=True)
 
 
 def arabic_forms(normalized):

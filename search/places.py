@@ -54,6 +54,7 @@ import time
 from dataclasses import dataclass, field
 
 from .analysis import script_of, surface_analyzer
+from .analysis.arabic import CONJUNCTION_CLITICS, PREPOSITION_CLITICS
 from .analysis.explain import plan_query
 
 # Territory codes that are not places (or whose names are common words).
@@ -116,8 +117,8 @@ COMMON_ARABIC = frozenset(
 
 # Proclitics Arabic attaches to a name: the conjunctions و ف, the
 # prepositions ب ك ل, and their pairs. ل before the article makes لل.
-_CONJUNCTIONS = ("", "و", "ف")
-_PREPOSITIONS = ("", "ب", "ك", "ل")
+_CONJUNCTIONS = ("", *CONJUNCTION_CLITICS)
+_PREPOSITIONS = ("", *PREPOSITION_CLITICS)
 MAX_PLACE_MATCHES = 16  # index forms added per query word
 _SEPARATOR = re.compile(r"[\s\-&.'’]*")
 _WORD = re.compile(r"\w+")
@@ -242,7 +243,7 @@ def _unclitic(word):
     proclitic when what remains carries the article (بالقاهرة, للأردن)."""
     forms = [word]
     for conjunction in _CONJUNCTIONS:
-        for preposition in ("ب", "ك", "ل") if conjunction == "" else ("", "ب", "ك", "ل"):
+        for preposition in PREPOSITION_CLITICS if conjunction == "" else _PREPOSITIONS:
             clitic = conjunction + preposition
             if not word.startswith(clitic):
                 continue

@@ -22,6 +22,7 @@ from whoosh import query as wq
 from whoosh.qparser import AndGroup, MultifieldParser, OrGroup, PlusMinusPlugin, plugins
 
 from .analysis import script_of
+from .analysis.arabic import PROCLITICS
 from .postings.evaluate import Counted
 
 SEARCH_FIELDS = ("title", "body", "title_exact", "body_exact")
@@ -200,15 +201,13 @@ def _exact_phrase(group):
     return wq.Or(exact, boost=group.boost)
 
 
-# What an Arabic function word may carry in front (and, or, with, for, like):
-# وعليه, فإنه, بأنه are the same function words.
-ARABIC_PROCLITICS = ("و", "ف", "ب", "ل", "ك", "وب", "ول", "فب", "فل", "وك")
 CLITIC_FORM_BOOST = 0.9
 
 
 def add_clitic_forms(query, reader):
     """Each Arabic function word of ``query`` that no document has as typed
-    matches its forms with a proclitic that the index holds instead (a
+    matches its forms with a proclitic (analysis.arabic.PROCLITICS: وعليه,
+    فإنه, بأنه are the same function words) that the index holds instead (a
     function word is searched in its exact form, where no stemmer joins
     them: جميع then finds وجميع), boosted a little lower. A function word
     the index has is searched as typed: its clitic forms, rarer, would
@@ -222,7 +221,7 @@ def add_clitic_forms(query, reader):
                 wq.Term(term.fieldname, form, boost=term.boost * CLITIC_FORM_BOOST)
                 for term in node.subqueries
                 if script_of(term.text) == "ar"
-                for form in (prefix + term.text for prefix in ARABIC_PROCLITICS)
+                for form in (prefix + term.text for prefix in PROCLITICS)
                 if reader.doc_frequency(term.fieldname, form)
             ]
             return wq.Or([*node.subqueries, *extra], boost=node.boost) if extra else node

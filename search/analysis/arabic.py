@@ -233,6 +233,12 @@ NOT_STOP_LEMMAS = set(
 # Clitic forms that normalise onto common content words: ولأية/ولاية (province),
 # فتحت (she opened), فهم (understanding).
 NOT_STOP_FORMS = {"ولأيه", "ولايه", "فتحت", "فهم"}
+# The proclitics Arabic writes onto a word: a conjunction, a preposition, or
+# a conjunction then a preposition (وب، فل). Names, places and function
+# words, which no stemmer joins to their clitic forms, are looked up with them.
+CONJUNCTION_CLITICS = ("و", "ف")
+PREPOSITION_CLITICS = ("ب", "ك", "ل")
+PROCLITICS = tuple(c + p for c in ("", *CONJUNCTION_CLITICS) for p in ("", *PREPOSITION_CLITICS) if c + p)
 # A bare article or prefix left over from a word split at a Latin letter (الـOSCE).
 BARE_PREFIXES = {"ال", "وال", "بال", "كال", "فال", "لل"}
 
