@@ -4,8 +4,8 @@ The store keeps, for every document, where each word position of its body
 starts and how long the word is (search/postings). Marking a page of hits
 then needs one positions lookup per query term, instead of re-analysing
 every hit's text (Lucene's offsets-in-postings highlighter works the same
-way). ``body`` and ``body_exact`` share positions: the same words, the same
-stop words. The spans equal the ones ``highlight.find_spans`` gets by
+way). ``body`` and ``body_exact`` share positions: every word is numbered,
+a stopword too (only the exact forms hold it). The spans equal the ones ``highlight.find_spans`` gets by
 analysis; the tests hold the two side by side.
 """
 

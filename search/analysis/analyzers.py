@@ -174,7 +174,8 @@ class BilingualAnalyzer(Analyzer):
 
     def index_postings(self, value, chars=False, spans=None):
         """``{term: [position, ...]}`` (with ``chars``: ``[(position, start,
-        end), ...]``) of ``value`` at index time, stopwords removed: what
+        end), ...]``) of ``value`` at index time (without its stopwords, when
+        it filters them): what
         Whoosh's Positions/Characters formats gather from this analyzer's
         tokens, without making the tokens. A ``spans`` list is filled with
         each position's ``(start, end)`` in ``value``, indexed by position."""

@@ -30,5 +30,5 @@ numpy operations (``evaluate``), never a loop over postings in Python.
 # Whoosh holds the others (id, lang).
 COLUMN_FIELDS = ("title", "body", "title_exact", "body_exact", "names")
 # The field whose word positions carry character offsets (snippets); its
-# ``_exact`` twin has the same positions (same words, same stop words).
+# ``_exact`` twin has the same positions (every word numbered, stopwords too).
 OFFSETS_FIELD = "body"
