@@ -241,13 +241,19 @@ def make_queries(collection, counts=COUNTS, seed=SEED):
             if len(docs) == 1 and next(iter(docs)) not in used_docs:
                 yield text, next(iter(docs)), norms
 
+    def quoted_examples(kind):
+        """Add the issue's examples of ``kind`` the text has, quoted, up to
+        its count; return how many more are wanted."""
+        n = counts[kind]
+        for text, doc, norms in examples(kind):
+            if n:
+                add(kind, f'"{text}"', doc, {"source": "issue 16"})
+                used_keys.add(norms)
+                n -= 1
+        return n
+
     # phrase
-    n = counts["phrase"]
-    for text, doc, norms in examples("phrase"):
-        if n:
-            add("phrase", f'"{text}"', doc, {"source": "issue 16"})
-            used_keys.add(norms)
-            n -= 1
+    n = quoted_examples("phrase")
     candidates = sorted(phrase_candidates(collection), key=lambda c: (not c[0], -c[1], c[2], c[3], c[4]))
     for _, distractors, doc, start, size, key in candidates:
         if not n:
@@ -260,12 +266,7 @@ def make_queries(collection, counts=COUNTS, seed=SEED):
         n -= 1
 
     # stopword_phrase: runs found in one document, the most common words first
-    n = counts["stopword_phrase"]
-    for text, doc, norms in examples("stopword_phrase"):
-        if n:
-            add("stopword_phrase", f'"{text}"', doc, {"source": "issue 16"})
-            used_keys.add(norms)
-            n -= 1
+    n = quoted_examples("stopword_phrase")
     grams = collection.ngram_docs(range(3, 7))
     runs = []
     for doc, start, size in stopword_runs(collection, range(3, 7)):
