@@ -17,7 +17,10 @@ content words (خلف، أمام، مرة، رب...); an Arabic function word al
 its proclitic forms (جميع: وجميع); typo tolerance appends documents
 matched through a typo after the others when those do not fill the page
 (and ``total`` then counts them), and the typo rewrite now only happens
-when tolerance finds nothing. The core itself is held to the plain
+when tolerance finds nothing. Later in issue 16, a typo candidate was
+weighed by its closeness to the typed word (search/tolerance.py), which
+moves the scores and order of typo matches only (163 of 566 answers, 20 in
+order). The core itself is held to the plain
 computation by tests/test_engine_counts.py, typo tiers included.
 """
 
