@@ -17,7 +17,7 @@ from .highlight import MAX_SPANS_PER_TERM, find_spans, make_snippet, plain_snipp
 from .names import add_cross_script, cross_script_matches, index_folder
 from .postings import bm25f
 from .postings.arrays import members
-from .postings.evaluate import BudgetExceeded, Evaluator, Matches, split_typos, top_documents
+from .postings.evaluate import BudgetExceeded, Evaluator, split_typos, top_documents
 from .query import (
     EXACT_BOOST,
     BadRequest,
@@ -28,6 +28,7 @@ from .query import (
     check_shape,
     positive_terms,
 )
+from .refine import duplicate_groups, newest_first, refine
 from .rewrite import candidate_rewrites, resolve_conjunction_waw
 from .stored_spans import offsets_by_doc, spans_at
 from .suggest import SUGGEST_BELOW, correct_query
@@ -55,6 +56,13 @@ class Hit:
     # Typos the document was matched with (search/tolerance.py): 0 when it
     # has the words themselves.
     typos: int = 0
+    # Its publication date (YYYY-MM-DD, or None) and where that came from
+    # (search/ingest/dates.py), and its source (site name or top folder).
+    date: str | None = None
+    date_source: str | None = None
+    source: str | None = None
+    # Near-duplicates of it among the matches, folded into it (search/refine.py).
+    similar: int = 0
 
 
 @dataclass
@@ -78,6 +86,9 @@ class SearchResponse:
     # The query words that matched index words a typo or two away, in the
     # results shown: [{"word", "matched": [...], "typos"}] (search/tolerance.py).
     typo_matches: list = field(default_factory=list)
+    # {"lang": {...}, "year": {...}, "source": {...}}: documents of the whole
+    # match set by facet value (search/refine.py).
+    facets: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -89,16 +100,31 @@ class Found:
     score: float
     fields: dict
     typos: int = 0
+    similar: int = 0
 
     def __getitem__(self, name):
         return self.fields[name]
 
 
+@dataclass(frozen=True)
+class Ran:
+    """One pass's answer: the matches (after filters and folding), those
+    without a typo, the requested page (Found), and the facet counts."""
+
+    total: int
+    exact_total: int
+    page: list
+    facets: dict
+
+
+NOTHING_FOUND = Ran(0, 0, [], {})
+
+
 def _run(searcher, query, request, deadline):
-    """Return (total, exact total, hits of the requested page) of ``query``:
-    every match scored and counted, the page picked by a partial sort; the
-    exact total counts the matches without a typo. Raises BudgetExceeded
-    when the deadline passes first."""
+    """Return the Ran of ``query``: every match scored, filtered, folded and
+    counted (search/refine.py), the page picked by a partial sort; the exact
+    total counts the matches without a typo. Raises BudgetExceeded when the
+    deadline passes first."""
     store = searcher.store
     try:
         found = Evaluator(store, deadline=deadline.at).matches(query)
@@ -106,11 +132,16 @@ def _run(searcher, query, request, deadline):
         deadline.expired = True
         log.warning("query ran out of its %.1fs deadline: %s", deadline.seconds, query)
         raise
-    language = store.language_filter(request.lang)
-    if language is not None and len(found):
-        keep = language[found.docs]
-        found = Matches(found.docs[keep], found.scores[keep])
-    best = top_documents(found, request.page * request.per_page)
+    group_of = duplicate_groups(store)
+    similar_group = None
+    if request.similar_to is not None:
+        docnum = searcher.document_number(id=request.similar_to)
+        if docnum is None:
+            raise BadRequest("similar_to names no document of the index", "similar_to_unknown")
+        similar_group = group_of[docnum]
+    refined = refine(store, found, request, group_of, similar_group)
+    found, depth = refined.found, request.page * request.per_page
+    best = newest_first(store, found, depth) if request.sort == "date" else top_documents(found, depth)
     first = (request.page - 1) * request.per_page
     page = []
     for at in best[first : first + request.per_page].tolist():
@@ -120,8 +151,8 @@ def _run(searcher, query, request, deadline):
             break
         docnum = int(found.docs[at])
         typos, score = split_typos(float(found.scores[at]))
-        page.append(Found(docnum, score, searcher.stored_fields(docnum), typos))
-    return len(found), int(np.count_nonzero(found.scores >= 0)), page
+        page.append(Found(docnum, score, searcher.stored_fields(docnum), typos, int(refined.similar[at])))
+    return Ran(len(found), int(np.count_nonzero(found.scores >= 0)), page, refined.facets)
 
 
 def _find(
@@ -134,8 +165,7 @@ def _find(
     expansions=None,
     tolerance=None,
 ):
-    """Return (query, matched, total, exact total, hits of the requested
-    page): documents with all the words (with ``tolerance``, a Tolerance,
+    """Return (query, matched, Ran): documents with all the words (with ``tolerance``, a Tolerance,
     when they do not fill the page, also through words a typo away, ranked
     after them); when there are none, documents with some of them. BadRequest when the parsed query has too
     many words; BudgetExceeded when the deadline passes before the first
@@ -155,7 +185,7 @@ def _find(
         if query is not None and not deadline.left():
             break
         try:
-            total, exact_total, page = _run(searcher, candidate, request, deadline)
+            ran = _run(searcher, candidate, request, deadline)
         except BudgetExceeded:
             if query is None:
                 raise
@@ -163,18 +193,18 @@ def _find(
         query = candidate
         # Typo matches rank after every match of the words themselves: they
         # are looked for only when those do not fill the page asked for.
-        if tolerance is not None and total < depth and deadline.left():
+        if tolerance is not None and ran.total < depth and deadline.left():
             tolerant = add_cross_script(add_typo_tolerance(plain, tolerance), names)
             if tolerant != candidate:
                 try:
                     found = _run(searcher, tolerant, request, deadline)
                 except BudgetExceeded:
-                    found = (0, 0, [])
-                if found[0] > total:
-                    query, (total, exact_total, page) = tolerant, found
-        if total:
-            return query, matched, total, exact_total, page
-    return query, "none", 0, 0, []
+                    found = NOTHING_FOUND
+                if found.total > ran.total:
+                    query, ran = tolerant, found
+        if ran.total:
+            return query, matched, ran
+    return query, "none", NOTHING_FOUND
 
 
 def suggest(
@@ -196,10 +226,10 @@ def suggest(
         found = _find(
             searcher, corrected, request, deadline, max_words=max_words, expansions=expansions, tolerance=tolerance
         )
-        _, corrected_matched, _, corrected_total, _ = found
+        _, corrected_matched, corrected_ran = found
     except (BudgetExceeded, BadRequest):
         return None
-    if corrected_total > total or (matched != "all" and corrected_matched == "all"):
+    if corrected_ran.exact_total > total or (matched != "all" and corrected_matched == "all"):
         return corrected
     return None
 
@@ -313,7 +343,7 @@ def search(searcher, request, exact_boost=EXACT_BOOST, deadline=None, max_words=
     steps = {"exact_boost": exact_boost, "max_words": max_words, "expansions": expansions, "tolerance": tolerance}
     text = resolve_conjunction_waw(searcher.reader(), request.text)
     try:
-        query, matched, total, exact_total, page = _find(searcher, text, request, deadline, **steps)
+        query, matched, ran = _find(searcher, text, request, deadline, **steps)
     except BudgetExceeded:
         raise QueryTimeout(
             f"the query took longer than its {deadline.seconds:g} s limit; try fewer or more specific words"
@@ -323,7 +353,7 @@ def search(searcher, request, exact_boost=EXACT_BOOST, deadline=None, max_words=
     # (typo matches of a word typed on the wrong layout are noise); the
     # typo rewrite, which replaces only words no document has, only when not
     # even typo tolerance found documents with all the words.
-    if (matched != "all" or exact_total == 0) and not request.exact:
+    if (matched != "all" or ran.exact_total == 0) and not request.exact:
         for candidate in candidate_rewrites(searcher, text, deadline):
             if not deadline.left() or (candidate.reason == "typo" and matched == "all"):
                 break
@@ -332,11 +362,11 @@ def search(searcher, request, exact_boost=EXACT_BOOST, deadline=None, max_words=
             except (BudgetExceeded, BadRequest):
                 break
             if matched == "all":  # through typos only: the rewrite must find the words themselves
-                better = found[1] == "all" and found[3] > 0
+                better = found[1] == "all" and found[2].exact_total > 0
             else:
-                better = found[1] == "all" or (total == 0 and found[2])
+                better = found[1] == "all" or (ran.total == 0 and found[2].total)
             if better:
-                (query, matched, total, exact_total, page), rewrite = found, candidate
+                (query, matched, ran), rewrite = found, candidate
                 break
     hits = [
         Hit(
@@ -346,8 +376,12 @@ def search(searcher, request, exact_boost=EXACT_BOOST, deadline=None, max_words=
             score=round(hit.score, 4),
             snippet=snippet,
             typos=hit.typos,
+            date=hit.fields.get("date"),
+            date_source=hit.fields.get("date_source"),
+            source=hit.fields.get("source"),
+            similar=hit.similar,
         )
-        for hit, snippet in zip(page, _snippets(searcher, query, page, deadline), strict=True)
+        for hit, snippet in zip(ran.page, _snippets(searcher, query, ran.page, deadline), strict=True)
     ]
     # A rewritten query is also the "did you mean" of the original one. Typo
     # matches do not count as found: a query found only through them gets
@@ -355,9 +389,9 @@ def search(searcher, request, exact_boost=EXACT_BOOST, deadline=None, max_words=
     suggestion = (
         rewrite.rewritten
         if rewrite
-        else suggest(searcher, request, exact_total, matched, deadline, max_words, expansions, tolerance)
+        else suggest(searcher, request, ran.exact_total, matched, deadline, max_words, expansions, tolerance)
     )
-    typo_matches = _typo_matches(searcher.store, query, page)
+    typo_matches = _typo_matches(searcher.store, query, ran.page)
     explain = None
     if request.explain:
         explain = {"words": explain_words(request.text), "parsed": str(query)}
@@ -370,7 +404,7 @@ def search(searcher, request, exact_boost=EXACT_BOOST, deadline=None, max_words=
         explain["typos"] = typo_matches
     return SearchResponse(
         query=request.text,
-        total=total,
+        total=ran.total,
         page=request.page,
         per_page=request.per_page,
         took_ms=round((time.perf_counter() - started) * 1000, 2),
@@ -381,6 +415,7 @@ def search(searcher, request, exact_boost=EXACT_BOOST, deadline=None, max_words=
         rewrite=rewrite,
         partial=deadline.expired,
         typo_matches=typo_matches,
+        facets=ran.facets,
     )
 
 

@@ -10,6 +10,7 @@ Each word is looked up in the stemmed fields and, boosted, in the exact
 (normalised surface form) fields where the schema has them.
 """
 
+import datetime
 import re
 import threading
 import unicodedata
@@ -28,6 +29,9 @@ from .postings.evaluate import Counted
 SEARCH_FIELDS = ("title", "body", "title_exact", "body_exact")
 EXACT_BOOST = 1.0
 LANGUAGES = ("ar", "en")
+SORT_ORDERS = ("relevance", "date")
+# The longest source or document id a filter may name.
+MAX_FILTER_CHARS = 512
 # Most index terms one prefix or fuzzy word may expand to (the most frequent win).
 MAX_EXPANSIONS = 64
 MIN_PREFIX_CHARS = 2
@@ -66,6 +70,18 @@ class SearchRequest:
     exact: bool = False
     # Also match names written in the other script (Tokayev / توكاييف).
     cross_script: bool = True
+    # Filters (search/refine.py): the source (site name or top folder), the
+    # publication year, and an inclusive date range in days since 1970-01-01.
+    source: str | None = None
+    year: int | None = None
+    date_from: int | None = None
+    date_to: int | None = None
+    # "relevance" or "date" (newest first).
+    sort: str = "relevance"
+    # One result per group of near-duplicates; False shows every copy.
+    collapse: bool = True
+    # Only the copies of this document (its duplicate group), every one shown.
+    similar_to: str | None = None
 
 
 def _positive_int(params, name, default):
@@ -123,12 +139,46 @@ def parse_request(params, config):
     if lang is not None and lang not in LANGUAGES:
         raise BadRequest("lang must be 'ar' or 'en'", "lang_unknown")
     flags = {}
-    for name, default in (("explain", "0"), ("exact", "0"), ("cross_script", "1")):
+    for name, default in (("explain", "0"), ("exact", "0"), ("cross_script", "1"), ("collapse", "1")):
         value = params.get(name) or default
         if value not in ("0", "1", "true", "false"):
             raise BadRequest(f"{name} must be 0 or 1", f"{name}_flag")
         flags[name] = value in ("1", "true")
-    return SearchRequest(text, page, per_page, lang, **flags)
+    return SearchRequest(text, page, per_page, lang, **flags, **_archive_params(params))
+
+
+def _day(params, name):
+    """An ISO date parameter (``YYYY-MM-DD``) as days since 1970-01-01."""
+    raw = params.get(name) or None
+    if raw is None:
+        return None
+    try:
+        return (datetime.date.fromisoformat(raw) - datetime.date(1970, 1, 1)).days
+    except (TypeError, ValueError):
+        raise BadRequest(f"{name} must be a date written YYYY-MM-DD", "date_format", name=name) from None
+
+
+def _archive_params(params):
+    """The filters and order of a news archive: source, year, date_from,
+    date_to, sort and similar_to (search/refine.py)."""
+    found = {"date_from": _day(params, "date_from"), "date_to": _day(params, "date_to")}
+    if found["date_from"] is not None and found["date_to"] is not None and found["date_from"] > found["date_to"]:
+        raise BadRequest("date_from must not be after date_to", "date_range")
+    year = params.get("year") or None
+    if year is not None:
+        if not (len(year) == 4 and year.isascii() and year.isdigit()):
+            raise BadRequest("year must be a year written with four digits", "year_format")
+        found["year"] = int(year)
+    sort = params.get("sort") or "relevance"
+    if sort not in SORT_ORDERS:
+        raise BadRequest("sort must be 'relevance' or 'date'", "sort_unknown")
+    found["sort"] = sort
+    for name in ("source", "similar_to"):
+        value = params.get(name) or None
+        if value is not None and (len(value) > MAX_FILTER_CHARS or any(unicodedata.category(c) == "Cc" for c in value)):
+            raise BadRequest(f"{name} must be at most {MAX_FILTER_CHARS} printable characters", "filter_value")
+        found[name] = value
+    return found
 
 
 def make_parser(schema, match_all=True, exact_boost=EXACT_BOOST):

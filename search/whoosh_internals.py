@@ -68,7 +68,7 @@ class Writer(SegmentWriter):
         fieldnames = sorted(name for name in fields if not name.startswith("_"))
         self._check_fields(schema, fieldnames)
         columns = self._column_fields
-        self.columns.add({name: fields.get(name) for name in columns}, fields.get("lang"))
+        self.columns.add({name: fields.get(name) for name in columns}, fields)
         perdocwriter.start_doc(docnum)
         for fieldname in fieldnames:
             value = fields.get(fieldname)

@@ -41,7 +41,8 @@ def corpus(bundled_searcher):
 def test_total_page_and_scores_equal_the_plain_computation(corpus, text, lang):
     searcher, plain = corpus
     request = SearchRequest(text, lang=lang, per_page=5)
-    query, _, total, _, page = engine._find(searcher, text, request, Deadline(60))
+    query, _, ran = engine._find(searcher, text, request, Deadline(60))
+    total, page = ran.total, ran.page
     expected = plain.ranked(query, lang)
     if total == 0:  # the fallback to some words found nothing either
         assert expected == []
@@ -70,7 +71,8 @@ def test_typo_tiers_equal_the_plain_computation(corpus, text, lang):
     searcher, plain = corpus
     request = SearchRequest(text, lang=lang, per_page=8)
     tolerance = engine.Tolerance(searcher.reader())
-    query, _, total, exact_total, page = engine._find(searcher, text, request, Deadline(60), tolerance=tolerance)
+    query, _, ran = engine._find(searcher, text, request, Deadline(60), tolerance=tolerance)
+    total, exact_total, page = ran.total, ran.exact_total, ran.page
     expected = plain.ranked(query, lang)
     assert total == len(expected)
     assert exact_total == sum(1 for _, value in expected if not getattr(value, "typos", 0))
@@ -84,16 +86,14 @@ def test_the_typo_queries_compared_match_through_typos(corpus):
     found = []
     for text in TYPO_QUERIES:
         tolerance = engine.Tolerance(searcher.reader())
-        _, _, total, exact_total, _ = engine._find(
-            searcher, text, SearchRequest(text), Deadline(60), tolerance=tolerance
-        )
-        found.append(total - exact_total)
+        _, _, ran = engine._find(searcher, text, SearchRequest(text), Deadline(60), tolerance=tolerance)
+        found.append(ran.total - ran.exact_total)
     assert sum(count > 0 for count in found) >= 5
 
 
 def test_the_counts_compared_are_not_all_small(corpus):
     searcher, _ = corpus
-    totals = [engine._find(searcher, t, SearchRequest(t, per_page=5), Deadline(60))[2] for t in QUERIES]
+    totals = [engine._find(searcher, t, SearchRequest(t, per_page=5), Deadline(60))[2].total for t in QUERIES]
     assert sum(total > 5 for total in totals) >= 10
 
 

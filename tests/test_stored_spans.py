@@ -55,13 +55,14 @@ def corpus_index(tmp_path_factory):
 @pytest.mark.parametrize("text", QUERIES)
 def test_offsets_from_storage_equal_offsets_from_analysis(corpus_index, text):
     with corpus_index.searcher(weighting=engine.scoring()) as searcher:
-        query, *_, page = engine._find(
+        query, _, ran = engine._find(
             searcher,
             text,
             SearchRequest(text, per_page=20),
             Deadline(60),
             tolerance=engine.Tolerance(searcher.reader()),
         )
+        page = ran.page
         stored = page_spans(searcher, query, page)
         analysed = [matched_spans(searcher.schema, query, hit["body"]) for hit in page]
     assert stored == analysed
@@ -72,7 +73,8 @@ def test_the_offset_queries_mark_something(corpus_index):
     marked = 0
     with corpus_index.searcher(weighting=engine.scoring()) as searcher:
         for text in QUERIES[:40]:
-            query, *_, page = engine._find(searcher, text, SearchRequest(text), Deadline(60))
+            query, _, ran = engine._find(searcher, text, SearchRequest(text), Deadline(60))
+            page = ran.page
             marked += sum(len(spans) for spans in page_spans(searcher, query, page))
     assert marked > 200
 
@@ -86,7 +88,8 @@ def test_a_word_under_two_matched_stems_is_one_span_named_as_analysis_names_it(t
     ix = open_index(tmp_path / "index")
     try:
         with ix.searcher() as searcher:
-            query, *_, page = engine._find(searcher, "وصل صل", SearchRequest("وصل صل"), Deadline(60))
+            query, _, ran = engine._find(searcher, "وصل صل", SearchRequest("وصل صل"), Deadline(60))
+            page = ran.page
             stored = page_spans(searcher, query, page)
             assert stored == [matched_spans(searcher.schema, query, hit["body"]) for hit in page]
             starts = [span.start for span in stored[0]]
@@ -110,7 +113,8 @@ def test_an_index_of_another_profile_is_marked_from_its_offsets_too(tmp_path, do
     ix = open_index(tmp_path / "index")
     try:
         with ix.searcher() as searcher:
-            query, *_, page = engine._find(searcher, "الانتخابات", SearchRequest("الانتخابات"), Deadline(60))
+            query, _, ran = engine._find(searcher, "الانتخابات", SearchRequest("الانتخابات"), Deadline(60))
+            page = ran.page
             assert page_spans(searcher, query, page) == [
                 matched_spans(searcher.schema, query, hit["body"]) for hit in page
             ]
@@ -134,7 +138,8 @@ def test_offsets_are_read_right_across_several_segments(tmp_path):
             assert len(searcher.reader().leaf_readers()) > 1
             found = set()
             for text in ["الانتخابات", "الجفاف المياه", "water drought", '"الانتخابات البرلمانية"']:
-                query, *_, page = engine._find(searcher, text, SearchRequest(text, per_page=50), Deadline(60))
+                query, _, ran = engine._find(searcher, text, SearchRequest(text, per_page=50), Deadline(60))
+                page = ran.page
                 assert page_spans(searcher, query, page) == [
                     matched_spans(searcher.schema, query, hit["body"]) for hit in page
                 ]

@@ -18,7 +18,7 @@ import numpy as np
 from . import COLUMN_FIELDS, OFFSETS_FIELD
 from .segment_file import ArrayFile, write_arrays
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 # A word longer than this many characters stores this length; its end is
 # found again from the text when a snippet marks it (words that long are rare).
 MAX_STORED_WORD_CHARS = 255
@@ -31,6 +31,63 @@ def term_hash(encoded):
 
 def postings_path(storage_folder, segment_id):
     return f"{storage_folder}/{segment_id}.postings"
+
+
+# Per-document values kept beside the postings, for filters, facets, the
+# date order and folding copies: each category as codes into the list of its
+# values in the meta; the publication date as days since 1970-01-01 (NO_DATE
+# when unknown); each document's near-duplicate signature (search/duplicates.py)
+# as a row of bytes, zeros for a document without one.
+CATEGORIES = ("lang", "source", "date_source")
+NO_DATE = int(np.iinfo(np.int32).min)
+
+
+def days_of(iso_date):
+    """Days since 1970-01-01 of a ``YYYY-MM-DD`` date, or NO_DATE."""
+    return int(np.datetime64(iso_date, "D").astype(np.int64)) if iso_date else NO_DATE
+
+
+class DocumentValues:
+    """The per-document values of a segment, in document order."""
+
+    def __init__(self):
+        self.categories = {name: [] for name in CATEGORIES}
+        self.dates = array("i")
+        self.signatures = []
+
+    def add(self, values):
+        """``values``: a document's fields (lang, source, date_source, date,
+        and the ``_signature`` bytes)."""
+        for name in CATEGORIES:
+            self.categories[name].append(values.get(name) or "")
+        self.dates.append(days_of(values.get("date")))
+        self.signatures.append(values.get("_signature") or b"")
+
+    def add_segment(self, posting_file, live):
+        """The values of an older segment's live documents."""
+        meta = posting_file.meta
+        for name in CATEGORIES:
+            codes = posting_file[f"{name}_codes"][live]
+            self.categories[name] += [meta["categories"][name][code] for code in codes.tolist()]
+        self.dates.extend(posting_file["dates"][live].tolist())
+        signatures = posting_file["signatures"].reshape(meta["doc_count"], -1)[live]
+        self.signatures += [bytes(row) if row.any() else b"" for row in signatures]
+
+    def arrays(self, meta):
+        """The arrays to write, the category lists put in ``meta``."""
+        meta["categories"] = {}
+        for name in CATEGORIES:
+            values = self.categories[name]
+            codes = sorted(set(values))
+            meta["categories"][name] = codes
+            code_of = {value: i for i, value in enumerate(codes)}
+            dtype = np.uint8 if len(codes) <= 256 else np.uint32
+            yield f"{name}_codes", np.fromiter((code_of[v] for v in values), dtype=dtype, count=len(values))
+        yield "dates", np.frombuffer(self.dates, np.int32).copy() if self.dates else np.zeros(0, np.int32)
+        width = max((len(s) for s in self.signatures), default=0)
+        rows = b"".join(s.ljust(width, b"\0") for s in self.signatures)
+        meta["signature_bytes"] = width
+        yield "signatures", np.frombuffer(rows, np.uint8).copy() if rows else np.zeros(0, np.uint8)
 
 
 @dataclass
@@ -179,13 +236,14 @@ class SegmentBuilder:
         self._single = [name for name in self.fields if name not in paired]
         self._fields = {name: _FieldAccumulator() for name in self.fields}
         self._lengths = {name: array("I") for name in self.fields}
-        self._langs = []
+        self._values = DocumentValues()
         self._span_starts, self._span_lengths, self._span_counts = array("I"), array("H"), array("I")
         self._runs = []  # (base doc, {field: FieldRun}, doc arrays) merged from older segments
         self.doc_count = 0
 
-    def add(self, values, lang):
-        """Add the next document: ``values`` maps a field to its text.
+    def add(self, values, document_values):
+        """Add the next document: ``values`` maps a field to its text,
+        ``document_values`` holds its per-document values (DocumentValues.add).
         Documents are added before any older segment is merged in (Whoosh's
         writer adds its documents, then merges at commit)."""
         if self._runs:
@@ -209,7 +267,7 @@ class SegmentBuilder:
             self._lengths[name].append(self._fields[name].add(docnum, postings))
             if spans is not None:
                 self._add_spans(spans)
-        self._langs.append(lang or "")
+        self._values.add(document_values)
         self.doc_count += 1
 
     def _add_spans(self, spans):
@@ -249,11 +307,11 @@ class SegmentBuilder:
         span_rows = gather_ranges(np.cumsum(counts)[live] - counts[live], counts[live])
         docs = {
             "lengths": {name: posting_file[f"{name}.lengths"][live] for name in self.fields},
-            "langs": [meta["langs"][code] for code in posting_file["langs"][live]],
             "span_starts": posting_file["span_starts"][span_rows],
             "span_lengths": posting_file["span_lengths"][span_rows],
             "span_counts": counts[live],
         }
+        self._values.add_segment(posting_file, live)
         self._runs.append((self.doc_count, runs, docs))
         self.doc_count += int(live.sum())
 
@@ -268,7 +326,6 @@ class SegmentBuilder:
     def _document_arrays(self):
         """The per-document arrays and the segment's meta (field totals
         filled in as the fields are written)."""
-        langs = list(self._langs)
         span_parts = [
             (
                 np.frombuffer(self._span_starts, np.uint32),
@@ -277,17 +334,14 @@ class SegmentBuilder:
             )
         ]
         for _, _, docs in self._runs:
-            langs += docs["langs"]
             span_parts.append((docs["span_starts"], docs["span_lengths"], docs["span_counts"]))
-        codes = sorted(set(langs))
-        code_of = {lang: i for i, lang in enumerate(codes)}
-        arrays = {
-            "langs": np.fromiter((code_of[lang] for lang in langs), dtype=np.uint8, count=len(langs)),
+        meta = {"version": FORMAT_VERSION, "doc_count": self.doc_count, "field_lengths": {}}
+        arrays = dict(self._values.arrays(meta))
+        arrays |= {
             "span_starts": np.concatenate([p[0] for p in span_parts]).astype(np.uint32),
             "span_lengths": np.concatenate([p[1] for p in span_parts]).astype(np.uint16),
             "span_counts": np.concatenate([p[2] for p in span_parts]).astype(np.uint32),
         }
-        meta = {"version": FORMAT_VERSION, "doc_count": self.doc_count, "langs": codes, "field_lengths": {}}
         return arrays, meta
 
     def _field_arrays(self, name, meta):

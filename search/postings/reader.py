@@ -20,7 +20,7 @@ from rapidfuzz.distance import Levenshtein
 
 from . import COLUMN_FIELDS
 from .bm25f import quantised_lengths
-from .build import gather_ranges, letter_mask, postings_path, term_hash
+from .build import CATEGORIES, FORMAT_VERSION, gather_ranges, letter_mask, postings_path, term_hash
 from .segment_file import ArrayFile
 
 # Term postings a view keeps at hand: one request looks the same words up in
@@ -213,6 +213,11 @@ class IndexPostings:
                     f"segment {segment.segment_id()} has no posting file (an index built by an older version): "
                     "run 'python -m search index' to rebuild it"
                 ) from None
+            if posting_file.meta.get("version") != FORMAT_VERSION:
+                raise FileNotFoundError(
+                    f"segment {segment.segment_id()} has a posting file of format {posting_file.meta.get('version')} "
+                    f"(this version reads {FORMAT_VERSION}): run 'python -m search index' to rebuild it"
+                )
             count = posting_file.meta["doc_count"]
             self.segments.append((posting_file, base, count))
             if segment.has_deletions():
@@ -229,16 +234,27 @@ class IndexPostings:
             self.lengths[name] = quantised_lengths(np.concatenate(exact)) if exact else _EMPTY
             total = sum(f.meta["field_lengths"][name] for f, _, _ in self.segments)
             self.average_lengths[name] = (total / (self.doc_count_all or 1)) or 1
-        self.languages = sorted({lang for f, _, _ in self.segments for lang in f.meta["langs"]})
-        codes = [
-            np.array([self.languages.index(lang) for lang in f.meta["langs"]], dtype=np.uint8)[f["langs"]]
-            for f, _, _ in self.segments
-        ]
-        self.language_codes = np.concatenate(codes) if codes else np.zeros(0, np.uint8)
+        # Per-document values (build.DocumentValues): each category's values,
+        # sorted, and every document's code into them; dates in days.
+        self.category_values, self.category_codes = {}, {}
+        for name in CATEGORIES:
+            values = sorted({v for f, _, _ in self.segments for v in f.meta["categories"][name]})
+            position = {value: i for i, value in enumerate(values)}
+            codes = [
+                np.array([position[v] for v in f.meta["categories"][name]], dtype=np.uint32)[f[f"{name}_codes"]]
+                for f, _, _ in self.segments
+            ]
+            self.category_values[name] = values
+            self.category_codes[name] = np.concatenate(codes) if codes else np.zeros(0, np.uint32)
+        self.languages = self.category_values["lang"]
+        self.language_codes = self.category_codes["lang"]
+        dates = [f["dates"] for f, _, _ in self.segments]
+        self.dates = np.concatenate(dates) if dates else np.zeros(0, np.int32)
         self._cache = OrderedDict()
         self._cached_bytes = 0
         self._lock = threading.Lock()
         self._vocabularies = {}
+        self._signatures = None
 
     # --- terms ------------------------------------------------------------------
 
@@ -440,11 +456,34 @@ class IndexPostings:
 
     def language_filter(self, lang):
         """A boolean mask of the documents in ``lang``, or None for any."""
-        if lang is None:
+        return self.category_filter("lang", lang)
+
+    def category_filter(self, name, value):
+        """A boolean mask of the documents whose ``name`` (a build.CATEGORIES
+        entry) is ``value``, or None for any."""
+        if value is None:
             return None
-        if lang not in self.languages:
+        values = self.category_values[name]
+        if value not in values:
             return np.zeros(self.doc_count_all, dtype=bool)
-        return self.language_codes == self.languages.index(lang)
+        return self.category_codes[name] == values.index(value)
+
+    def signatures(self):
+        """Every document's near-duplicate signature, a row of bytes each
+        (zeros: none), as one matrix; read when first asked for."""
+        with self._lock:
+            if self._signatures is None:
+                rows = [
+                    f["signatures"].reshape(count, -1) if f.meta["signature_bytes"] else np.zeros((count, 0), np.uint8)
+                    for f, _, count in self.segments
+                ]
+                width = max((row.shape[1] for row in rows), default=0)
+                self._signatures = (
+                    np.concatenate([np.pad(row, ((0, 0), (0, width - row.shape[1]))) for row in rows])
+                    if rows
+                    else np.zeros((0, 0), np.uint8)
+                )
+            return self._signatures
 
 
 def _with_counts(terms):
