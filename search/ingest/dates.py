@@ -1,0 +1,455 @@
+"""The publication date of a document: from the page's metadata, from a date
+written near the top of its text, or from the file's modification time.
+
+``find_date`` asks them in that order. Page metadata is read by htmldate
+(meta tags, JSON-LD, ``<time>``), which is told not to read the URL. The text
+is read here: news pages in Arabic write their dates with three families of
+month names (Egyptian/Gulf يناير, Levantine/Iraqi كانون الثاني, Maghrebi
+جانفي) and two families of digits, which dateparser does not find in running
+text well (bench/quality/dates_eval.py measures it: see RESULTS.md).
+
+Which date in the text is the publication date (``date_from_text``): the
+first rule that finds one wins, and within a rule the first in the text.
+
+1. a full date (day, month, year) in the top of the text that is prominent:
+   on a date line ("الخميس 14 يناير 2021 - 10:30 ص"), after a label
+   ("Published", "نشر", "آخر تحديث", "الموافق") or opening its line (a
+   dateline: "القاهرة في 14 يناير 2021", "LONDON, March 3, 2017");
+2. a prominent day and month without a year in the top ("أستانا. 14 يناير.
+   كازتاج", "Friday, March 29"), its year inferred (``infer_year``);
+3. any full date in the top of the text;
+4. a prominent full date anywhere in the first ``MAX_SCAN_CHARS`` (a footer
+   "Published 14 January 2021");
+5. any day and month in the top with a year inferred, relative forms
+   included ("21 سبتمبر الماضي": the event it dates came before the page).
+
+A full date deeper in the body names an event (a birth, a law, the coming
+election), not the publication, so it is never chosen; the first one serves
+as the anchor that dates a yearless date line. A future relative form
+("المقبل", "next") is never chosen. Dates after the reference + 1 day (today
++ 1 day without one) or before 1900 are dropped before choosing; so is an
+inferred date whose weekday, written beside it, disagrees. The top of the
+text is its first ``TOP_LINES`` non-empty lines, ending sooner after
+``TOP_PARAGRAPHS`` paragraphs (lines of ``PARAGRAPH_WORDS`` words or more).
+Numbers are read day first (14/1/2021), month first in an English text with
+US signs (a "January 14, 2021" date, an EST/PDT time zone), and the other way
+round when only that is a real date; a year has four digits.
+"""
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+import htmldate
+import pyarabic.araby as araby
+from htmldate.utils import load_html
+
+EARLIEST_YEAR = 1900
+# The first 100 KB hold the date of any page; the rest is not read (linear time, bounded).
+MAX_SCAN_CHARS = 100_000
+TOP_LINES = 15
+TOP_PARAGRAPHS = 2
+PARAGRAPH_WORDS = 20
+# A date line holds the date and a few words more: weekday, label, time, city.
+DATE_LINE_OTHER_WORDS = 6
+# A dateline opens a paragraph: "القاهرة في 14 يناير", "LONDON, March 3".
+DATELINE_WORDS_BEFORE = 3
+LABEL_REACH = 40  # characters before a date in which a label counts
+LATEST_ALLOWANCE = dt.timedelta(days=1)  # a file saved just after midnight, in another time zone
+
+
+@dataclass(frozen=True)
+class FoundDate:
+    """A document's publication date and where it came from: "html" (page
+    metadata), "text", "mtime" (the file's modification time) or "none"."""
+
+    date: dt.date | None
+    source: str
+
+
+@dataclass(frozen=True)
+class TextDate:
+    """A date written in a text, resolved: ``date`` is None when its year
+    cannot be told. ``kind`` is "full", "yearless" or "relative" (الماضي,
+    المقبل, "next year"); ``future`` marks a relative date ahead of the page."""
+
+    date: dt.date | None
+    kind: str
+    line: int
+    in_top: bool
+    prominent: bool
+    future: bool = False
+
+
+# Text normalisation for matching (ingest does not import the analysis
+# package, which loads Whoosh): digits to ASCII, no diacritics, tatweel or
+# direction marks, one alef, ة as ه, ى as ي. Every step maps one character to
+# at most one, so lines stay lines.
+_NORMALISE = {ord(c): None for group in (araby.DIACRITICS, araby.SMALL, araby.TATWEEL) for c in group}
+_NORMALISE |= {
+    ord(c): None
+    for c in "\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u061c\ufeff\u00ad"
+}
+_NORMALISE |= {ord(c): "ا" for c in "أإآٱ"}
+_NORMALISE |= {ord("ة"): "ه", ord("ى"): "ي", ord("ی"): "ي"}
+_NORMALISE |= {ord(d): str(i) for digits in (araby.NUMBERS_EAST, araby.NUMBERS_PERS) for i, d in enumerate(digits)}
+
+
+def normalise(text):
+    """The text as the date patterns read it.
+
+    >>> normalise("نُشِرَ فِي ١٠ أكتـــوبَر ٢٠٢٠")
+    'نشر في 10 اكتوبر 2020'
+    """
+    return text.translate(_NORMALISE)
+
+
+# Month names as normalise() leaves them.
+ARABIC_MONTHS = {
+    "egyptian": "يناير فبراير مارس ابريل مايو يونيو|يونيه يوليو|يوليه اغسطس سبتمبر اكتوبر نوفمبر ديسمبر",
+    "levantine": "كانون_الثاني|كانون_ثاني شباط اذار نيسان ايار حزيران تموز اب ايلول تشرين_الاول|تشرين_اول "
+    "تشرين_الثاني|تشرين_ثاني كانون_الاول|كانون_اول",
+    "maghrebi": "جانفي فيفري مارس افريل ماي جوان جويليه اوت سبتمبر اكتوبر نوفمبر ديسمبر",
+    "moroccan": "يناير فبراير مارس ابريل ماي يونيو يوليوز غشت شتنبر اكتوبر نونبر دجنبر",
+}
+ENGLISH_MONTHS = "january february march april may june july august september october november december"
+
+
+def _month_numbers():
+    numbers = {}
+    for names in ARABIC_MONTHS.values():
+        for number, spellings in enumerate(names.split(), 1):
+            for spelling in spellings.split("|"):
+                numbers[spelling.replace("_", " ")] = number
+    for number, name in enumerate(ENGLISH_MONTHS.split(), 1):
+        numbers[name] = numbers[name[:3]] = number
+    numbers["sept"] = 9
+    return numbers
+
+
+MONTHS = _month_numbers()
+
+
+def _month_pattern():
+    alternatives = []
+    for name in sorted(MONTHS, key=len, reverse=True):
+        if name.isascii():
+            # English: capitalised or upper case, so that "may" the verb is not May.
+            alternatives.append(f"{name[0].upper()}(?i:{name[1:]})\\.?")
+        else:
+            alternatives.append(name.replace(" ", r"\s+"))
+    return "(?:" + "|".join(alternatives) + ")"
+
+
+_MONTH = _month_pattern()
+_WEEKDAYS = {
+    **{name: i for i, name in enumerate("monday tuesday wednesday thursday friday saturday sunday".split())},
+    **{name: i for i, name in enumerate("mon tue wed thu fri sat sun".split())},
+    **{name: i for i, name in enumerate("الاثنين الثلاثاء الاربعاء الخميس الجمعه السبت الاحد".split())},
+}
+_WEEKDAY = "(?i:" + "|".join(sorted(_WEEKDAYS, key=len, reverse=True)) + r")\.?"
+_RELATIVE_WORDS = {
+    "الماضي": "past",
+    "المنصرم": "past",
+    "الفائت": "past",
+    "السابق": "past",
+    "الجاري": "current",
+    "الحالي": "current",
+    "المقبل": "next",
+    "القادم": "next",
+    "last": "past",
+    "this": "current",
+    "next": "next",
+}
+_ARABIC_RELATIVE = "|".join(w for w in _RELATIVE_WORDS if not w.isascii())
+_DAY = r"(?<![\d:/.\-])(?P<day>[0-3]?\d)(?:st|nd|rd|th)?(?!\d)"
+_YEAR = r"(?P<year>\d{4})(?!\d)"
+_SECOND_MONTH = rf"(?:\s*[/\\|]\s*(?P<month2>{_MONTH})|\s*\(\s*(?P<month3>{_MONTH})\s*\))?"
+_RELATIVE_AFTER = (
+    rf"\s+(?:(?P<rel_month>{_ARABIC_RELATIVE})(?!\w)"
+    rf"|(?:من\s+)?(?:العام|السنه)\s+(?P<rel_year>{_ARABIC_RELATIVE})(?!\w)"
+    r"|(?P<rel_year_en>last|this|next)\s+year\b)"
+)
+_DAY_MONTH_YEAR = re.compile(
+    rf"(?:(?P<weekday>{_WEEKDAY})[\s,،]+)?{_DAY}\s*(?:of\s+|من\s+)?[\s\-–]*(?P<month>{_MONTH}){_SECOND_MONTH}"
+    rf"(?:(?:[\s,،\-–]*(?:من\s+)?(?:عام\s+|سنه\s+)?{_YEAR})|{_RELATIVE_AFTER}|(?!\w))",
+)
+_MONTH_DAY_YEAR = re.compile(  # English: "Friday, March 29", "Jan. 14, 2021", "last September 21"
+    rf"(?:(?P<weekday>{_WEEKDAY})[\s,]+)?(?:(?P<rel_before>[Ll]ast|[Tt]his|[Nn]ext)\s+)?(?P<month>{_MONTH})\s+"
+    rf"{_DAY}(?:,?\s+{_YEAR}|,?{_RELATIVE_AFTER}|(?!\w))"
+)
+_NUMERIC_DAY_FIRST = re.compile(
+    r"(?<![\d./\-])(?P<a>\d{1,2})(?P<sep>[./\-])(?P<b>\d{1,2})(?P=sep)(?P<year>\d{4})(?!\d)"
+)
+_NUMERIC_YEAR_FIRST = re.compile(
+    r"(?<![\d./\-])(?P<year>\d{4})(?P<sep>[./\-])(?P<month>\d{1,2})(?P=sep)(?P<day>\d{1,2})(?!\d)"
+)
+_LABEL = re.compile(
+    r"(?i:published|posted|updated|date[d]?|last modified)|نشر|تاريخ|تحديث|الموافق|محدث",
+)
+_US_MARKERS = re.compile(rf"\b(?:E|C|M|P)[SD]?T\b|(?:{_MONTH})\s+[0-3]?\d,\s+\d{{4}}")
+_LETTERS = re.compile(r"[^\W\d_]+")
+
+
+@dataclass(frozen=True)
+class _Written:
+    """A date as written, before its year is resolved."""
+
+    start: int
+    end: int
+    day: int
+    month: int
+    year: int | None
+    relative: str | None = None  # "past", "current", "next"
+    relative_unit: str = "month"
+    weekday: int | None = None
+
+
+def _from_name_match(match):
+    groups = match.groupdict()
+    month = MONTHS[_month_key(groups["month"])]
+    second = groups.get("month2") or groups.get("month3")
+    if second and MONTHS[_month_key(second)] != month:
+        return None  # "13 يناير/شباط": not one date
+    relative, unit = None, "month"
+    if groups.get("rel_before"):
+        relative = _RELATIVE_WORDS[groups["rel_before"].lower()]
+    elif groups.get("rel_month"):
+        relative = _RELATIVE_WORDS[groups["rel_month"]]
+    elif groups.get("rel_year") or groups.get("rel_year_en"):
+        relative, unit = _RELATIVE_WORDS[groups.get("rel_year") or groups["rel_year_en"]], "year"
+    weekday = _WEEKDAYS.get(groups["weekday"].lower().rstrip(".")) if groups.get("weekday") else None
+    year = int(groups["year"]) if groups.get("year") else None
+    return _Written(match.start(), match.end(), int(groups["day"]), month, year, relative, unit, weekday)
+
+
+def _month_key(name):
+    return re.sub(r"\s+", " ", name.lower().rstrip("."))
+
+
+def _is_valid(year, month, day):
+    try:
+        dt.date(year, month, day)
+    except ValueError:
+        return False
+    return True
+
+
+def _from_numeric_match(match, month_first):
+    """d/m/yyyy (m/d/yyyy in a US text); the other order when only it is a real date."""
+    a, b, year = int(match["a"]), int(match["b"]), int(match["year"])
+    orders = [(b, a), (a, b)] if month_first else [(a, b), (b, a)]
+    for day, month in orders:
+        if _is_valid(year, month, day):
+            return _Written(match.start(), match.end(), day, month, year)
+    return None
+
+
+def _written_dates(text):
+    """Every date written in ``text`` (normalised), in order, overlaps removed."""
+    english = len(re.findall(r"[A-Za-z]", text)) > len(re.findall(r"[\u0600-\u06ff]", text))
+    month_first = english and bool(_US_MARKERS.search(text))
+    found = [_from_name_match(m) for pattern in (_DAY_MONTH_YEAR, _MONTH_DAY_YEAR) for m in pattern.finditer(text)]
+    found += [_from_numeric_match(m, month_first) for m in _NUMERIC_DAY_FIRST.finditer(text)]
+    found += [
+        _Written(m.start(), m.end(), int(m["day"]), int(m["month"]), int(m["year"]))
+        for m in _NUMERIC_YEAR_FIRST.finditer(text)
+    ]
+    kept, end = [], -1
+    for written in sorted(filter(None, found), key=lambda w: (w.start, w.start - w.end)):
+        if written.start >= end:
+            kept.append(written)
+            end = written.end
+    return kept
+
+
+def infer_year(day, month, reference=None, anchor=None, relative=None, relative_unit="month"):
+    """The date a day and month without a year stand for, or None.
+
+    ``reference`` is an upper bound (the file's modification date): a plain
+    day-month is the latest one not after it. ``anchor`` is a full date
+    written elsewhere in the same text: without a reference, the day-month is
+    the one nearest the anchor. Relative words count from the reference, else
+    the anchor: "الماضي"/"last" is the most recent such month strictly before
+    the base's month, "الجاري"/"this" the base's month or the latest before,
+    "المقبل"/"next" the first strictly after; "من العام الماضي"/"last year"
+    is the base's year - 1. With neither, the year is unknown: None.
+    """
+    base = reference or anchor
+    if base is None:
+        return None
+    if relative_unit == "year":
+        year = base.year + {"past": -1, "current": 0, "next": 1}[relative]
+        return dt.date(year, month, day) if _is_valid(year, month, day) else None
+    if relative == "past":
+        year = base.year if month < base.month else base.year - 1
+    elif relative == "current":
+        year = base.year if month <= base.month else base.year - 1
+    elif relative == "next":
+        year = base.year if month > base.month else base.year + 1
+    elif reference is not None and anchor is None:
+        latest = reference + LATEST_ALLOWANCE
+        year = next((y for y in range(latest.year, latest.year - 9, -1) if _fits(y, month, day, latest)), None)
+    else:
+        years = [y for y in range(anchor.year - 1, anchor.year + 2) if _is_valid(y, month, day)]
+        if reference is not None:
+            years = [y for y in years if dt.date(y, month, day) <= reference + LATEST_ALLOWANCE]
+        year = min(years, key=lambda y: abs((dt.date(y, month, day) - anchor).days), default=None)
+    return dt.date(year, month, day) if year is not None and _is_valid(year, month, day) else None
+
+
+def _fits(year, month, day, latest):
+    return _is_valid(year, month, day) and dt.date(year, month, day) <= latest
+
+
+def _top_line_count(lines):
+    """How many lines form the top of the text (module docstring)."""
+    non_empty = paragraphs = 0
+    for number, line in enumerate(lines):
+        if line.strip():
+            non_empty += 1
+            paragraphs += len(line.split()) >= PARAGRAPH_WORDS
+        if non_empty >= TOP_LINES or paragraphs >= TOP_PARAGRAPHS:
+            return number + 1
+    return len(lines)
+
+
+def _is_prominent(text, written, line_start, line_end):
+    """On a date line (few other words), after a publication label, or
+    opening its line (a dateline)."""
+    line = text[line_start:line_end]
+    start, end = written.start - line_start, written.end - line_start
+    words_before = _LETTERS.findall(line[:start])
+    other_words = len(words_before) + len(_LETTERS.findall(line[end:]))
+    before = line[max(0, start - LABEL_REACH) : start]
+    return (
+        other_words <= DATE_LINE_OTHER_WORDS
+        or len(words_before) <= DATELINE_WORDS_BEFORE
+        or bool(_LABEL.search(before))
+    )
+
+
+def _in_bounds(date, latest):
+    return date is not None and date.year >= EARLIEST_YEAR and date <= latest
+
+
+def dates_in_text(text, reference=None):
+    """Every date written in the first ``MAX_SCAN_CHARS`` of ``text``, resolved
+    (``TextDate``), in order; those after ``reference`` + 1 day (today + 1
+    day without one) or before 1900 are left out."""
+    window = normalise(text[:MAX_SCAN_CHARS])
+    latest = (reference or dt.date.today()) + LATEST_ALLOWANCE
+    line_starts = [0] + [m.end() for m in re.finditer("\n", window)]
+    top_lines = _top_line_count(window.split("\n"))
+    written_dates = _written_dates(window)
+    anchor = next(
+        (
+            dt.date(w.year, w.month, w.day)
+            for w in written_dates
+            if w.year and _is_valid(w.year, w.month, w.day) and _in_bounds(dt.date(w.year, w.month, w.day), latest)
+        ),
+        None,
+    )
+    found, line = [], 0
+    for written in written_dates:
+        while line + 1 < len(line_starts) and line_starts[line + 1] <= written.start:
+            line += 1
+        line_end = line_starts[line + 1] - 1 if line + 1 < len(line_starts) else len(window)
+        if written.year is not None:
+            kind = "full"
+            date = dt.date(written.year, written.month, written.day) if _is_valid(*_ymd(written)) else None
+        else:
+            kind = "relative" if written.relative else "yearless"
+            date = infer_year(written.day, written.month, reference, anchor, written.relative, written.relative_unit)
+            if date is not None and written.weekday is not None and date.weekday() != written.weekday:
+                date = None  # the weekday written beside it says the inferred year is wrong
+        if written.relative != "next" and not _in_bounds(date, latest):
+            continue
+        found.append(
+            TextDate(
+                date,
+                kind,
+                line,
+                line < top_lines,
+                _is_prominent(window, written, line_starts[line], line_end),
+                future=written.relative == "next",
+            )
+        )
+    return found
+
+
+def _ymd(written):
+    return written.year, written.month, written.day
+
+
+def date_from_text(text, reference=None):
+    """The publication date written in ``text`` by the module's rules, or None.
+    ``reference`` is the latest the page can be from (its file's date)."""
+    found = [d for d in dates_in_text(text or "", reference) if d.date is not None and not d.future]
+    full = [d for d in found if d.kind == "full"]
+    rules = (
+        [d for d in full if d.in_top and d.prominent],
+        [d for d in found if d.kind == "yearless" and d.in_top and d.prominent],
+        [d for d in full if d.in_top],
+        [d for d in full if d.prominent],
+        [d for d in found if d.kind != "full" and d.in_top],
+    )
+    return next((chosen[0].date for chosen in rules if chosen), None)
+
+
+def date_from_html(markup, reference=None):
+    """The publication date in the page's metadata, read by htmldate, or None.
+
+    htmldate reads a date from the page's URL when it finds one (the
+    canonical link, og:url): a URL is where the page lives, not when it was
+    written, so both are removed first and no URL is given. Any error, and a
+    year before 1900 or a date after ``reference`` + 1 day (today + 1 day
+    without one), give None.
+    """
+    if not markup:
+        return None
+    if isinstance(markup, str) and (markup.lstrip().startswith("http") or "<" not in markup):
+        return None  # htmldate would download a URL
+    latest = (reference or dt.date.today()) + LATEST_ALLOWANCE
+    try:
+        tree = load_html(markup)
+        if tree is None:
+            return None
+        for element in tree.xpath('//link[@rel="canonical"] | //meta[@name="og:url" or @property="og:url"]'):
+            element.drop_tree()
+        found = htmldate.find_date(
+            tree,
+            extensive_search=False,
+            original_date=True,
+            outputformat="%Y-%m-%d",
+            url="",
+            min_date=dt.datetime(EARLIEST_YEAR, 1, 1),
+            max_date=dt.datetime.combine(latest, dt.time.max),
+        )
+        date = dt.date.fromisoformat(found) if found else None
+    except Exception:  # a parser's error on hostile markup must not stop indexing
+        return None
+    return date if _in_bounds(date, latest) else None
+
+
+def mtime_date(mtime):
+    """The UTC date of a modification time in seconds, or None if it is not one."""
+    try:
+        return dt.datetime.fromtimestamp(mtime, tz=dt.UTC).date()
+    except (TypeError, ValueError, OverflowError, OSError):
+        return None
+
+
+def find_date(markup=None, text="", mtime=None):
+    """The publication date of a document: its HTML metadata, else its text
+    (no later than its file's date), else its file's modification date."""
+    reference = mtime_date(mtime) if mtime is not None else None
+    date = date_from_html(markup, reference) if markup else None
+    if date is not None:
+        return FoundDate(date, "html")
+    date = date_from_text(text, reference)
+    if date is not None:
+        return FoundDate(date, "text")
+    if reference is not None:
+        return FoundDate(reference, "mtime")
+    return FoundDate(None, "none")
