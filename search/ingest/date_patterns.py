@@ -106,13 +106,17 @@ _RELATIVE_AFTER = (
     rf"|(?:من\s+)?(?:العام|السنه)\s+(?P<rel_year>{_ARABIC_RELATIVE})(?!\w)"
     r"|(?P<rel_year_en>last|this|next)\s+year\b)"
 )
+# A day and month without a year must end at punctuation or the line's end
+# (a dateline's "14 يناير." or "31 ديسمبر /أ ش أ/", "Friday, March 29 at 10:30"):
+# مارس is also a verb ("practised") and "may" a word.
+_YEARLESS_END = r"(?=[ \t]*(?:[.,،:;/()\[\]|\"«»\-–—]|\n|$|at\s))"
 _DAY_MONTH_YEAR = re.compile(
     rf"(?:(?P<weekday>{_WEEKDAY})[\s,،]+)?{_DAY}\s*(?:of\s+|من\s+)?[\s\-–]*(?P<month>{_MONTH}){_SECOND_MONTH}"
-    rf"(?:(?:[\s,،\-–]*(?:من\s+)?(?:عام\s+|سنه\s+)?{_YEAR})|{_RELATIVE_AFTER}|(?!\w))",
+    rf"(?:(?:[\s,،\-–]*(?:من\s+)?(?:عام\s+|سنه\s+)?{_YEAR})|{_RELATIVE_AFTER}|{_YEARLESS_END})",
 )
 _MONTH_DAY_YEAR = re.compile(  # English: "Friday, March 29", "Jan. 14, 2021", "last September 21"
     rf"(?:(?P<weekday>{_WEEKDAY})[\s,]+)?(?:(?P<rel_before>[Ll]ast|[Tt]his|[Nn]ext)\s+)?(?P<month>{_MONTH})\s+"
-    rf"{_DAY}(?:,?\s+{_YEAR}|,?{_RELATIVE_AFTER}|(?!\w))"
+    rf"{_DAY}(?:,?\s+{_YEAR}|,?{_RELATIVE_AFTER}|(?(rel_before)(?!\w)|{_YEARLESS_END}))"
 )
 _NUMERIC_DAY_FIRST = re.compile(
     r"(?<![\d./\-])(?P<a>\d{1,2})(?P<sep>[./\-])(?P<b>\d{1,2})(?P=sep)(?P<year>\d{4})(?!\d)"

@@ -44,6 +44,7 @@ import htmldate
 from htmldate.utils import load_html
 
 from .date_patterns import is_valid_date, normalise, written_dates
+from .title import DATE_WORDS
 
 EARLIEST_YEAR = 1900
 # The first 100 KB hold the date of any page; the rest is not read (linear time, bounded).
@@ -51,8 +52,9 @@ MAX_SCAN_CHARS = 100_000
 TOP_LINES = 15
 TOP_PARAGRAPHS = 2
 PARAGRAPH_WORDS = 20
-# A date line holds the date and a few words more: weekday, label, time, city.
-DATE_LINE_OTHER_WORDS = 6
+# A date line holds the date, words of dates (weekday, label, time) and at
+# most this many other words: a city, an agency, a byline.
+DATE_LINE_OTHER_WORDS = 3
 # A dateline opens a paragraph: "القاهرة في 14 يناير", "LONDON, March 3".
 DATELINE_WORDS_BEFORE = 3
 LABEL_REACH = 40  # characters before a date in which a label counts
@@ -86,6 +88,10 @@ _LABEL = re.compile(
     r"(?i:published|posted|updated|date[d]?|last modified)|نشر|تاريخ|تحديث|الموافق|محدث",
 )
 _LETTERS = re.compile(r"[^\W\d_]+")
+# title.DATE_WORDS (weekdays, month names, labels, time words) and a few more, as normalise() leaves them.
+_DATE_LINE_WORDS = frozenset(normalise(word) for word in DATE_WORDS) | set(
+    "الموافق ه هـ تاريخ بتاريخ النشر الساعه date posted by edt est et pdt pst cet a p of the".split()
+)
 
 
 def infer_year(day, month, reference=None, anchor=None, relative=None, relative_unit="month"):
@@ -145,10 +151,10 @@ def _is_prominent(text, written, line_start, line_end):
     line = text[line_start:line_end]
     start, end = written.start - line_start, written.end - line_start
     words_before = _LETTERS.findall(line[:start])
-    other_words = len(words_before) + len(_LETTERS.findall(line[end:]))
+    other_words = [w for w in words_before + _LETTERS.findall(line[end:]) if w.lower() not in _DATE_LINE_WORDS]
     before = line[max(0, start - LABEL_REACH) : start]
     return (
-        other_words <= DATE_LINE_OTHER_WORDS
+        len(other_words) <= DATE_LINE_OTHER_WORDS
         or len(words_before) <= DATELINE_WORDS_BEFORE
         or bool(_LABEL.search(before))
     )
