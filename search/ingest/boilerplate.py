@@ -43,7 +43,7 @@ from dataclasses import dataclass
 
 from ..analysis import normalize_arabic, script_of
 from ..analysis.filters import index_stems_of, is_stopword, normalize_word, stopword_key
-from .title import DATE_WORDS, LINES_TO_SCAN, MIN_HEADLINE_WORDS, pick_title
+from .title import _BULLET, DATE_WORDS, LINES_TO_SCAN, MIN_HEADLINE_WORDS, pick_title
 
 PROSE_WORDS = 20
 SENTENCE_WORDS = 8
@@ -221,6 +221,7 @@ i agree
 قبول
 رفض
 """)
+_LINE_CUES = FORM_CUES | LINK_CUES
 SHARE_WORDS = frozenset(
     _normal("""
     share shares shared tweet pin print email mail facebook twitter x whatsapp telegram linkedin pinterest tumblr reddit
@@ -246,9 +247,19 @@ _DATE_WORDS = (
 )
 
 
+_BY_FIRST_WORD = {}  # cue set -> first word -> its cues: a line is compared with a few cues, not all
+
+
 def _starts_with(words, cues):
     """The length of the cue ``words`` start with (the longest), or 0."""
-    return max((len(cue) for cue in cues if tuple(words[: len(cue)]) == cue), default=0)
+    if not words:
+        return 0
+    index = _BY_FIRST_WORD.get(cues)
+    if index is None:
+        index = _BY_FIRST_WORD[cues] = {}
+        for cue in cues:
+            index.setdefault(cue[0], []).append(cue)
+    return max((len(cue) for cue in index.get(words[0], ()) if tuple(words[: len(cue)]) == cue), default=0)
 
 
 def _is_cue(words, cues, inline_allowed=False, raw=""):
@@ -310,9 +321,11 @@ def _read_line(raw):
     words = tuple(_normal(text[:CUE_CHARS]).split())
     head = " ".join(words)
     short = count <= HEADLINE_MAX_WORDS
+    if count > NOTICE_WORDS:  # running prose: no cue rule applies
+        return _Line(words, count, True, False, False, False, False)
     notice = count <= NOTICE_WORDS
     chrome = (
-        (short and _is_cue(words, FORM_CUES | LINK_CUES))
+        (short and _is_cue(words, _LINE_CUES))
         or (short and _is_cue(words, SHORT_LINK_CUES, inline_allowed=True, raw=text))
         or (short and bool(_URL.match(text)))
         or (short and (_is_share(words) or _is_date(words) or _is_menu_line(text)))
@@ -398,7 +411,7 @@ class Page:
         return cls(tuple(blocks))
 
 
-def _headline_index(infos):
+def _headline_index(lines, infos):
     """The first line that reads like a headline (a few words, not a
     sentence, no cue) with a paragraph after it, past at most
     ``HEADLINE_GAP`` short lines (byline, date, share bar), or None."""
@@ -406,6 +419,8 @@ def _headline_index(infos):
     for n, i in enumerate(candidates):
         info = infos[i]
         if info.prose or info.chrome or info.teaser or info.comments or info.count < MIN_HEADLINE_WORDS:
+            continue
+        if _BULLET.match(lines[i]):  # a menu item
             continue
         if any(infos[j].prose and not infos[j].chrome for j in candidates[n + 1 : n + 2 + HEADLINE_GAP]):
             return i
@@ -416,7 +431,7 @@ def _title_index(lines, infos, title):
     """The line the headline is on, or None: ``title``'s line when given,
     else the first headline-like line (title.pick_title's when none)."""
     if not title:
-        found = _headline_index(infos)
+        found = _headline_index(lines, infos)
         if found is not None:
             return found
     wanted = " ".join(title.split()) if title else pick_title("\n".join(lines[:LINES_TO_SCAN]), None)
