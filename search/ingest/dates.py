@@ -31,6 +31,8 @@ as the anchor that dates a yearless date line. A future relative form
 inferred date whose weekday, written beside it, disagrees. The top of the
 text is its first ``TOP_LINES`` non-empty lines, ending sooner after
 ``TOP_PARAGRAPHS`` paragraphs (lines of ``PARAGRAPH_WORDS`` words or more).
+A date line is a line holding the date, words of dates (title.DATE_WORDS:
+weekdays, labels, times) and at most ``DATE_LINE_OTHER_WORDS`` other words.
 Numbers are read day first (14/1/2021), month first in an English text with
 US signs (a "January 14, 2021" date, an EST/PDT time zone), and the other way
 round when only that is a real date; a year has four digits.
@@ -90,7 +92,7 @@ _LABEL = re.compile(
 _LETTERS = re.compile(r"[^\W\d_]+")
 # title.DATE_WORDS (weekdays, month names, labels, time words) and a few more, as normalise() leaves them.
 _DATE_LINE_WORDS = frozenset(normalise(word) for word in DATE_WORDS) | set(
-    "الموافق ه هـ تاريخ بتاريخ النشر الساعه date posted by edt est et pdt pst cet a p of the".split()
+    "الموافق ه تاريخ بتاريخ النشر الساعه date posted by edt est et pdt pst cet a p of the".split()
 )
 
 
@@ -98,9 +100,10 @@ def infer_year(day, month, reference=None, anchor=None, relative=None, relative_
     """The date a day and month without a year stand for, or None.
 
     ``reference`` is an upper bound (the file's modification date): a plain
-    day-month is the latest one not after it. ``anchor`` is a full date
-    written elsewhere in the same text: without a reference, the day-month is
-    the one nearest the anchor. Relative words count from the reference, else
+    day-month is the latest one not after it, which is right when the file
+    was saved within a year of the page. ``anchor`` is a full date written
+    elsewhere in the same text: when there is one, the day-month is the one
+    nearest it (and not after the reference). Relative words count from the reference, else
     the anchor: "الماضي"/"last" is the most recent such month strictly before
     the base's month, "الجاري"/"this" the base's month or the latest before,
     "المقبل"/"next" the first strictly after; "من العام الماضي"/"last year"
