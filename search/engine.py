@@ -13,6 +13,7 @@ from .analysis import script_of
 from .analysis.explain import explain_words
 from .analysis.filters import index_stems_of
 from .deadline import Deadline, QueryTimeout
+from .duplicate_groups import duplicate_groups
 from .highlight import MAX_SPANS_PER_TERM, find_spans, make_snippet, plain_snippet, title_ranges
 from .names import add_cross_script, cross_script_matches, index_folder
 from .postings import bm25f
@@ -28,7 +29,7 @@ from .query import (
     check_shape,
     positive_terms,
 )
-from .refine import duplicate_groups, newest_first, refine
+from .refine import newest_first, refine
 from .rewrite import candidate_rewrites, resolve_conjunction_waw
 from .stored_spans import offsets_by_doc, spans_at
 from .suggest import SUGGEST_BELOW, correct_query

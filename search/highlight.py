@@ -68,17 +68,20 @@ def _render(text, start, end, spans, first_id=None):
     return "".join(out)
 
 
-def mark_document(text, spans, start=0):
-    """The text from ``start`` on, escaped, every span in it marked; the first
-    mark carries ``id="first-match"`` so the page can scroll to it."""
-    spans = [s for s in spans if s.start >= start]
+def mark_document(text, spans, start=0, end=None, first_id="first-match"):
+    """The text from ``start`` on (to ``end``), escaped, every span in it
+    marked; the first mark carries ``id=first_id`` (unless None) so the page
+    can scroll to it."""
+    end = len(text) if end is None else end
+    spans = [s for s in spans if s.start >= start and s.end <= end]
     if not spans:
-        return escape(text[start:])
+        return escape(text[start:end])
     first, rest = spans[0], spans[1:]
+    attribute = f' id="{first_id}"' if first_id else ""
     return (
         escape(text[start : first.start])
-        + f'<mark id="first-match">{escape(text[first.start : first.end])}</mark>'
-        + _render(text, first.end, len(text), rest)
+        + f"<mark{attribute}>{escape(text[first.start : first.end])}</mark>"
+        + _render(text, first.end, end, rest)
     )
 
 

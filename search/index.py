@@ -20,6 +20,7 @@ from pathlib import Path
 from tqdm import tqdm
 from whoosh import index as whoosh_index
 
+from .duplicate_groups import groups_current, write_duplicate_groups
 from .index_integrity import damaged_segments
 from .index_leftovers import collect_uncommitted_files
 from .index_store import (
@@ -396,11 +397,14 @@ def _bring_up_to_date(docs_dir, index_dir, schema, rebuild, max_bytes, progress,
                 commit_with_segments(writer, segments)
                 if "names" in schema:
                     write_name_keys(SearchIndex(ix), procs=procs)
+                write_duplicate_groups(ix)
             else:
                 writer.cancel()
                 # A run killed between its commit and its names tables left them behind.
                 if "names" in schema and not stored_tables_current(ix):
                     write_name_keys(SearchIndex(ix), procs=procs)
+                if not groups_current(ix):
+                    write_duplicate_groups(ix)
         except BaseException:
             abandon(writer)
             raise

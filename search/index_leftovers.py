@@ -28,6 +28,8 @@ INDEX_NAME = "MAIN"  # Whoosh's default index name, the one these indexes use
 # storage) and the names tables before their rename (search/names.py).
 SCRATCH_FOLDER = f"{INDEX_NAME}.tmp"
 NAMES_TEMPORARY_GLOB = ".name_keys.sqlite.*"
+# and the duplicate groups before theirs (search/duplicate_groups.py).
+GROUPS_TEMPORARY_GLOB = ".duplicate-groups-*.npy.*"
 
 
 def _referenced_segments(storage):
@@ -70,7 +72,7 @@ def _collect(folder, storage):
         if found and found.group(1) not in referenced:
             (folder / name).unlink(missing_ok=True)
             removed.append(name)
-    for path in folder.glob(NAMES_TEMPORARY_GLOB):
+    for path in (*folder.glob(NAMES_TEMPORARY_GLOB), *folder.glob(GROUPS_TEMPORARY_GLOB)):
         path.unlink(missing_ok=True)
         removed.append(path.name)
     if (folder / SCRATCH_FOLDER).is_dir():

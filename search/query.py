@@ -176,7 +176,9 @@ def _archive_params(params):
     for name in ("source", "similar_to"):
         value = params.get(name) or None
         if value is not None and (len(value) > MAX_FILTER_CHARS or any(unicodedata.category(c) == "Cc" for c in value)):
-            raise BadRequest(f"{name} must be at most {MAX_FILTER_CHARS} printable characters", "filter_value")
+            raise BadRequest(
+                f"{name} must be at most {MAX_FILTER_CHARS} printable characters", "filter_value", name=name
+            )
         found[name] = value
     return found
 

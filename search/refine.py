@@ -132,27 +132,3 @@ def newest_first(store, found, count):
     dates = store.dates[found.docs].astype(np.int64)
     order = np.lexsort((found.docs, -found.scores, -dates, tiers))
     return order[:count]
-
-
-def duplicate_groups(store):
-    """Each document's duplicate group, as the number of a document standing
-    for it (its own number when it has no copies): grouped once per index
-    view from the signatures the indexer stored (search/duplicates.py), so
-    a changed file joins or leaves its group with the commit that changed it."""
-    groups = getattr(store, "duplicate_groups", None)
-    if groups is None:
-        groups = store.duplicate_groups = _group_numbers(store.signatures())
-    return groups
-
-
-def _group_numbers(signatures):
-    numbers = np.arange(len(signatures), dtype=np.int64)
-    if not signatures.size:
-        return numbers
-    from .duplicates import group  # noqa: PLC0415  (datasketch, loaded only when documents have signatures)
-
-    present = np.flatnonzero(signatures.any(axis=1))
-    grouped = group({str(docnum): signatures[docnum].tobytes() for docnum in present.tolist()})
-    for docnum, representative in grouped.items():
-        numbers[int(docnum)] = int(representative)
-    return numbers

@@ -1,6 +1,6 @@
 """The one place that owns the JSON shapes: a search response and an error."""
 
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from flask import jsonify
 
@@ -10,6 +10,11 @@ def document_url(doc_id, query_text=None):
     if query_text:
         url += "?q=" + quote(query_text, safe="")
     return url
+
+
+def similar_url(query_text, doc_id):
+    """The API request for every copy folded into ``doc_id`` (its duplicate group)."""
+    return "/search?" + urlencode({"q": query_text, "similar_to": doc_id, "collapse": "0"})
 
 
 def search_json(response):
@@ -30,9 +35,15 @@ def search_json(response):
                 "snippet": hit.snippet,
                 "typos": hit.typos,
                 "url": document_url(hit.doc_id, response.query),
+                "date": hit.date,
+                "date_source": hit.date_source,
+                "source": hit.source or None,
+                "similar": hit.similar,
+                "similar_url": similar_url(response.query, hit.doc_id) if hit.similar else None,
             }
             for hit in response.hits
         ],
+        "facets": response.facets,
         "suggestion": response.suggestion,
         "rewrite": response.rewrite.as_dict() if response.rewrite else None,
         "partial": response.partial,

@@ -22,7 +22,7 @@ SHIPPED_PROFILE = "shipped"
 # fields by their formats, not their analyzers, so the version is written into
 # each field's format: an index built before no longer equals make_schema()
 # and the indexer rebuilds it (search/index.py) instead of mixing the two.
-ANALYSIS_VERSION = 4
+ANALYSIS_VERSION = 5
 TITLE_BOOST = 2.0
 
 # name -> (analyzer factory for the stemmed fields, whether exact fields exist)
@@ -47,6 +47,15 @@ def make_schema(profile=SHIPPED_PROFILE):
         "size": STORED,
         "mtime": STORED,
         "sha256": STORED,
+        # A news archive's values (issue 17): the publication date
+        # (YYYY-MM-DD) and where it came from, the source (site name or top
+        # folder), and the page's lines with those left out of the article
+        # (search/ingest/boilerplate.py Page JSON; absent when none were).
+        # The posting store keeps them as columns too (postings/build.py).
+        "date": STORED,
+        "date_source": STORED,
+        "source": STORED,
+        "page": STORED,
         # [id, size, mtime, sha256] in a column of its own: what an incremental
         # run compares the folder with, read without the stored texts.
         "fingerprint": COLUMN(FingerprintColumn()),
@@ -86,6 +95,8 @@ def fingerprint_value(doc_id, size, mtime, sha256):
 
 def document_fields(document, schema):
     """The values to index for one ingested Document under ``schema``."""
+    from .duplicates import signature  # noqa: PLC0415  (datasketch: the indexer's, never a serving process's)
+
     fields = {
         "id": document.doc_id,
         "title": document.title,
@@ -94,6 +105,12 @@ def document_fields(document, schema):
         "size": document.size,
         "mtime": document.mtime,
         "sha256": document.sha256,
+        "date": document.date,
+        "date_source": document.date_source,
+        "source": document.source,
+        "page": document.page,
+        # Not a Whoosh field: the near-duplicate signature, for the posting store.
+        "_signature": signature(document.body),
         "fingerprint": fingerprint_value(document.doc_id, document.size, document.mtime, document.sha256),
     }
     for stemmed, exact in EXACT_FIELDS.items():

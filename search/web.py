@@ -2,9 +2,11 @@
 server-rendered (the page works with JavaScript off)."""
 
 from dataclasses import replace
+from itertools import groupby
 from urllib.parse import quote, urlencode
 
 from flask import Blueprint, abort, current_app, g, render_template, request, url_for
+from markupsafe import escape
 from werkzeug.exceptions import NotFound
 
 from .bidi import isolate, visible_controls
@@ -12,6 +14,7 @@ from .deadline import QueryTimeout
 from .engine import document_spans
 from .highlight import after_leading_title, mark_document
 from .i18n import UI_COOKIE, translate, ui_language
+from .page_lines import Page
 from .query import BadRequest, parse_request, require_utf8
 from .renderer import document_url
 from .result_cache import cached_search
@@ -49,6 +52,23 @@ def switch_ui_url():
     return request.script_root + quote(request.path) + "?" + urlencode([*params, ("ui", other)])
 
 
+# The search page's parameters a refining link keeps (page numbers restart).
+SEARCH_PARAMS = (
+    "q", "lang", "per_page", "exact", "source", "year", "date_from", "date_to", "sort", "collapse", "similar_to",
+)  # fmt: skip
+
+
+@bp.app_template_global()
+def search_url(**changes):
+    """This search with ``changes`` (a None value removes a parameter): the
+    links of the facets, the order, the copies and the pages. Built by hand
+    like switch_ui_url, from the parameters the page knows."""
+    params = {key: request.args.get(key) for key in SEARCH_PARAMS if request.args.get(key)}
+    params.update(changes)
+    pairs = [(key, str(value)) for key, value in params.items() if value not in (None, "")]
+    return url_for("web.search_page") + "?" + urlencode(pairs)
+
+
 @bp.app_context_processor
 def interface_language():
     lang = g.get("ui_lang") or ui_language()
@@ -79,6 +99,7 @@ def _results_page(search_request):
         "per_page": search_request.per_page,
         "exact": 1 if search_request.exact else None,
         "explained": response.explain["words"],
+        "search_request": search_request,
     }
 
 
@@ -123,11 +144,33 @@ def document_view(doc_id):
     return render_template(
         "document.html",
         doc=fields,
-        body_html=mark_document(fields["body"], spans, start),
+        parts=document_parts(fields["body"], fields.get("page"), spans, start),
         matches=len(spans),
         q=text,
         back_url=url_for("web.search_page", q=text, **back) if text else url_for("web.search_page"),
     )
+
+
+def document_parts(body, page_json, spans, start):
+    """``[(is article, html)]``: the document view's text in order, the
+    article's runs of lines marked, the lines left out of it
+    (page_lines.Page) as they were, for the page to set apart."""
+    if not page_json:
+        return [(True, mark_document(body, spans, start))]
+    parts, offset, marked = [], 0, False
+    for kept, lines in groupby(Page.from_json(page_json).blocks, key=lambda block: block[0]):
+        text = "\n".join(line for _, line in lines)
+        if not kept:
+            parts.append((False, escape(text)))
+            continue
+        # The article's lines are ``body``, joined by newlines, in order.
+        end = min(len(body), offset + len(text))
+        if end > start:
+            first_id = None if marked else "first-match"
+            marked = marked or any(max(start, offset) <= span.start and span.end <= end for span in spans)
+            parts.append((True, mark_document(body, spans, max(start, offset), end, first_id)))
+        offset = end + 1
+    return parts
 
 
 def public_base_url(config):

@@ -1,11 +1,11 @@
 // Progressive enhancement of the server-rendered page: results refresh as you
-// type (debounced), the language filter applies on change, "/" focuses the
+// type (debounced), the language filter, the order and the dates apply on
+// change, "/" focuses the
 // search box. Without this script the form works exactly the same on submit.
 (function () {
   "use strict";
   var form = document.querySelector("form.search-form");
   var input = document.getElementById("q");
-  var lang = document.getElementById("lang");
   if (!form || !input || !window.fetch) return;
   var timer = null;
   var latest = 0;
@@ -37,7 +37,10 @@
     clearTimeout(timer);
     timer = setTimeout(refresh, 300);
   });
-  if (lang) lang.addEventListener("change", function () { form.submit(); });
+  ["lang", "sort", "date_from", "date_to"].forEach(function (id) {
+    var field = document.getElementById(id);
+    if (field) field.addEventListener("change", function () { form.submit(); });
+  });
   document.addEventListener("keydown", function (event) {
     if (event.key === "/" && document.activeElement !== input &&
         !/^(INPUT|TEXTAREA|SELECT)$/.test(document.activeElement.tagName)) {

@@ -19,11 +19,15 @@ def indexed_id_list(index_dir):
 
 def found_ids(index_dir, text):
     """Ids of the documents the engine finds for ``text`` (first 50), the
-    words themselves: no typo tolerance, no rewrite."""
+    words themselves: no typo tolerance, no rewrite, every copy of a story
+    (no folding of near-duplicates)."""
     ix = open_index(index_dir)
     try:
         with ix.searcher(weighting=scoring()) as searcher:
-            return {hit.doc_id for hit in search(searcher, SearchRequest(text, per_page=50, exact=True)).hits}
+            return {
+                hit.doc_id
+                for hit in search(searcher, SearchRequest(text, per_page=50, exact=True, collapse=False)).hits
+            }
     finally:
         ix.close()
 

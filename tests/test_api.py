@@ -31,7 +31,8 @@ EN_SANITISER = "en/tech/snippet-sanitiser.txt"
 
 AR_ELECTION_DOCS = {AR_ELECTIONS, AR_CANDIDACY, AR_DIACRITICS}
 CONTRACT_KEYS = {"query", "total", "page", "per_page", "took_ms", "results", "suggestion"}
-RESULT_KEYS = {"id", "title", "lang", "score", "snippet", "url", "typos"}
+RESULT_KEYS = {"id", "title", "lang", "score", "snippet", "url", "typos", "date", "date_source", "source", "similar"}
+RESULT_KEYS |= {"similar_url"}
 
 
 def search(client, **params):
@@ -77,6 +78,9 @@ def test_search_response_has_the_contract_shape(client):
         assert isinstance(result["score"], float) and result["score"] > 0
         assert result["typos"] == 0
         assert result["title"].strip()
+        assert result["date_source"] in ("html", "text", "mtime", "none")
+        assert (result["date"] is None) == (result["date_source"] == "none")
+        assert result["similar"] == 0 and result["similar_url"] is None
     scores = [result["score"] for result in data["results"]]
     assert scores == sorted(scores, reverse=True)
 

@@ -20,7 +20,7 @@ from bs4 import BeautifulSoup
 
 import search.index
 from search.index import open_index, update_index
-from search.ingest import IngestError, escape_name, read_source_bytes, walk_folder
+from search.ingest import Extracted, IngestError, escape_name, read_source_bytes, walk_folder
 from search.ingest.html import BLOCK_TAGS, INVISIBLE_TAGS, _clean, html_to_text
 from search.ingest.markdown_text import flatten_nesting, markdown_to_text
 from search.ingest.parse_worker import ParseWorker
@@ -263,7 +263,7 @@ def test_parse_over_its_time_is_reported_and_the_next_file_parses_in_a_new_worke
         with pytest.raises(IngestError, match="longer than 0 s"):
             worker.extract(".txt", b"a plain file")
         worker.seconds = 30.0
-        assert worker.extract(".txt", b"a plain file") == ("", "a plain file", "utf-8")
+        assert worker.extract(".txt", b"a plain file") == Extracted("", "a plain file", "utf-8")
 
 
 def test_parser_that_dies_of_its_memory_limit_is_reported():
@@ -271,7 +271,8 @@ def test_parser_that_dies_of_its_memory_limit_is_reported():
         with pytest.raises(IngestError, match="died|memory"):
             worker.extract(".html", b"<p>text</p>" * 1_000_000)
         worker.memory_bytes = 1024 * 2**20
-        assert worker.extract(".html", b"<p>text</p>") == ("", "text", "utf-8")
+        extracted = worker.extract(".html", b"<p>text</p>")
+        assert (extracted.title, extracted.text, extracted.encoding) == ("", "text", "utf-8")
 
 
 def test_zip_bomb_is_refused_before_it_is_inflated():
@@ -288,7 +289,7 @@ def test_a_text_longer_than_the_limit_once_extracted_is_refused():
     with ParseWorker() as worker:
         with pytest.raises(IngestError, match="longer than"):
             worker.extract(".txt", b"rivers " * (MAX_TEXT_CHARS // 7 + 1))
-        assert worker.extract(".txt", b"rivers " * 1000)[1].startswith("rivers")
+        assert worker.extract(".txt", b"rivers " * 1000).text.startswith("rivers")
 
 
 def test_any_exception_while_reading_one_file_is_reported_and_the_run_goes_on(tmp_path, monkeypatch):

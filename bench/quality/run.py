@@ -31,6 +31,12 @@ import pyarabic.araby as araby
 from ir_measures import RR, R, nDCG
 
 from bench.common import markdown_table
+from bench.quality.dates_eval import evaluate as evaluate_dates
+from bench.quality.dates_eval import section as dates_section
+from bench.quality.duplicates_eval import evaluate as evaluate_duplicates
+from bench.quality.duplicates_eval import section as duplicates_section
+from bench.quality.extraction_eval import evaluate as evaluate_extraction
+from bench.quality.extraction_eval import section as extraction_section
 from bench.quality.function_words import section as function_words_section
 from bench.quality.names_eval import NAMES, evaluate_names, names_section, print_names
 from bench.quality.places_eval import evaluate_places, places_section
@@ -440,6 +446,12 @@ def print_meant(meant):
     print("seconds: " + ", ".join(f"{name} {value:g}" for name, value in meant["seconds"].items()))
 
 
+def _lines_section(evaluate, section):
+    """(markdown, figures) of a measure whose section is a list of lines."""
+    figures = evaluate()
+    return "\n".join(section(figures)), figures
+
+
 def typo_target_lines(meant, real):
     """The typo sets against issue 16's target (90% of the meant documents
     in the top 10, tolerance on), each and together, counted in the top 10
@@ -542,6 +554,9 @@ def main(argv=None):
         ("real_typos", real_typos_section),
         ("function_words", function_words_section),
         ("places", lambda: places_section(evaluate_places())),
+        ("extraction", lambda: _lines_section(evaluate_extraction, extraction_section)),
+        ("dates", lambda: _lines_section(evaluate_dates, dates_section)),
+        ("duplicates", lambda: _lines_section(evaluate_duplicates, duplicates_section)),
     ):
         text, figures = measure()
         extra_sections.append(text)

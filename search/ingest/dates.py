@@ -42,9 +42,6 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-import htmldate
-from htmldate.utils import load_html
-
 from .date_patterns import is_valid_date, normalise, written_dates
 from .title import DATE_WORDS
 
@@ -245,6 +242,10 @@ def date_from_html(markup, reference=None):
     if isinstance(markup, str) and (markup.lstrip().startswith("http") or "<" not in markup):
         return None  # htmldate would download a URL
     latest = (reference or dt.date.today()) + LATEST_ALLOWANCE
+    # Imported here: a serving process reads no files and loads none of this.
+    import htmldate  # noqa: PLC0415
+    from htmldate.utils import load_html  # noqa: PLC0415
+
     try:
         tree = load_html(markup)
         if tree is None:

@@ -16,8 +16,6 @@ from collections import Counter
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
-from trafilatura import bare_extraction
-
 from .boilerplate import Page, is_chrome_line, split_page
 
 INVISIBLE_TAGS = ("script", "style", "noscript", "template", "head", "svg", "iframe")
@@ -153,6 +151,9 @@ def _trafilatura(markup):
     """trafilatura's reading of the page (its Document), or None when it
     finds no article or fails (a parser error is not the page's fault)."""
     try:
+        # Imported here: a serving process reads no files and loads none of this.
+        from trafilatura import bare_extraction  # noqa: PLC0415
+
         document = bare_extraction(markup, **TRAFILATURA_OPTIONS)
     except Exception:  # noqa: BLE001 - whatever trafilatura raises, the page falls back to the line classifier
         return None

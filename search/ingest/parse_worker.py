@@ -13,6 +13,7 @@ worker's reindex, watch mode), where no alarm can interrupt it, and a
 watchdog must be able to stop C code (pypdf's zlib, a regex) too.
 """
 
+import dataclasses
 import json
 import os
 import resource
@@ -32,7 +33,7 @@ MAX_TEXT_CHARS = 32 * 2**20
 
 
 class ParseWorker:
-    """``extract(suffix, data) -> (title, body, encoding)`` in a child
+    """``extract(suffix, data) -> Extracted`` (search.ingest) in a child
     process, or IngestError with the reason; a context manager that stops
     the child at exit. The child starts on the first file."""
 
@@ -101,7 +102,9 @@ class ParseWorker:
             raise IngestError(reason) from None
         if "error" in reply:
             raise IngestError(reply["error"])
-        return reply["title"], reply["body"], reply["encoding"]
+        from . import Extracted
+
+        return Extracted(**reply)
 
 
 def _valid_text(text):
@@ -127,10 +130,13 @@ def _serve(requests, replies, memory_bytes):
         except EOFError:
             return
         try:
-            title, body, encoding = extract_content(suffix, data)
-            if len(body) > MAX_TEXT_CHARS:
+            extracted = extract_content(suffix, data)
+            if len(extracted.text) > MAX_TEXT_CHARS:
                 raise IngestError(f"its text is longer than {MAX_TEXT_CHARS:,} characters once extracted")
-            reply = {"title": _valid_text(title), "body": _valid_text(body), "encoding": encoding}
+            reply = {
+                name: _valid_text(value) if isinstance(value, str) else value
+                for name, value in dataclasses.asdict(extracted).items()
+            }
         except IngestError as error:
             reply = {"error": str(error)}
         except MemoryError:

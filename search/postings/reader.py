@@ -198,6 +198,9 @@ class IndexPostings:
     when the index changes)."""
 
     def __init__(self, whoosh_reader, folder, schema):
+        # Which index version this is: files written beside it after its
+        # commit (search/duplicate_groups.py) are named after its generation.
+        self.folder, self.generation = folder, whoosh_reader.generation()
         self.fields = [name for name in COLUMN_FIELDS if name in schema]
         self.field_boosts = {name: float(schema[name].format.field_boost) for name in self.fields}
         self.segments = []  # (ArrayFile, doc base, doc count)

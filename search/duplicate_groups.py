@@ -1,0 +1,82 @@
+"""Which documents of an index version are copies of one another: the
+duplicate groups search/refine.py folds results by.
+
+The indexer groups every document's stored signature (search/duplicates.py,
+kept in the posting store) once after each commit, and writes the group of
+each document number to a file named after the index's generation; a search
+reads it, memory-mapped, with the posting store of that generation. Where
+the file is missing (an index written before it existed, or a run killed
+between its commit and this step) the search groups the signatures itself,
+once per index view: the answer is the same, only slower to come.
+"""
+
+import os
+from pathlib import Path
+
+import numpy as np
+
+from .postings.reader import IndexPostings
+
+GROUPS_FILE = "duplicate-groups-{generation}.npy"
+
+
+def groups_path(folder, generation):
+    return Path(folder) / GROUPS_FILE.format(generation=generation)
+
+
+def group_numbers(signatures):
+    """Each document's group, as the number of a document standing for it
+    (its own number when it has no copies), from the signature matrix."""
+    numbers = np.arange(len(signatures), dtype=np.int64)
+    if not signatures.size:
+        return numbers
+    from .duplicates import group  # noqa: PLC0415  (datasketch, loaded only when documents have signatures)
+
+    present = np.flatnonzero(signatures.any(axis=1))
+    grouped = group({str(docnum): signatures[docnum].tobytes() for docnum in present.tolist()})
+    for docnum, representative in grouped.items():
+        numbers[int(docnum)] = int(representative)
+    return numbers
+
+
+def write_duplicate_groups(ix):
+    """Group the documents of ``ix``'s current commit and store the groups
+    beside it; the files of older generations go."""
+    folder = Path(ix.storage.folder)
+    with ix.reader() as reader:
+        generation = reader.generation()
+        groups = group_numbers(IndexPostings(reader, str(folder), ix.schema).signatures())
+    path = groups_path(folder, generation)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}")
+    with open(temporary, "wb") as out:
+        np.save(out, groups.astype(np.int32))
+    os.replace(temporary, path)
+    for old in folder.glob(GROUPS_FILE.format(generation="*")):
+        if old != path:
+            old.unlink(missing_ok=True)
+
+
+def groups_current(ix):
+    """Whether the groups of ``ix``'s current commit are stored."""
+    with ix.reader() as reader:
+        return groups_path(ix.storage.folder, reader.generation()).exists()
+
+
+def duplicate_groups(store):
+    """The duplicate groups of a posting store's index version: stored by the
+    indexer, else grouped here (once per store)."""
+    groups = getattr(store, "duplicate_groups", None)
+    if groups is None:
+        groups = _stored_groups(store)
+        if groups is None:
+            groups = group_numbers(store.signatures())
+        store.duplicate_groups = groups
+    return groups
+
+
+def _stored_groups(store):
+    try:
+        groups = np.load(groups_path(store.folder, store.generation), mmap_mode="r")
+    except (OSError, ValueError):
+        return None
+    return groups if len(groups) == store.doc_count_all else None

@@ -1,0 +1,51 @@
+"""A saved page's lines, each flagged article or left out: what the
+boilerplate classifier (search/ingest/boilerplate.py) decides, stored with
+the document (as JSON) so that the document view can show the lines left
+out apart. No dependencies: the serving side reads it without the ingest
+code."""
+
+import json
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Page:
+    """A page's lines in order, each flagged article (True) or dropped."""
+
+    blocks: tuple[tuple[bool, str], ...]
+
+    @property
+    def article(self):
+        return "\n".join(line for kept, line in self.blocks if kept)
+
+    @property
+    def dropped(self):
+        return "\n".join(line for kept, line in self.blocks if not kept)
+
+    @property
+    def all_text(self):
+        return "\n".join(line for _, line in self.blocks)
+
+    def to_json(self):
+        """The page as compact JSON: the whole text once, and the lengths of
+        the runs of lines with the same flag, the first run's flag given."""
+        runs = []
+        for kept, _ in self.blocks:
+            if runs and runs[-1][0] == kept:
+                runs[-1][1] += 1
+            else:
+                runs.append([kept, 1])
+        first = runs[0][0] if runs else True
+        lines = [line for _, line in self.blocks]
+        return json.dumps({"first": first, "runs": [n for _, n in runs], "lines": lines}, ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, text):
+        data = json.loads(text)
+        lines, flag, blocks = iter(data["lines"]), bool(data["first"]), []
+        for length in data["runs"]:
+            blocks.extend((flag, next(lines)) for _ in range(length))
+            flag = not flag
+        if len(blocks) != len(data["lines"]):
+            raise ValueError("the runs do not cover the page's lines")
+        return cls(tuple(blocks))
