@@ -412,8 +412,8 @@ def test_invalid_page_parameter_shows_an_alert_without_stack_trace_and_status_40
 
 def test_result_title_opens_whole_document_scrolled_to_first_match_and_back_link_returns(server, new_context):
     page = new_context(**PHONE).new_page()
-    # The only result on page 2 first mentions "drought" near its end.
-    page.goto(url_for(server, q="drought", page=2, per_page=1))
+    # The only result on page 2 first mentions "investors" near its end.
+    page.goto(url_for(server, q="investors", page=2, per_page=1))
     results = result_hrefs(page)
     assert len(results) == 1
     snippet = page.locator(f"{RESULT} .snippet").inner_text()
@@ -443,7 +443,7 @@ def test_result_title_opens_whole_document_scrolled_to_first_match_and_back_link
 
     with page.expect_navigation():
         page.locator("nav.back a").click()
-    assert query_params(page.url) == {"q": "drought", "page": "2", "per_page": "1"}
+    assert query_params(page.url) == {"q": "investors", "page": "2", "per_page": "1"}
     assert result_hrefs(page) == results
 
 
