@@ -76,6 +76,20 @@ def words(text):
     return [token.text for token in _WORDS(text)]
 
 
+def words_from_postings(postings):
+    """The words in order from an exact-form field's postings (``{word:
+    [position, ...]}``, as the indexer's analysis gives them): the same
+    words as ``words`` of the text, without analysing it a second time."""
+    if not postings:
+        return []
+    at = [None] * (1 + max(max(positions) for positions in postings.values()))
+    for word, positions in postings.items():
+        for position in positions:
+            if at[position] is None:
+                at[position] = word
+    return [word for word in at if word is not None]
+
+
 def shingles(text, size=SHINGLE):
     """The set of ``size``-word shingles of ``text`` (each the words joined
     by a space, UTF-8); empty for a text of fewer than MIN_WORDS words.
@@ -83,7 +97,11 @@ def shingles(text, size=SHINGLE):
     >>> sorted(shingles("Wire copy: the same story, saved twice by sites far apart", size=5))[:1]
     []
     """
-    found = words(text)
+    return shingles_of_words(words(text), size)
+
+
+def shingles_of_words(found, size=SHINGLE):
+    """``shingles`` of a text's words."""
     if len(found) < max(MIN_WORDS, size):
         return set()
     return {" ".join(found[i : i + size]).encode("utf-8") for i in range(len(found) - size + 1)}
@@ -91,7 +109,10 @@ def shingles(text, size=SHINGLE):
 
 def minhash(text, size=SHINGLE, num_perm=NUM_PERM):
     """The MinHash of ``text``'s shingles, or None for a short text."""
-    found = shingles(text, size)
+    return _minhash(shingles(text, size), num_perm)
+
+
+def _minhash(found, num_perm):
     if not found:
         return None
     sketch = MinHash(num_perm=num_perm, seed=SEED, scheme=SCHEME)
@@ -102,7 +123,12 @@ def minhash(text, size=SHINGLE, num_perm=NUM_PERM):
 def signature(text, size=SHINGLE, num_perm=NUM_PERM):
     """The stored form of ``text``'s MinHash: ``num_perm`` little-endian
     uint32 values; ``b""`` for a short text (never folded)."""
-    sketch = minhash(text, size, num_perm)
+    return signature_of_words(words(text), size, num_perm)
+
+
+def signature_of_words(found, size=SHINGLE, num_perm=NUM_PERM):
+    """``signature`` of a text's words (``words``, or ``words_from_postings``)."""
+    sketch = _minhash(shingles_of_words(found, size), num_perm)
     if sketch is None:
         return b""
     return sketch.hashvalues.astype(_SIGNATURE_DTYPE).tobytes()

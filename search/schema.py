@@ -95,8 +95,6 @@ def fingerprint_value(doc_id, size, mtime, sha256):
 
 def document_fields(document, schema):
     """The values to index for one ingested Document under ``schema``."""
-    from .duplicates import signature  # noqa: PLC0415  (datasketch: the indexer's, never a serving process's)
-
     fields = {
         "id": document.doc_id,
         "title": document.title,
@@ -109,8 +107,6 @@ def document_fields(document, schema):
         "date_source": document.date_source,
         "source": document.source,
         "page": document.page,
-        # Not a Whoosh field: the near-duplicate signature, for the posting store.
-        "_signature": signature(document.body),
         "fingerprint": fingerprint_value(document.doc_id, document.size, document.mtime, document.sha256),
     }
     for stemmed, exact in EXACT_FIELDS.items():

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 from datasketch import MinHashLSH
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -292,3 +293,24 @@ def test_pair_exactly_at_the_threshold_is_folded_and_one_value_less_is_not():
         signatures = {"a": first.astype("<u4").tobytes(), "b": second.astype("<u4").tobytes()}
         assert duplicates.similarity(signatures["a"], signatures["b"]) == shared / duplicates.NUM_PERM
         assert (group(signatures)["b"] == "a") is expected
+
+
+# --- the indexer's signature, from the postings it has just analysed ------------------------
+
+
+def _exact_postings(text):
+    from search.analysis import bilingual_analyzer, surface_analyzer
+
+    return bilingual_analyzer().index_postings_with(surface_analyzer(), text)[1]
+
+
+@pytest.mark.parametrize("path", sorted((Path(__file__).resolve().parent.parent / "corpus").rglob("*.txt")), ids=str)
+def test_words_from_the_indexers_postings_equal_the_texts_words(path):
+    text = path.read_bytes().decode("utf-8", "replace")
+    assert duplicates.words_from_postings(_exact_postings(text)) == duplicates.words(text)
+
+
+@given(st.text(alphabet=st.sampled_from(list("ab كتبـٌ-19 .\n،ALIF")), max_size=200))
+@settings(max_examples=200, deadline=None)
+def test_words_from_postings_equal_words_for_any_text(text):
+    assert duplicates.words_from_postings(_exact_postings(text)) == duplicates.words(text)

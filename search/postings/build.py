@@ -47,6 +47,14 @@ def days_of(iso_date):
     return int(np.datetime64(iso_date, "D").astype(np.int64)) if iso_date else NO_DATE
 
 
+def _signature_of(postings):
+    """search/duplicates.py's signature of the words of exact-form postings
+    (imported here: datasketch is the indexer's, never a serving process's)."""
+    from ..duplicates import signature_of_words, words_from_postings  # noqa: PLC0415
+
+    return signature_of_words(words_from_postings(postings))
+
+
 class DocumentValues:
     """The per-document values of a segment, in document order."""
 
@@ -55,13 +63,13 @@ class DocumentValues:
         self.dates = array("i")
         self.signatures = []
 
-    def add(self, values):
-        """``values``: a document's fields (lang, source, date_source, date,
-        and the ``_signature`` bytes)."""
+    def add(self, values, signature=b""):
+        """``values``: a document's fields (lang, source, date_source,
+        date); ``signature`` its near-duplicate signature."""
         for name in CATEGORIES:
             self.categories[name].append(values.get(name) or "")
         self.dates.append(days_of(values.get("date")))
-        self.signatures.append(values.get("_signature") or b"")
+        self.signatures.append(signature)
 
     def add_segment(self, posting_file, live):
         """The values of an older segment's live documents."""
@@ -249,6 +257,7 @@ class SegmentBuilder:
         if self._runs:
             raise RuntimeError("documents cannot be added after a segment was merged in")
         docnum = self.doc_count
+        signature = b""
         for name, twin in self._pairs:
             text = values.get(name) or ""
             spans = [] if OFFSETS_FIELD in (name, twin) else None
@@ -260,6 +269,11 @@ class SegmentBuilder:
             self._lengths[twin].append(self._fields[twin].add(docnum, twin_postings))
             if spans is not None:
                 self._add_spans(spans)
+            if name == OFFSETS_FIELD and twin_postings:
+                # The near-duplicate signature, from the body's exact forms
+                # just analysed (analysing the text again cost half as much
+                # as indexing it).
+                signature = _signature_of(twin_postings)
         for name in self._single:
             text = values.get(name) or ""
             spans = [] if name == OFFSETS_FIELD else None
@@ -267,7 +281,7 @@ class SegmentBuilder:
             self._lengths[name].append(self._fields[name].add(docnum, postings))
             if spans is not None:
                 self._add_spans(spans)
-        self._values.add(document_values)
+        self._values.add(document_values, signature)
         self.doc_count += 1
 
     def _add_spans(self, spans):
