@@ -2,12 +2,14 @@
 every month-name family in both digit systems, inferred years, rejections."""
 
 import datetime as dt
+from pathlib import Path
 
 import htmldate.utils
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from search.ingest import dates
 from search.ingest.date_patterns import ARABIC_MONTHS, ENGLISH_MONTHS
 from search.ingest.dates import (
     MAX_SCAN_CHARS,
@@ -374,3 +376,47 @@ def test_any_date_in_any_supported_format_reads_back(day, digits):
     for make_page, line in lines:
         written = line.translate(DIGIT_SYSTEMS[digits])
         assert date_from_text(make_page(written), reference=LATE_REFERENCE) == day, written
+
+
+# --- skimming past the top equals reading every line -----------------------------------------
+
+
+def _pages():
+    root = Path(__file__).resolve().parent.parent
+    pages = [p.read_bytes().decode("utf-8", "replace") for p in sorted((root / "corpus").rglob("*.txt"))]
+    pages += [p.read_text("utf-8") for p in sorted((root / "bench" / "quality" / "extraction").rglob("*.txt"))]
+    pages += [p.read_text("utf-8") for p in sorted((root / "tests" / "data" / "archive").rglob("*.txt"))]
+    return pages
+
+
+@pytest.mark.parametrize("reference", [None, dt.date(2019, 1, 1), dt.date(2024, 5, 1)])
+def test_skimming_past_the_top_finds_the_date_reading_every_line_finds(reference):
+    pages = _pages()
+    assert len(pages) > 60
+    for page in pages:
+        assert dates.date_from_text(page, reference) == dates.date_from_text(page, reference, skim=False), page[:80]
+
+
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "Published 14 January 2021",
+                "آخر تحديث: الخميس 3 آذار 2022",
+                "القاهرة في 14 يناير - قال المتحدث إن الاجتماع سيعقد الأسبوع المقبل.",
+                "In 2019 the law changed, and on 3/4/2020 the court ruled again.",
+                "The vote is on March 29, and the count on 2 April.",
+                " ".join(["word"] * 25),
+                "",
+                "وفي 21 سبتمبر الماضي أعلنت الوزارة خطتها الجديدة لعام 2023.",
+                "Updated 10:30 EST",
+            ]
+        ),
+        max_size=40,
+    ),
+    st.sampled_from([None, dt.date(2023, 6, 1)]),
+)
+@settings(max_examples=150, deadline=None)
+def test_skimming_equals_reading_every_line_on_made_pages(lines, reference):
+    page = "\n".join(lines)
+    assert dates.date_from_text(page, reference) == dates.date_from_text(page, reference, skim=False)

@@ -195,10 +195,19 @@ def _from_numeric_match(match, month_first):
     return None
 
 
-def written_dates(text):
-    """Every date written in ``text`` (normalised), in order, overlaps removed."""
+def reads_month_first(text):
+    """Whether numeric dates in ``text`` (normalised) are read month first:
+    an English text with US signs (a "January 14, 2021" date, an EST time)."""
     english = len(re.findall(r"[A-Za-z]", text)) > len(re.findall(r"[\u0600-\u06ff]", text))
-    month_first = english and bool(_US_MARKERS.search(text))
+    return english and bool(_US_MARKERS.search(text))
+
+
+def written_dates(text, month_first=None):
+    """Every date written in ``text`` (normalised), in order, overlaps
+    removed; numeric dates month first when ``month_first`` (by default,
+    as ``reads_month_first`` reads the text)."""
+    if month_first is None:
+        month_first = reads_month_first(text)
     found = [_from_name_match(m) for pattern in (_DAY_MONTH_YEAR, _MONTH_DAY_YEAR) for m in pattern.finditer(text)]
     found += [_from_numeric_match(m, month_first) for m in _NUMERIC_DAY_FIRST.finditer(text)]
     found += [

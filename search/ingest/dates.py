@@ -42,12 +42,13 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from .date_patterns import is_valid_date, normalise, written_dates
+from .date_patterns import is_valid_date, normalise, reads_month_first, written_dates
 from .title import DATE_WORDS
 
 EARLIEST_YEAR = 1900
 # The first 100 KB hold the date of any page; the rest is not read (linear time, bounded).
 MAX_SCAN_CHARS = 100_000
+_YEAR_DIGITS = re.compile(r"\d{4}")
 TOP_LINES = 15
 TOP_PARAGRAPHS = 2
 PARAGRAPH_WORDS = 20
@@ -164,15 +165,23 @@ def _in_bounds(date, latest):
     return date is not None and date.year >= EARLIEST_YEAR and date <= latest
 
 
-def dates_in_text(text, reference=None):
+def dates_in_text(text, reference=None, skim=True):
     """Every date written in the first ``MAX_SCAN_CHARS`` of ``text``, resolved
     (``TextDate``), in order; those after ``reference`` + 1 day (today + 1
     day without one) or before 1900 are left out."""
-    window = normalise(text[:MAX_SCAN_CHARS])
+    whole = normalise(text[:MAX_SCAN_CHARS])
     latest = (reference or dt.date.today()) + LATEST_ALLOWANCE
+    lines = whole.split("\n")
+    top_lines = _top_line_count(lines)
+    # Past the top, only a line with a year can hold a date the rules use (a
+    # full date: a deeper one without a year is never chosen): the others
+    # are blanked, every line kept in its place, so that the patterns read a
+    # fraction of a long text (``skim=False`` reads every line: the plain
+    # computation the tests hold it equal to).
+    keep = (lambda n, line: n < top_lines or _YEAR_DIGITS.search(line)) if skim else (lambda n, line: True)
+    window = "\n".join(line if keep(n, line) else "" for n, line in enumerate(lines))
     line_starts = [0] + [m.end() for m in re.finditer("\n", window)]
-    top_lines = _top_line_count(window.split("\n"))
-    found_written = written_dates(window)
+    found_written = written_dates(window, reads_month_first(whole))
     anchor = next(
         (
             dt.date(w.year, w.month, w.day)
@@ -213,10 +222,11 @@ def _ymd(written):
     return written.year, written.month, written.day
 
 
-def date_from_text(text, reference=None):
+def date_from_text(text, reference=None, skim=True):
     """The publication date written in ``text`` by the module's rules, or None.
-    ``reference`` is the latest the page can be from (its file's date)."""
-    found = [d for d in dates_in_text(text or "", reference) if d.date is not None and not d.future]
+    ``reference`` is the latest the page can be from (its file's date);
+    ``skim`` as dates_in_text's."""
+    found = [d for d in dates_in_text(text or "", reference, skim) if d.date is not None and not d.future]
     full = [d for d in found if d.kind == "full"]
     rules = (
         [d for d in full if d.in_top and d.prominent],
