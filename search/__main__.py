@@ -100,7 +100,7 @@ def query(text, index_dir, limit, page, lang, as_json, exact, explain):
             )
         except (BadRequest, QueryTimeout) as error:
             raise click.ClickException(str(error)) from None
-    data = search_json(response)
+    data = search_json(response, request)
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return

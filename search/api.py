@@ -58,7 +58,7 @@ def limit_searches():
 def search_api():
     require_utf8(request.query_string)
     search_request = parse_request(request.args, current_app.config)
-    return json_response(search_json(cached_search(get_searcher(), search_request)))
+    return json_response(search_json(cached_search(get_searcher(), search_request), search_request))
 
 
 @bp.get("/healthz")

@@ -1,13 +1,14 @@
 """Which documents of an index version are copies of one another: the
 duplicate groups search/refine.py folds results by.
 
-The indexer groups every document's stored signature (search/duplicates.py,
-kept in the posting store) once after each commit, and writes the group of
-each document number to a file named after the index's generation; a search
-reads it, memory-mapped, with the posting store of that generation. Where
-the file is missing (an index written before it existed, or a run killed
-between its commit and this step) the search groups the signatures itself,
-once per index view: the answer is the same, only slower to come.
+The indexer groups the stored signatures of the live documents
+(search/duplicates.py, kept in the posting store) once after each commit,
+and writes the group of each document number to a file named after the
+index's generation; a search reads it, memory-mapped, with the posting
+store of that generation. Until the file is there (the moments between a
+commit and its groups, or after a run killed between the two: the next run
+writes them) a search shows every copy: grouping 50,000 signatures takes
+seconds, which no request should wait for.
 """
 
 import os
@@ -24,15 +25,20 @@ def groups_path(folder, generation):
     return Path(folder) / GROUPS_FILE.format(generation=generation)
 
 
-def group_numbers(signatures):
+def group_numbers(signatures, live=None):
     """Each document's group, as the number of a document standing for it
-    (its own number when it has no copies), from the signature matrix."""
+    (its own number when it has no copies), from the signature matrix; a
+    deleted document (False in ``live``) belongs to no group, so that an old
+    version of a file never links its copies."""
     numbers = np.arange(len(signatures), dtype=np.int64)
     if not signatures.size:
         return numbers
     from .duplicates import group  # noqa: PLC0415  (datasketch, loaded only when documents have signatures)
 
-    present = np.flatnonzero(signatures.any(axis=1))
+    grouped_rows = signatures.any(axis=1)
+    if live is not None:
+        grouped_rows &= live
+    present = np.flatnonzero(grouped_rows)
     grouped = group({str(docnum): signatures[docnum].tobytes() for docnum in present.tolist()})
     for docnum, representative in grouped.items():
         numbers[int(docnum)] = int(representative)
@@ -45,7 +51,8 @@ def write_duplicate_groups(ix):
     folder = Path(ix.storage.folder)
     with ix.reader() as reader:
         generation = reader.generation()
-        groups = group_numbers(IndexPostings(reader, str(folder), ix.schema).signatures())
+        store = IndexPostings(reader, str(folder), ix.schema)
+        groups = group_numbers(store.signatures(), store.live)
     path = groups_path(folder, generation)
     temporary = path.with_name(f".{path.name}.{os.getpid()}")
     with open(temporary, "wb") as out:
@@ -63,14 +70,14 @@ def groups_current(ix):
 
 
 def duplicate_groups(store):
-    """The duplicate groups of a posting store's index version: stored by the
-    indexer, else grouped here (once per store)."""
+    """The duplicate groups of a posting store's index version, as the
+    indexer stored them; None while they are not there yet (looked for
+    again at the next search)."""
     groups = getattr(store, "duplicate_groups", None)
     if groups is None:
         groups = _stored_groups(store)
-        if groups is None:
-            groups = group_numbers(store.signatures())
-        store.duplicate_groups = groups
+        if groups is not None:
+            store.duplicate_groups = groups
     return groups
 
 

@@ -133,13 +133,14 @@ def _run(searcher, query, request, deadline):
         deadline.expired = True
         log.warning("query ran out of its %.1fs deadline: %s", deadline.seconds, query)
         raise
-    group_of = duplicate_groups(store)
+    group_of = duplicate_groups(store) if request.collapse or request.similar_to is not None else None
     similar_group = None
     if request.similar_to is not None:
         docnum = searcher.document_number(id=request.similar_to)
         if docnum is None:
             raise BadRequest("similar_to names no document of the index", "similar_to_unknown")
-        similar_group = group_of[docnum]
+        # While the groups of a new commit are not written yet, a document's copies are itself.
+        similar_group = group_of[docnum] if group_of is not None else docnum
     refined = refine(store, found, request, group_of, similar_group)
     found, depth = refined.found, request.page * request.per_page
     best = newest_first(store, found, depth) if request.sort == "date" else top_documents(found, depth)

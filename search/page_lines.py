@@ -49,3 +49,31 @@ class Page:
         if len(blocks) != len(data["lines"]):
             raise ValueError("the runs do not cover the page's lines")
         return cls(tuple(blocks))
+
+    def stored_json(self):
+        """What the index stores beside the article: the runs and the lines
+        left out only (the article's lines are the stored body's), so a
+        page's text is not stored twice."""
+        runs = []
+        for kept, _ in self.blocks:
+            if runs and runs[-1][0] == kept:
+                runs[-1][1] += 1
+            else:
+                runs.append([kept, 1])
+        first = runs[0][0] if runs else True
+        dropped = [line for kept, line in self.blocks if not kept]
+        return json.dumps({"first": first, "runs": [n for _, n in runs], "dropped": dropped}, ensure_ascii=False)
+
+    @classmethod
+    def from_stored(cls, text, article):
+        """The Page of ``stored_json`` and the article (the stored body)."""
+        data = json.loads(text)
+        kept_lines, dropped = iter(article.split("\n")), iter(data["dropped"])
+        flag, blocks = bool(data["first"]), []
+        try:
+            for length in data["runs"]:
+                blocks.extend((flag, next(kept_lines if flag else dropped)) for _ in range(length))
+                flag = not flag
+        except StopIteration:
+            raise ValueError("the runs do not match the article's lines") from None
+        return cls(tuple(blocks))

@@ -147,13 +147,24 @@ def parse_request(params, config):
     return SearchRequest(text, page, per_page, lang, **flags, **_archive_params(params))
 
 
+# Arabic-Indic and Eastern Arabic-Indic digits read as ASCII in date and
+# year parameters: a date typed on an Arabic keyboard is the same date.
+_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "0123456789" * 2)
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
 def _day(params, name):
-    """An ISO date parameter (``YYYY-MM-DD``) as days since 1970-01-01."""
+    """An ISO date parameter (``YYYY-MM-DD``, nothing else that Python's
+    ISO reader takes, such as 20210101 or 2021-W01-1) as days since
+    1970-01-01."""
     raw = params.get(name) or None
     if raw is None:
         return None
+    text = raw.translate(_DIGITS)
     try:
-        return (datetime.date.fromisoformat(raw) - datetime.date(1970, 1, 1)).days
+        if not _ISO_DATE.fullmatch(text):
+            raise ValueError(text)
+        return (datetime.date.fromisoformat(text) - datetime.date(1970, 1, 1)).days
     except (TypeError, ValueError):
         raise BadRequest(f"{name} must be a date written YYYY-MM-DD", "date_format", name=name) from None
 
@@ -166,7 +177,8 @@ def _archive_params(params):
         raise BadRequest("date_from must not be after date_to", "date_range")
     year = params.get("year") or None
     if year is not None:
-        if not (len(year) == 4 and year.isascii() and year.isdigit()):
+        year = year.translate(_DIGITS)
+        if not (len(year) == 4 and year.isascii() and year.isdigit() and year != "0000"):
             raise BadRequest("year must be a year written with four digits", "year_format")
         found["year"] = int(year)
     sort = params.get("sort") or "relevance"

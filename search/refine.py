@@ -24,6 +24,9 @@ from .postings.build import NO_DATE
 from .postings.evaluate import TYPO_PENALTY, Matches
 
 FACETS = ("lang", "year", "source")
+# Values shown per facet, the most frequent first (an archive of many sites
+# would otherwise send every site's name with every response).
+MAX_FACET_VALUES = 20
 
 
 @dataclass(frozen=True)
@@ -55,13 +58,13 @@ def _masks(store, docs, request, group_of, similar_group):
             masks[name] = mask[docs]
     dates = store.dates[docs]
     if request.year is not None:
-        masks["year"] = years_of(dates) == request.year
+        masks["year"] = (dates != NO_DATE) & (years_of(dates) == request.year)
     if request.date_from is not None or request.date_to is not None:
         low = -(2**31) + 1 if request.date_from is None else request.date_from
         high = 2**31 - 1 if request.date_to is None else request.date_to
         masks["date"] = (dates != NO_DATE) & (dates >= low) & (dates <= high)
     if similar_group is not None:
-        masks["similar_to"] = group_of[docs] == similar_group
+        masks["similar_to"] = (group_of[docs] if group_of is not None else docs) == similar_group
     return masks
 
 
@@ -73,10 +76,12 @@ def _keep(masks, size, leave_out=None):
     return keep
 
 
-def facet_counts(store, docs, masks):
+def facet_counts(store, docs, masks, picked=None):
     """{facet: {value: documents}} over ``docs``, each facet with every
     filter of ``masks`` applied but its own; unknown values (no source, no
-    date) are left out. Values by count, then by value."""
+    date) are left out. Values by count, then by value; at most
+    MAX_FACET_VALUES of each, and always the value ``picked`` ({facet:
+    value}) filters by."""
     facets = {}
     for facet in FACETS:
         chosen = docs[_keep(masks, len(docs), facet)]
@@ -87,7 +92,11 @@ def facet_counts(store, docs, masks):
             names = store.category_values[facet]
             counts = np.bincount(store.category_codes[facet][chosen], minlength=len(names))
             pairs = [(names[code], int(count)) for code, count in enumerate(counts.tolist()) if count and names[code]]
-        facets[facet] = dict(sorted(pairs, key=lambda pair: (-pair[1], pair[0])))
+        ordered = sorted(pairs, key=lambda pair: (-pair[1], pair[0]))
+        shown = ordered[:MAX_FACET_VALUES]
+        wanted = (picked or {}).get(facet)
+        shown += [pair for pair in ordered[MAX_FACET_VALUES:] if pair[0] == wanted]
+        facets[facet] = dict(shown)
     return facets
 
 
@@ -113,7 +122,8 @@ def refine(store, found, request, group_of=None, similar_group=None):
     duplicate group (None: no groups), ``similar_group`` keeps one group."""
     docs = found.docs
     masks = _masks(store, docs, request, group_of, similar_group)
-    facets = facet_counts(store, docs, masks)
+    picked = {"lang": request.lang, "source": request.source, "year": request.year and str(request.year)}
+    facets = facet_counts(store, docs, masks, picked)
     keep = _keep(masks, len(docs))
     found = Matches(docs[keep], found.scores[keep])
     similar = np.zeros(len(found), np.int64)

@@ -1,5 +1,6 @@
 """The one place that owns the JSON shapes: a search response and an error."""
 
+from datetime import date, timedelta
 from urllib.parse import quote, urlencode
 
 from flask import jsonify
@@ -12,13 +13,37 @@ def document_url(doc_id, query_text=None):
     return url
 
 
-def similar_url(query_text, doc_id):
-    """The API request for every copy folded into ``doc_id`` (its duplicate group)."""
-    return "/search?" + urlencode({"q": query_text, "similar_to": doc_id, "collapse": "0"})
+EPOCH = date(1970, 1, 1)
 
 
-def search_json(response):
-    """The body of GET /search (and of `query --json`) as a plain dict."""
+def request_params(request):
+    """The parameters of a SearchRequest that narrow or order its matches,
+    as a URL writes them (defaults left out)."""
+    if request is None:
+        return {}
+    days = {name: getattr(request, name) for name in ("date_from", "date_to")}
+    params = {
+        "lang": request.lang,
+        "source": request.source,
+        "year": request.year,
+        "exact": "1" if request.exact else None,
+        "cross_script": "0" if not request.cross_script else None,
+        "sort": request.sort if request.sort != "relevance" else None,
+        **{name: (EPOCH + timedelta(days=value)).isoformat() for name, value in days.items() if value is not None},
+    }
+    return {name: value for name, value in params.items() if value is not None}
+
+
+def similar_url(query_text, doc_id, request=None):
+    """The API request for every copy folded into ``doc_id`` (its duplicate
+    group) among the matches of the same request."""
+    params = {"q": query_text, **request_params(request), "similar_to": doc_id, "collapse": "0"}
+    return "/search?" + urlencode(params)
+
+
+def search_json(response, request=None):
+    """The body of GET /search (and of `query --json`) as a plain dict;
+    ``request`` (the SearchRequest) carries its filters into the links."""
     data = {
         "query": response.query,
         "total": response.total,
@@ -39,7 +64,7 @@ def search_json(response):
                 "date_source": hit.date_source,
                 "source": hit.source or None,
                 "similar": hit.similar,
-                "similar_url": similar_url(response.query, hit.doc_id) if hit.similar else None,
+                "similar_url": similar_url(response.query, hit.doc_id, request) if hit.similar else None,
             }
             for hit in response.hits
         ],

@@ -158,7 +158,7 @@ def document_parts(body, page_json, spans, start):
     if not page_json:
         return [(True, mark_document(body, spans, start))]
     parts, offset, marked = [], 0, False
-    for kept, lines in groupby(Page.from_json(page_json).blocks, key=lambda block: block[0]):
+    for kept, lines in groupby(Page.from_stored(page_json, body).blocks, key=lambda block: block[0]):
         text = "\n".join(line for _, line in lines)
         if not kept:
             parts.append((False, escape(text)))

@@ -138,7 +138,14 @@ def test_date_filters_are_inclusive(api, params, expected):
 
 @pytest.mark.parametrize(
     "params",
-    [{"date_from": "2021-13-01"}, {"date_to": "yesterday"}, {"date_from": "2022-01-02", "date_to": "2022-01-01"}],
+    [
+        {"date_from": "2021-13-01"},
+        {"date_to": "yesterday"},
+        {"date_from": "2022-01-02", "date_to": "2022-01-01"},
+        {"date_from": "20210101"},
+        {"date_from": "2021-W01-1"},
+        {"date_to": "2021-1-1"},
+    ],
 )
 def test_a_bad_date_is_a_400_with_a_message(api, params):
     body = api("Velmora", expect=400, **params)
@@ -251,9 +258,66 @@ def test_the_groups_the_indexer_stores_equal_grouping_at_search_time(archive):
         store = searcher.store
         assert groups_path(store.folder, store.generation).exists()
         stored = np.asarray(duplicate_groups(store))
-        computed = group_numbers(store.signatures())
+        computed = group_numbers(store.signatures(), store.live)
         assert stored.tolist() == computed.tolist()
         # The two saves of the wire story share a group; nothing else does.
         ids = [searcher.stored_fields(n)["id"] for n in range(store.doc_count_all)]
         sizes = np.bincount(stored, minlength=len(ids))
         assert {ids[n] for n in range(len(ids)) if sizes[stored[n]] > 1} == {WIRE, DAILY}
+
+
+SENTENCES = [
+    "The river authority opened the northern flood gates on Monday after three days of heavy rain upstream.",
+    "Farmers along the lower valley moved their cattle to higher ground before the water reached the fields.",
+    "Engineers said the old embankment near the mill had held, although two culverts were blocked by debris.",
+    "The mayor asked residents of the riverside streets to stay away from the quays until the level falls.",
+    "Schools in four villages closed for the week and the regional bus service changed its routes.",
+    "Volunteers filled sandbags in the market square through the night, helped by soldiers from the barracks.",
+    "Forecasters expect the rain to ease on Thursday, but warned that the ground is already saturated.",
+]
+
+
+def test_an_edited_file_leaves_the_group_its_old_version_linked(tmp_path, make_app):
+    """C shares most of its text with V, and V's new version most with V's
+    old one; C and the new V are no copies. The old version, deleted but
+    still in its segment, must not link them."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "c.txt").write_text(
+        "Flood gates opened on the northern river\n\n" + " ".join(SENTENCES[0:5]) + "\n", "utf-8"
+    )
+    (docs / "v.txt").write_text(
+        "Valley flood report after three days of rain\n\n" + " ".join(SENTENCES[1:6]) + "\n", "utf-8"
+    )
+    update_index(docs, tmp_path / "index")
+    client = make_app(docs, tmp_path / "index").test_client()
+
+    def similar(q):
+        body = client.get("/search", query_string={"q": q}).get_json()
+        return {r["id"]: r["similar"] for r in body["results"]}
+
+    assert similar("flood") in ({"c.txt": 1}, {"v.txt": 1})
+    (docs / "v.txt").write_text(
+        "Valley flood report after three days of rain\n\n" + " ".join(SENTENCES[2:7]) + "\n", "utf-8"
+    )
+    update_index(docs, tmp_path / "index")
+    assert similar("flood") == {"c.txt": 0, "v.txt": 0}
+
+
+def test_a_date_or_year_typed_with_arabic_indic_digits_is_the_same_date(api):
+    written = api("Velmora", collapse=0, date_from="٢٠٢١-٠١-٠١", date_to="2021-12-31")
+    assert set(ids(written)) == {WIRE, DAILY}
+    assert set(ids(api("Velmora OR harbour OR القمح", collapse=0, year="٢٠٢٢"))) == {WEEKLY, RAIN}
+
+
+@pytest.mark.parametrize("year", ["0000", "21", "2021a", "１９９９"])
+def test_a_year_that_is_not_four_digits_is_a_400(api, year):
+    assert api("Velmora", expect=400, year=year)["error"]["code"] == "bad_request"
+
+
+def test_the_similar_link_keeps_the_requests_filters(api, make_app, archive):
+    body = api("Velmora bridge", date_from="2021-01-01", lang="en")
+    shown = next(r for r in body["results"] if r["similar"])
+    assert "date_from=2021-01-01" in shown["similar_url"] and "lang=en" in shown["similar_url"]
+    copies = make_app(*archive).test_client().get(shown["similar_url"]).get_json()
+    assert set(ids(copies)) == {WIRE, DAILY} and copies["total"] == shown["similar"] + 1

@@ -199,3 +199,30 @@ def test_eval_runs_on_a_subset():
     baseline, ours = figures["systems"]["keep_all"]["all"], figures["systems"]["extractor"]["all"]
     assert baseline["recall"] == 1.0 and baseline["precision"] < 0.6
     assert ours["precision"] > baseline["precision"] and ours["recall"] >= 0.9
+
+
+def test_a_long_teaser_section_is_read_line_by_line_not_compared_whole():
+    """Each line after a teaser cue is weighed word by word: comparing the
+    whole vocabularies again at every line was quadratic (8,000 lines took
+    20 s, past the parse worker's time limit)."""
+    article = (
+        "The harbour city opened its new bridge on Thursday after six years of work and many delays in the old port."
+    )
+    teaser = "Paragraph {} talks about unrelated matters of the football league and coaches and fans in the {} tonight."
+
+    def made_word(n):  # a word of its own for each line: the teaser's vocabulary grows as it is read
+        return "".join("bcdfghjklmnpqrstvwz"[int(d)] for d in str(n)) + "ova"
+
+    lines = ["A headline about the harbour bridge opening", article, "Read more"]
+    lines += [teaser.format(i, made_word(i)) for i in range(20_000)]
+    page = split_page("\n".join(lines))
+    assert [line for kept, line in page.blocks if kept] == lines[:2]
+
+
+@given(st.lists(st.tuples(st.booleans(), st.text(alphabet=st.characters(blacklist_characters="\n"), max_size=30))))
+def test_the_stored_form_and_the_article_give_the_page_back(blocks):
+    from search.page_lines import Page
+
+    page = Page(tuple(blocks))
+    assert Page.from_stored(page.stored_json(), page.article) == page
+    assert len(page.stored_json()) <= len(page.to_json()) + len("dropped") - len("lines")

@@ -416,7 +416,7 @@ def test_skimming_past_the_top_finds_the_date_reading_every_line_finds(reference
     ),
     st.sampled_from([None, dt.date(2023, 6, 1)]),
 )
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=80, deadline=None)
 def test_skimming_equals_reading_every_line_on_made_pages(lines, reference):
     page = "\n".join(lines)
     assert dates.date_from_text(page, reference) == dates.date_from_text(page, reference, skim=False)

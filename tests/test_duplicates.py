@@ -311,6 +311,6 @@ def test_words_from_the_indexers_postings_equal_the_texts_words(path):
 
 
 @given(st.text(alphabet=st.sampled_from(list("ab كتبـٌ-19 .\n،ALIF")), max_size=200))
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 def test_words_from_postings_equal_words_for_any_text(text):
     assert duplicates.words_from_postings(_exact_postings(text)) == duplicates.words(text)

@@ -95,7 +95,7 @@ def plain_keep(doc, params, leave_out=None):
     return all(ok for name, ok in checks.items() if name != leave_out)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(collections(), filters)
 def test_facet_counts_equal_counting_each_document(collection, params):
     docs, store, found, group_of = collection
@@ -113,7 +113,7 @@ def test_facet_counts_equal_counting_each_document(collection, params):
     assert refined.found.docs.tolist() == kept
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(collections())
 def test_folding_keeps_each_groups_best_match_and_counts_the_rest(collection):
     _, _, found, group_of = collection
@@ -131,7 +131,7 @@ def test_folding_keeps_each_groups_best_match_and_counts_the_rest(collection):
     assert similar.tolist() == [sizes[int(group_of[d])] - 1 for d in expected]
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(collections(), st.integers(1, 50))
 def test_newest_first_orders_by_typos_then_date_then_score(collection, count):
     _, store, found, _ = collection
@@ -168,3 +168,19 @@ def test_a_chosen_language_still_counts_the_other_one(chosen):
     refined = refine(store, found, request(lang=chosen))
     assert refined.facets["lang"] == {"ar": 2, "en": 1}
     assert refined.facets["source"] == ({"daily": 1, "wire": 1} if chosen == "ar" else {"wire": 1})
+
+
+def test_a_facet_shows_its_most_frequent_values_and_the_chosen_one():
+    from search import refine as refine_module
+
+    names = [f"site{n:02d}" for n in range(30)]
+    store = FakeStore(["en"] * 465, [], [NO_DATE] * 465)
+    store.category_values["source"] = [""] + names
+    # site00 has 30 documents, site01 29, ... site29 1.
+    codes = [1 + n for n in range(30) for _ in range(30 - n)]
+    store.category_codes["source"] = np.array(codes, dtype=np.uint32)
+    found = Matches(np.arange(465), np.ones(465))
+    facets = refine(store, found, request(collapse=False)).facets["source"]
+    assert list(facets) == names[: refine_module.MAX_FACET_VALUES]
+    chosen = refine(store, found, request(source="site29", collapse=False)).facets["source"]
+    assert list(chosen) == names[: refine_module.MAX_FACET_VALUES] + ["site29"] and chosen["site29"] == 1

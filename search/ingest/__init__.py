@@ -40,8 +40,8 @@ class Document:
     date_source: str = "none"
     # The site's name, or the top folder the file is in ("" at the top).
     source: str = ""
-    # The page's lines with the boilerplate left out of ``body`` (a
-    # boilerplate.Page as JSON), when some were; None when body is the whole text.
+    # The page's lines left out of ``body`` and where they were
+    # (page_lines.Page.stored_json), when some were; None when body is the whole text.
     page: str | None = None
 
 
@@ -138,7 +138,7 @@ def read_document(source, data=None, max_bytes=None, parser=None):
     # A page whose every line reads as boilerplate is indexed whole: a
     # document is never lost to the classifier.
     article = page.article if page is not None and page.article.strip() else extracted.text
-    kept_page = extracted.page if page is not None and article != extracted.text else None
+    kept_page = page.stored_json() if page is not None and article != extracted.text else None
     title = extracted.title or pick_title(article, _fallback_title(source.doc_id))
     # The date line is often chrome: it is looked for in the whole text.
     if extracted.html_date:

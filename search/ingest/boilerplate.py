@@ -412,8 +412,10 @@ class _Teaser:
     def resumes(self, text):
         """Whether a paragraph reads as the article's, not the teaser's."""
         stems = content_stems(text)
-        article_only = len(stems & (self.article - self.teaser))
-        teaser_only = len(stems & (self.teaser - self.article))
+        # Word by word: set differences of the whole vocabularies would grow
+        # with every line read, quadratic over a long teaser section.
+        article_only = sum(1 for stem in stems if stem in self.article and stem not in self.teaser)
+        teaser_only = sum(1 for stem in stems if stem in self.teaser and stem not in self.article)
         if article_only >= RESUME_MIN_SHARED and article_only > teaser_only:
             return True
         self.teaser |= stems

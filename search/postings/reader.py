@@ -257,7 +257,6 @@ class IndexPostings:
         self._cached_bytes = 0
         self._lock = threading.Lock()
         self._vocabularies = {}
-        self._signatures = None
 
     # --- terms ------------------------------------------------------------------
 
@@ -473,20 +472,15 @@ class IndexPostings:
 
     def signatures(self):
         """Every document's near-duplicate signature, a row of bytes each
-        (zeros: none), as one matrix; read when first asked for."""
-        with self._lock:
-            if self._signatures is None:
-                rows = [
-                    f["signatures"].reshape(count, -1) if f.meta["signature_bytes"] else np.zeros((count, 0), np.uint8)
-                    for f, _, count in self.segments
-                ]
-                width = max((row.shape[1] for row in rows), default=0)
-                self._signatures = (
-                    np.concatenate([np.pad(row, ((0, 0), (0, width - row.shape[1]))) for row in rows])
-                    if rows
-                    else np.zeros((0, 0), np.uint8)
-                )
-            return self._signatures
+        (zeros: none), as one matrix (a copy: the indexer's, to group them)."""
+        rows = [
+            f["signatures"].reshape(count, -1) if f.meta["signature_bytes"] else np.zeros((count, 0), np.uint8)
+            for f, _, count in self.segments
+        ]
+        width = max((row.shape[1] for row in rows), default=0)
+        if not rows:
+            return np.zeros((0, 0), np.uint8)
+        return np.concatenate([np.pad(row, ((0, 0), (0, width - row.shape[1]))) for row in rows])
 
 
 def _with_counts(terms):
