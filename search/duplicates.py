@@ -202,12 +202,13 @@ def candidate_pairs(matrix, bands=BANDS, rows=ROWS):
     n = len(matrix)
     found = [np.empty(0, dtype=np.int64)]
     for band in range(bands):
-        keys = np.ascontiguousarray(matrix[:, band * rows : (band + 1) * rows])
-        # A band's values as one opaque key of rows * 4 bytes: equal keys, equal band.
-        keys = keys.view(np.dtype((np.void, keys.dtype.itemsize * rows))).ravel()
-        order = np.argsort(keys, kind="stable")
-        sorted_keys = keys[order]
-        starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
+        values = matrix[:, band * rows : (band + 1) * rows]
+        # Rows sorted by the band's values, column by column (sorting them as
+        # one opaque key of rows * 4 bytes was ten times slower): equal runs
+        # are the band's buckets.
+        order = np.lexsort(values.T[::-1])
+        ordered = values[order]
+        starts = np.flatnonzero(np.r_[True, (ordered[1:] != ordered[:-1]).any(axis=1)])
         sizes = np.diff(np.r_[starts, n])
         for size in np.unique(sizes[sizes > 1]).tolist():
             # All buckets of one size at once: their members as a (buckets, size) table.
