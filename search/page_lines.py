@@ -26,18 +26,22 @@ class Page:
     def all_text(self):
         return "\n".join(line for _, line in self.blocks)
 
-    def to_json(self):
-        """The page as compact JSON: the whole text once, and the lengths of
-        the runs of lines with the same flag, the first run's flag given."""
+    def _runs(self):
+        """``{"first": flag of the first line, "runs": lengths of the runs of
+        lines with the same flag}``."""
         runs = []
         for kept, _ in self.blocks:
             if runs and runs[-1][0] == kept:
                 runs[-1][1] += 1
             else:
                 runs.append([kept, 1])
-        first = runs[0][0] if runs else True
+        return {"first": runs[0][0] if runs else True, "runs": [n for _, n in runs]}
+
+    def to_json(self):
+        """The page as compact JSON: the whole text once, and the lengths of
+        the runs of lines with the same flag, the first run's flag given."""
         lines = [line for _, line in self.blocks]
-        return json.dumps({"first": first, "runs": [n for _, n in runs], "lines": lines}, ensure_ascii=False)
+        return json.dumps(self._runs() | {"lines": lines}, ensure_ascii=False)
 
     @classmethod
     def from_json(cls, text):
@@ -54,15 +58,8 @@ class Page:
         """What the index stores beside the article: the runs and the lines
         left out only (the article's lines are the stored body's), so a
         page's text is not stored twice."""
-        runs = []
-        for kept, _ in self.blocks:
-            if runs and runs[-1][0] == kept:
-                runs[-1][1] += 1
-            else:
-                runs.append([kept, 1])
-        first = runs[0][0] if runs else True
         dropped = [line for kept, line in self.blocks if not kept]
-        return json.dumps({"first": first, "runs": [n for _, n in runs], "dropped": dropped}, ensure_ascii=False)
+        return json.dumps(self._runs() | {"dropped": dropped}, ensure_ascii=False)
 
     @classmethod
     def from_stored(cls, text, article):

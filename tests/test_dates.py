@@ -21,12 +21,10 @@ from search.ingest.dates import (
     infer_year,
 )
 
-HEADLINE_AR = "الحكومة تقر خطة جديدة لتطوير النقل العام"
-PARAGRAPH_AR = (
-    "قالت مصادر رسمية إن الحكومة وافقت خلال جلستها الأسبوعية على خطة لإصلاح شبكة النقل العام في العاصمة، "
-    "وتشمل الخطة شراء حافلات جديدة وتوسيع خطوط القطار وإنشاء محطات انتظار حديثة في الأحياء الشعبية."
-)
-HEADLINE_EN = "City council approves plan to rebuild harbour bridge"
+from .test_title import HEADLINE_AR, HEADLINE_EN, PARAGRAPH_AR
+
+# The English paragraph is the title tests' without its weekday (a weekday
+# beside a date checks the year inferred).
 PARAGRAPH_EN = (
     "The city council approved a plan to rebuild the old harbour bridge, which has been closed to traffic "
     "since the spring floods damaged its supports and forced thousands of commuters onto ferries."
