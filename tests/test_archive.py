@@ -94,6 +94,7 @@ def test_the_document_view_keeps_the_left_out_lines_apart(make_app, archive):
     folded = page.split('class="boilerplate"', 1)[1]
     assert "معرض الكتاب" in page and "معرض الكتاب" in folded
     assert "<mark" in page
+    assert '<time class="date" datetime="2022-03-03"' in page
 
 
 # --- dates -------------------------------------------------------------------------------
