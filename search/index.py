@@ -15,6 +15,7 @@ import threading
 import time
 import traceback
 from dataclasses import asdict, dataclass, field
+from importlib import import_module
 from pathlib import Path
 
 from tqdm import tqdm
@@ -298,6 +299,9 @@ def _read_in_parallel(writer, changed, known, summary, max_bytes, procs, bar):
     deleted through ``writer``. Returns the workers' segments, in order."""
     size = -(-len(changed) // procs)
     parts = [changed[i : i + size] for i in range(0, len(changed), size)]
+    # The signatures' library, loaded once here rather than in every worker
+    # (a third of a second each: datasketch loads scipy).
+    import_module("search.duplicates")
     context = multiprocessing.get_context("fork")
     messages = context.Queue()
     folder = writer.storage.folder
