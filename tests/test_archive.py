@@ -322,3 +322,19 @@ def test_the_similar_link_keeps_the_requests_filters(api, make_app, archive):
     assert "date_from=2021-01-01" in shown["similar_url"] and "lang=en" in shown["similar_url"]
     copies = make_app(*archive).test_client().get(shown["similar_url"]).get_json()
     assert set(ids(copies)) == {WIRE, DAILY} and copies["total"] == shown["similar"] + 1
+
+
+def test_a_metadata_date_after_the_file_was_saved_gives_way_to_the_texts(tmp_path):
+    from search.ingest import read_document, walk_folder
+
+    # Later than the file's time (2023-11-14), earlier than today: only the file's time rules it out.
+    page = (ARCHIVE / MARKET).read_text("utf-8").replace("2019-06-20T08:00:00Z", "2025-05-05T08:00:00Z")
+    path = tmp_path / "page.html"
+    path.write_text(page.replace("<article>", "<article><p>Published 19 June 2019</p>"), "utf-8")
+    os.utime(path, (MTIME, MTIME))
+    (source,) = walk_folder(tmp_path)
+    document = read_document(source)
+    assert (document.date, document.date_source) == ("2019-06-19", "text")
+    os.utime(path, (MTIME * 1.05, MTIME * 1.05))  # saved in 2026: the metadata's date stands
+    (source,) = walk_folder(tmp_path)
+    assert (read_document(source).date, read_document(source).date_source) == ("2025-05-05", "html")
