@@ -60,8 +60,9 @@ from .analysis import normalize_word, script_of
 from .analysis.arabic import PROCLITICS
 from .analysis.explain import plan_query
 from .analysis.memo import WORD_CACHE_SIZE
+from .index_identity import reader_version
 from .places import place_matches
-from .suggest import best_correction, reader_version
+from .suggest import best_correction
 
 MIN_SKELETON = 2  # consonants a key needs to be matched at all
 LONG_SKELETON = 3  # from here on, the looser reading applies

@@ -15,8 +15,8 @@ from flask import current_app
 
 from .deadline import Deadline
 from .engine import search
+from .index_identity import reader_version
 from .names import tables_are_current
-from .suggest import reader_version
 
 
 class ResultCache:

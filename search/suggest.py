@@ -17,6 +17,7 @@ from whoosh.query import Term
 
 from .analysis import normalize_word, script_of, stem_word
 from .analysis.explain import content_words
+from .index_identity import reader_version
 from .postings.evaluate import Evaluator, top_documents
 from .stored_spans import offsets_by_doc
 
@@ -84,19 +85,6 @@ def is_known(reader, word):
         reader.doc_frequency(field, term)
         for field, term in (("body", stem), ("title", stem), ("body_exact", normalized))
         if field in reader.schema
-    )
-
-
-def reader_version(reader):
-    """What identifies the index a reader reads: its generation and segments."""
-    return (
-        reader.generation(),
-        tuple(
-            leaf.segment().segment_id()
-            for leaf, _ in reader.leaf_readers()
-            if hasattr(leaf, "segment") and leaf.segment() is not None
-        ),
-        reader.doc_count_all(),
     )
 
 

@@ -8,8 +8,8 @@ import pytest
 
 from bench.quality.names_eval import NAMES, load_names
 from search.index import open_index, update_index
+from search.index_identity import reader_version
 from search.names import NAME_KEYS_FILE, cross_script_matches, name_evidence, reads_alike
-from search.suggest import reader_version
 
 
 def both_ways(latin, arabic):
