@@ -287,3 +287,18 @@ def test_symlinked_folder_loop_does_not_hang(tmp_path):
 )
 def test_language_is_the_majority_script(text, lang):
     assert detect_language(text) == lang
+
+
+def test_importing_the_ingest_code_loads_neither_flask_nor_the_search_app_light():
+    """The package stays light (issue 18): search/__init__.py loads the app
+    only when create_app is called."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    loaded = "sorted(m for m in ('flask', 'search.app', 'search.engine') if m in sys.modules)"
+    code = f"import sys, search.ingest; print({loaded})"
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
