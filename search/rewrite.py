@@ -8,8 +8,8 @@ the reader can search for the original words exactly instead.
 from dataclasses import dataclass
 
 from .analysis import script_of
-from .analysis.explain import content_words, query_words
-from .suggest import MAX_UNKNOWN_WORDS, best_correction, display_form, is_known
+from .analysis.explain import query_words
+from .suggest import correct_query, is_known
 
 # The standard Arabic (101) keyboard: the character each Latin key types.
 # Punctuation keys are letters there, and "b" types lam-alef.
@@ -84,25 +84,12 @@ def layout_rewrite(reader, text):
 
 def typo_rewrite(searcher, text, deadline=None):
     """The query with each word the index does not know replaced by the
-    closest word it does (Arabic-aware edit costs, see suggest.py); None
-    when more than MAX_UNKNOWN_WORDS are unknown (not a typo), or when the
+    closest word it does (suggest.correct_query, the one correction loop:
+    Arabic-aware edit costs); None when more than MAX_UNKNOWN_WORDS are
+    unknown (not a typo), when nothing could be corrected, or when the
     ``deadline`` leaves no time to finish."""
-    reader = searcher.reader()
-    unknown = [w for w in content_words(text) if not is_known(reader, w[0])]
-    if len(unknown) > MAX_UNKNOWN_WORDS:
-        return None
-    pieces, cursor, changed = [], 0, False
-    for word, script, start, end in unknown:
-        if deadline is not None and not deadline.left():
-            return None
-        correction = best_correction(reader, word, script)
-        if correction is None:
-            continue
-        pieces += [text[cursor:start], display_form(searcher, correction)]
-        cursor, changed = end, True
-    if not changed:
-        return None
-    return Rewrite(text, "".join(pieces) + text[cursor:], "typo")
+    corrected = correct_query(searcher, text, deadline)
+    return Rewrite(text, corrected, "typo") if corrected else None
 
 
 def resolve_conjunction_waw(reader, text):

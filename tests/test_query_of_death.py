@@ -376,11 +376,11 @@ def test_a_snippet_of_text_with_no_spaces_stays_near_its_matches():
 def test_the_typo_rewrite_stops_at_the_deadline(searcher, long_words, monkeypatch):
     """The rewrite corrects one unknown word at a time and asks the deadline
     before each; past it, no rewrite (and the answer is partial)."""
-    from search import rewrite
+    from search import rewrite, suggest
 
     corrected = []
-    real = rewrite.best_correction
-    monkeypatch.setattr(rewrite, "best_correction", lambda *args: corrected.append(args[1]) or real(*args))
+    real = suggest.best_correction
+    monkeypatch.setattr(suggest, "best_correction", lambda *args: corrected.append(args[1]) or real(*args))
     text = " ".join(word[:-1] + "q" for word in long_words[:3])
     assert rewrite.typo_rewrite(searcher, text, AsksLeft(1)) is None
     assert len(corrected) == 1
