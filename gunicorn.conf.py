@@ -1,6 +1,7 @@
 """gunicorn settings, read from the environment through search/config.py:
 gunicorn -c gunicorn.conf.py wsgi:app"""
 
+import logging
 import multiprocessing
 import os
 import sys
@@ -37,6 +38,16 @@ limit_request_field_size = 8190
 accesslog = os.environ.get("SEARCH_ACCESS_LOG", "-")
 errorlog = "-"
 loglevel = os.environ.get("SEARCH_LOG_LEVEL", "info")
+# The app's own lines (one JSON line per request and per index run,
+# search/request_log.py) go to the error log's stream as they are written;
+# set up here, in the master, so every worker inherits it.
+_search_log = logging.getLogger("search")
+if not _search_log.handlers:
+    _handler = logging.StreamHandler(sys.stderr)
+    _handler.setFormatter(logging.Formatter("%(message)s"))
+    _search_log.addHandler(_handler)
+    _search_log.setLevel(loglevel.upper())
+    _search_log.propagate = False
 # Leave the index closed in the master; each worker opens its own handle.
 preload_app = False
 # gunicorn's control socket lives at one fixed path per user: several servers

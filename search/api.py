@@ -7,7 +7,7 @@ import hmac
 import sqlite3
 from pathlib import Path
 
-from flask import Blueprint, current_app, request, url_for
+from flask import Blueprint, current_app, g, request, url_for
 
 from .deadline import QueryTimeout
 from .health import degraded_reason
@@ -58,7 +58,8 @@ def limit_searches():
 def search_api():
     require_utf8(request.query_string)
     search_request = parse_request(request.args, current_app.config)
-    return json_response(search_json(cached_search(get_searcher(), search_request), search_request))
+    response = g.search_response = cached_search(get_searcher(), search_request)
+    return json_response(search_json(response, search_request))
 
 
 @bp.get("/healthz")

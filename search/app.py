@@ -73,8 +73,9 @@ def create_app(config=None):
     app.json.ensure_ascii = False
     app.json.sort_keys = False
 
-    from . import api, result_cache, searcher, web
+    from . import api, request_log, result_cache, searcher, web
 
+    request_log.init_app(app)
     searcher.init_app(app)
     result_cache.init_app(app)
     api.init_limits(app)

@@ -54,6 +54,8 @@ SETTINGS = {
     "THREADS": ("SEARCH_THREADS", 8, int),
     "HEADER_TIMEOUT": ("SEARCH_HEADER_TIMEOUT", 10.0, float),
     "TIMEOUT": ("SEARCH_TIMEOUT", 30, int),
+    # Put the query's text in the request log lines (by default only its length).
+    "LOG_QUERIES": ("SEARCH_LOG_QUERIES", False, lambda v: v.lower() in ("1", "true", "yes")),
 }
 
 

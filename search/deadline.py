@@ -23,6 +23,8 @@ class Deadline:
         self.at = clock() + seconds
         # Set once a step found the time spent: what came after was skipped.
         self.expired = False
+        # Passes over the index the request made (search/engine.py), for its log line.
+        self.passes = 0
 
     def left(self):
         """True while there is time left; once False, False for good."""

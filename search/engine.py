@@ -90,6 +90,9 @@ class SearchResponse:
     # {"lang": {...}, "year": {...}, "source": {...}}: documents of the whole
     # match set by facet value (search/refine.py).
     facets: dict = field(default_factory=dict)
+    # Passes over the index this answer took (the words, typo tiers, fewer
+    # words, rewrites, the suggestion's): for the request log.
+    passes: int = 0
 
 
 @dataclass(frozen=True)
@@ -127,6 +130,7 @@ def _run(searcher, query, request, deadline):
     total counts the matches without a typo. Raises BudgetExceeded when the
     deadline passes first."""
     store = searcher.store
+    deadline.passes += 1
     try:
         found = Evaluator(store, deadline=deadline.at).matches(query)
     except BudgetExceeded:
@@ -418,6 +422,7 @@ def search(searcher, request, exact_boost=EXACT_BOOST, deadline=None, max_words=
         partial=deadline.expired,
         typo_matches=typo_matches,
         facets=ran.facets,
+        passes=deadline.passes,
     )
 
 

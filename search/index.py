@@ -7,6 +7,7 @@ index lives and how runs are kept apart is in search/index_store.py.
 
 import errno
 import json
+import logging
 import multiprocessing
 import os
 import queue
@@ -46,6 +47,7 @@ from .postings.view import SearchIndex
 from .schema import SHIPPED_PROFILE, document_fields, make_schema
 from .whoosh_internals import SegmentSeries, abandon, commit_with_segments, drop_segments, open_writer
 
+run_log = logging.getLogger("search.index")
 # How long an index run waits for another one to finish before giving up.
 LOCK_WAIT_SECONDS = 30.0
 # From this many files to (re)read, a run reads and analyses them in worker
@@ -100,6 +102,17 @@ class IndexSummary:
             + (" [rebuilt]" if self.rebuilt else "")
             + (f" [repaired {len(self.repaired)} damaged segment(s)]" if self.repaired else "")
         )
+
+    def log_fields(self):
+        """The run's counts for its log line (no document ids: a failed file's
+        reason is in last_run.json)."""
+        counts = {name: getattr(self, name) for name in ("added", "updated", "removed", "unchanged", "documents")}
+        return counts | {
+            "failed": len(self.failed),
+            "repaired": len(self.repaired),
+            "rebuilt": self.rebuilt,
+            "seconds": round(self.seconds, 3),
+        }
 
     def as_dict(self):
         data = asdict(self)
@@ -508,6 +521,7 @@ def update_index(
             summary = _bring_up_to_date(docs_dir, index_dir, schema, rebuild, max_bytes, progress, procs)
         except BaseException as error:
             _clean_up_after(index_dir, error, record=not isinstance(error, IndexBusy))
+            _log_run({"error": type(error).__name__, "seconds": round(time.monotonic() - started, 3)})
             if _disk_full(error):
                 raise IndexDiskFull(DISK_FULL) from error
             raise
@@ -515,7 +529,13 @@ def update_index(
         _collect_leftovers(index_dir)
         summary.seconds = time.monotonic() - started
         write_last_run(index_dir, summary.as_dict())
+    _log_run(summary.log_fields())
     return summary
+
+
+def _log_run(fields):
+    """One JSON line per index run (search/request_log.py logs the requests)."""
+    run_log.info(json.dumps({"event": "index_run", **fields}))
 
 
 def _clean_up_after(index_dir, error, record):

@@ -90,7 +90,7 @@ def store_interface_language(response):
 
 def _results_page(search_request):
     # The page always carries the explanation, folded away in a <details>.
-    response = cached_search(get_searcher(), replace(search_request, explain=True))
+    response = g.search_response = cached_search(get_searcher(), replace(search_request, explain=True))
     return {
         "q": search_request.text,
         "response": response,

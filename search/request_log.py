@@ -1,0 +1,71 @@
+"""One JSON line per request, and a request id on every response.
+
+The line says what an operator needs to follow a request through the logs
+and to count: its id (the ``X-Request-Id`` header, the client's when it
+sends a plain one, else a new one, returned either way), the route, the
+status, the time taken, and for a search the query's length (its text only
+with ``SEARCH_LOG_QUERIES=1``: queries can be personal), the passes over
+the index and the rewrite made. Logged through the ``search.requests``
+logger, which gunicorn's error log receives.
+"""
+
+import json
+import logging
+import re
+import time
+import uuid
+
+from flask import g, request
+
+REQUEST_ID_HEADER = "X-Request-Id"
+# A client's request id is kept when it is plain and short; anything else is replaced.
+_PLAIN_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
+log = logging.getLogger("search.requests")
+
+
+def request_id():
+    """This request's id."""
+    return g.get("request_id")
+
+
+def _start():
+    offered = request.headers.get(REQUEST_ID_HEADER, "")
+    g.request_id = offered if _PLAIN_ID.fullmatch(offered) else uuid.uuid4().hex
+    g.request_started = time.perf_counter()
+
+
+def log_record(response, log_queries=False):
+    """The log line's fields for this request and its ``response``."""
+    record = {
+        "event": "request",
+        "request_id": request_id(),
+        "method": request.method,
+        "route": request.url_rule.rule if request.url_rule else None,
+        "status": response.status_code,
+        "ms": round((time.perf_counter() - g.get("request_started", time.perf_counter())) * 1000, 2),
+    }
+    text = request.args.get("q")
+    if text is not None:
+        record["query_chars"] = len(text)
+        if log_queries:
+            record["query"] = text
+    searched = g.get("search_response")
+    if searched is not None:
+        record["passes"] = searched.passes
+        record["rewrite"] = searched.rewrite.reason if searched.rewrite else None
+        record["partial"] = searched.partial
+    return record
+
+
+def init_app(app):
+    log_queries = app.config.get("LOG_QUERIES", False)
+
+    @app.before_request
+    def start():
+        _start()
+
+    @app.after_request
+    def finish(response):
+        response.headers[REQUEST_ID_HEADER] = request_id() or ""
+        log.info(json.dumps(log_record(response, log_queries), ensure_ascii=False))
+        return response
