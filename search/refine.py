@@ -54,8 +54,11 @@ def _masks(store, docs, request, group_of, similar_group):
     for name in ("lang", "source"):
         wanted = getattr(request, name)
         if wanted is not None:
-            mask = store.category_filter(name, wanted)
-            masks[name] = mask[docs]
+            # The matches' codes against the wanted value's (none: no match),
+            # not a mask over every document of the index.
+            values = store.category_values[name]
+            code = values.index(wanted) if wanted in values else -1
+            masks[name] = store.category_codes[name][docs] == code
     dates = store.dates[docs]
     if request.year is not None:
         masks["year"] = (dates != NO_DATE) & (years_of(dates) == request.year)

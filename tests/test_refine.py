@@ -29,12 +29,6 @@ class FakeStore:
         }
         self.dates = np.array(dates, dtype=np.int32)
 
-    def category_filter(self, name, value):
-        values = self.category_values[name]
-        if value not in values:
-            return np.zeros(len(self.dates), dtype=bool)
-        return self.category_codes[name] == values.index(value)
-
 
 def request(**params):
     defaults = {"lang": None, "source": None, "year": None, "date_from": None, "date_to": None, "collapse": True}

@@ -249,8 +249,6 @@ class IndexPostings:
             ]
             self.category_values[name] = values
             self.category_codes[name] = np.concatenate(codes) if codes else np.zeros(0, np.uint32)
-        self.languages = self.category_values["lang"]
-        self.language_codes = self.category_codes["lang"]
         dates = [f["dates"] for f, _, _ in self.segments]
         self.dates = np.concatenate(dates) if dates else np.zeros(0, np.int32)
         self._cache = OrderedDict()
@@ -455,20 +453,6 @@ class IndexPostings:
         counts = _span_offsets(posting_file)
         start, end = int(counts[local]), int(counts[local + 1])
         return posting_file["span_starts"][start:end], posting_file["span_lengths"][start:end]
-
-    def language_filter(self, lang):
-        """A boolean mask of the documents in ``lang``, or None for any."""
-        return self.category_filter("lang", lang)
-
-    def category_filter(self, name, value):
-        """A boolean mask of the documents whose ``name`` (a build.CATEGORIES
-        entry) is ``value``, or None for any."""
-        if value is None:
-            return None
-        values = self.category_values[name]
-        if value not in values:
-            return np.zeros(self.doc_count_all, dtype=bool)
-        return self.category_codes[name] == values.index(value)
 
     def signatures(self):
         """Every document's near-duplicate signature, a row of bytes each
