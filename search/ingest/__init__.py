@@ -9,7 +9,7 @@ from pathlib import Path
 
 from .binary_formats import UnreadableDocument, docx_to_text, pdf_to_text
 from .boilerplate import Page, split_page
-from .dates import LATEST_ALLOWANCE, FoundDate, date_from_html, find_date, mtime_date
+from .dates import date_from_html, find_date
 from .decode import DecodeError, decode_bytes
 from .html import extract_article, html_to_text
 from .language import detect_language
@@ -142,11 +142,7 @@ def read_document(source, data=None, max_bytes=None, parser=None):
     title = extracted.title or pick_title(article, _fallback_title(source.doc_id))
     # The date line is often chrome: it is looked for in the whole text.
     html_date = datetime.date.fromisoformat(extracted.html_date) if extracted.html_date else None
-    saved = mtime_date(mtime)
-    if html_date is not None and (saved is None or html_date <= saved + LATEST_ALLOWANCE):
-        found = FoundDate(html_date, "html")
-    else:  # no metadata date, or one after the file was saved: the text's, then the file's
-        found = find_date(text=extracted.text, mtime=mtime)
+    found = find_date(text=extracted.text, mtime=mtime, html_date=html_date)
     return Document(
         doc_id=source.doc_id,
         title=title,

@@ -285,11 +285,17 @@ def mtime_date(mtime):
         return None
 
 
-def find_date(markup=None, text="", mtime=None):
+def find_date(markup=None, text="", mtime=None, html_date=None):
     """The publication date of a document: its HTML metadata, else its text
-    (no later than its file's date), else its file's modification date."""
+    (no later than its file's date), else its file's modification date.
+    ``html_date`` is the metadata's date when the page was read elsewhere
+    (the indexer's parse worker has the markup, not the file's date): held
+    to the same bounds as ``date_from_html``'s."""
     reference = mtime_date(mtime) if mtime is not None else None
-    date = date_from_html(markup, reference) if markup else None
+    if markup:
+        date = date_from_html(markup, reference)
+    else:
+        date = html_date if _in_bounds(html_date, (reference or dt.date.today()) + LATEST_ALLOWANCE) else None
     if date is not None:
         return FoundDate(date, "html")
     date = date_from_text(text, reference)
