@@ -262,7 +262,7 @@ def _held(reader, words):
 
 def _latin_is_name(reader, word, typed_capitalised):
     """Whether a typed Latin place name of one word is meant as the place."""
-    from .names import NAME_RATIO, name_share  # names imports this module
+    from .names.readings import NAME_RATIO, name_share  # names imports this module
 
     share = name_share(reader, word)
     if share is not None:
@@ -272,7 +272,7 @@ def _latin_is_name(reader, word, typed_capitalised):
 
 def _latin_not_lowercase(reader, words):
     """Whether the index does not write a one-word Latin name mostly in lower case."""
-    from .names import NAME_RATIO, name_share
+    from .names.readings import NAME_RATIO, name_share
 
     if len(words) > 1:
         return True

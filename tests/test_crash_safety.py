@@ -20,9 +20,9 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.index import TOC
 
 from search import index as index_module
-from search import names as names_module
 from search.index import open_index, update_index
 from search.index_store import GENERATION_PREFIX, IndexBusy, live_generation, writer_lock
+from search.names import readings as names_module
 
 from .indexes import found_ids
 from .indexes import indexed_id_list as indexed_ids

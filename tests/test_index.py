@@ -203,7 +203,7 @@ def test_an_empty_folder_makes_an_empty_index_that_answers(tmp_path):
 
 def test_a_run_with_nothing_to_do_repairs_names_tables_a_killed_run_left_behind(tmp_path, monkeypatch):
     from search import index as index_module
-    from search import names
+    from search.names import readings as names
 
     docs = tmp_path / "docs"
     docs.mkdir()

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-import search.names as names
+import search.names.readings as names
 from bench.quality.names_eval import NAMES, TARGETS, Corpus, evaluate_names, load_names
 from search import index as index_module
 from search.engine import scoring, search
 from search.index import open_index, update_index
-from search.names import cross_script_matches, names_in, reads_alike, skeletons
+from search.names.readings import cross_script_matches, names_in, reads_alike, skeletons
 from search.query import SearchRequest
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -9,7 +9,7 @@ import pytest
 from bench.quality.names_eval import NAMES, load_names
 from search.index import open_index, update_index
 from search.index_identity import reader_version
-from search.names import NAME_KEYS_FILE, cross_script_matches, name_evidence, reads_alike
+from search.names.readings import NAME_KEYS_FILE, cross_script_matches, name_evidence, reads_alike
 
 
 def both_ways(latin, arabic):
@@ -120,7 +120,7 @@ def test_the_false_friends_list_has_realistic_words_in_each_direction():
 
 
 def test_name_tables_keyed_in_several_processes_equal_the_serial_ones(index, monkeypatch):
-    from search import names
+    from search.names import readings as names
 
     reader, _ = index
     serial = names.NameKeys(reader)
@@ -131,7 +131,7 @@ def test_name_tables_keyed_in_several_processes_equal_the_serial_ones(index, mon
 
 
 def test_the_stored_tables_equal_the_ones_built_in_memory(index):
-    from search import names
+    from search.names import readings as names
 
     reader, folder = index
     in_memory = names.NameKeys(reader)

@@ -4,7 +4,7 @@ directions, and the cases where they must not fire."""
 import pytest
 
 from search.index import open_index, update_index
-from search.names import (
+from search.names.readings import (
     NAME,
     WEAK_NAME,
     arabic_forms,

@@ -29,13 +29,13 @@ from collections import Counter, defaultdict
 from contextlib import ExitStack
 from pathlib import Path
 
-import search.names as names_module
+import search.names.readings as names_module
 from bench.common import markdown_table
 from search.analysis import BilingualTokenizer, normalize_word, script_of
 from search.engine import scoring, search
 from search.index import open_index, update_index
 from search.ingest import read_document, walk_folder
-from search.names import MIN_SKELETON, cross_script_matches, is_name, reads_alike, skeletons
+from search.names.readings import MIN_SKELETON, cross_script_matches, is_name, reads_alike, skeletons
 from search.query import SearchRequest
 from search.suggest import best_correction
 

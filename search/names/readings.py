@@ -56,13 +56,13 @@ from pathlib import Path
 from anyascii import anyascii
 from whoosh import query as wq
 
-from .analysis import normalize_word, script_of
-from .analysis.arabic import PROCLITICS
-from .analysis.explain import plan_query
-from .analysis.memo import WORD_CACHE_SIZE
-from .index_identity import reader_version
-from .places import place_matches
-from .suggest import best_correction
+from ..analysis import normalize_word, script_of
+from ..analysis.arabic import PROCLITICS
+from ..analysis.explain import plan_query
+from ..analysis.memo import WORD_CACHE_SIZE
+from ..index_identity import reader_version
+from ..places import place_matches
+from ..suggest import best_correction
 
 MIN_SKELETON = 2  # consonants a key needs to be matched at all
 LONG_SKELETON = 3  # from here on, the looser reading applies
