@@ -15,7 +15,8 @@ from .analysis.filters import index_stems_of
 from .deadline import Deadline, QueryTimeout
 from .duplicate_groups import duplicate_groups
 from .highlight import MAX_SPANS_PER_TERM, find_spans, make_snippet, plain_snippet, title_ranges
-from .names.readings import add_cross_script, cross_script_matches, index_folder
+from .names.matching import add_cross_script, cross_script_matches
+from .names.tables import index_folder
 from .postings import bm25f
 from .postings.arrays import members
 from .postings.evaluate import BudgetExceeded, Evaluator, split_typos, top_documents

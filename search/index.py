@@ -42,7 +42,7 @@ from .index_store import (
 from .ingest import IngestError, read_document, source_hash, walk_folder
 from .ingest.parse_worker import ParseWorker
 from .lifetime import die_with_parent
-from .names.readings import stored_tables_current, write_name_keys
+from .names.tables import stored_tables_current, write_name_keys
 from .postings.view import SearchIndex
 from .schema import SHIPPED_PROFILE, document_fields, make_schema
 from .whoosh_internals import SegmentSeries, abandon, commit_with_segments, drop_segments, open_writer

@@ -1,5 +1,5 @@
 """Which index a reader reads: what caches and the indexer's side tables
-(the names tables, search/names.py; the result cache) are keyed by. The
+(the names tables, search/names/tables.py; the result cache) are keyed by. The
 index layer's, so that query-time code and the indexer both ask it here."""
 
 

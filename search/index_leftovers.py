@@ -25,7 +25,7 @@ from whoosh.index import TOC
 
 INDEX_NAME = "MAIN"  # Whoosh's default index name, the one these indexes use
 # Temporary files of a run: the writer's scratch folder (Whoosh's temp
-# storage) and the names tables before their rename (search/names.py).
+# storage) and the names tables before their rename (search/names/tables.py).
 SCRATCH_FOLDER = f"{INDEX_NAME}.tmp"
 NAMES_TEMPORARY_GLOB = ".name_keys.sqlite.*"
 # and the duplicate groups before theirs (search/duplicate_groups.py).

@@ -56,6 +56,7 @@ from dataclasses import dataclass, field
 from .analysis import script_of, surface_analyzer
 from .analysis.arabic import CONJUNCTION_CLITICS, PREPOSITION_CLITICS
 from .analysis.explain import plan_query
+from .names.evidence import NAME_RATIO, name_share
 
 # Territory codes that are not places (or whose names are common words).
 NOT_PLACES = frozenset({"ZZ", "XA", "XB", "EU", "EZ", "UN", "QO", "001"})
@@ -262,8 +263,6 @@ def _held(reader, words):
 
 def _latin_is_name(reader, word, typed_capitalised):
     """Whether a typed Latin place name of one word is meant as the place."""
-    from .names.readings import NAME_RATIO, name_share  # names imports this module
-
     share = name_share(reader, word)
     if share is not None:
         return share > NAME_RATIO
@@ -272,8 +271,6 @@ def _latin_is_name(reader, word, typed_capitalised):
 
 def _latin_not_lowercase(reader, words):
     """Whether the index does not write a one-word Latin name mostly in lower case."""
-    from .names.readings import NAME_RATIO, name_share
-
     if len(words) > 1:
         return True
     share = name_share(reader, words[0])

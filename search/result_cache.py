@@ -16,7 +16,7 @@ from flask import current_app
 from .deadline import Deadline
 from .engine import search
 from .index_identity import reader_version
-from .names.readings import tables_are_current
+from .names.tables import tables_are_current
 
 
 class ResultCache:

@@ -14,7 +14,7 @@ from whoosh.columns import VarBytesColumn
 from whoosh.fields import COLUMN, ID, KEYWORD, STORED, TEXT, Schema
 
 from .analysis import bilingual_analyzer
-from .names.readings import names_in
+from .names.evidence import names_in
 
 SHIPPED_PROFILE = "shipped"
 # Raised whenever what a field holds changes without its Whoosh definition

@@ -22,7 +22,7 @@ from whoosh.index import TOC
 from search import index as index_module
 from search.index import open_index, update_index
 from search.index_store import GENERATION_PREFIX, IndexBusy, live_generation, writer_lock
-from search.names import readings as names_module
+from search.names import tables as names_tables
 
 from .indexes import found_ids
 from .indexes import indexed_id_list as indexed_ids
@@ -171,14 +171,14 @@ def _run_until(docs, index_dir, rebuild, point, ready):
 
         TOC.write = write
     elif point == "names":  # committed; the names tables written under their temporary name
-        original_replace = names_module.os.replace
+        original_replace = names_tables.os.replace
 
         def replace(source, target):
-            if str(target).endswith(names_module.NAME_KEYS_FILE):
+            if str(target).endswith(names_tables.NAME_KEYS_FILE):
                 _die(point)
             return original_replace(source, target)
 
-        names_module.os = SimpleNamespace(**{**vars(os), "replace": replace})
+        names_tables.os = SimpleNamespace(**{**vars(os), "replace": replace})
     ready.set()
     update_index(docs, index_dir, rebuild=rebuild, lock_wait=5)
     os._exit(0)

@@ -203,7 +203,7 @@ def test_an_empty_folder_makes_an_empty_index_that_answers(tmp_path):
 
 def test_a_run_with_nothing_to_do_repairs_names_tables_a_killed_run_left_behind(tmp_path, monkeypatch):
     from search import index as index_module
-    from search.names import readings as names
+    from search.names import tables as names_tables
 
     docs = tmp_path / "docs"
     docs.mkdir()
@@ -215,9 +215,9 @@ def test_a_run_with_nothing_to_do_repairs_names_tables_a_killed_run_left_behind(
         update_index(docs, tmp_path / "index")
     ix = open_index(tmp_path / "index")
     try:
-        assert not names.stored_tables_current(ix)
+        assert not names_tables.stored_tables_current(ix)
         assert update_index(docs, tmp_path / "index").line().startswith("0 added")
-        assert names.stored_tables_current(ix)
+        assert names_tables.stored_tables_current(ix)
     finally:
         ix.close()
 

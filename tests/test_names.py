@@ -1,4 +1,4 @@
-"""Names across scripts (search/names.py): skeletons and vocalic forms, the
+"""Names across scripts (search/names/): skeletons and vocalic forms, the
 ``names`` field, and Tokayev / توكاييف over the bundled corpus, measured with
 bench/quality/names_eval.py."""
 
@@ -7,12 +7,14 @@ from pathlib import Path
 
 import pytest
 
-import search.names.readings as names
 from bench.quality.names_eval import NAMES, TARGETS, Corpus, evaluate_names, load_names
 from search import index as index_module
 from search.engine import scoring, search
 from search.index import open_index, update_index
-from search.names.readings import cross_script_matches, names_in, reads_alike, skeletons
+from search.names import tables as names_tables
+from search.names.evidence import names_in
+from search.names.matching import cross_script_matches
+from search.names.readings import reads_alike, skeletons
 from search.query import SearchRequest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -145,7 +147,7 @@ def test_a_misspelt_arabic_name_is_corrected_not_expanded_across_scripts(names_s
 
 def test_name_keys_come_from_the_indexer_and_are_read_once_for_many_queries(names_searcher, monkeypatch):
     built, loaded = [], []
-    original_init, original_load = names.NameKeys.__init__, names._load
+    original_init, original_load = names_tables.NameKeys.__init__, names_tables._load
 
     def counting_init(self, reader=None, **tables):
         if reader is not None:
@@ -157,9 +159,9 @@ def test_name_keys_come_from_the_indexer_and_are_read_once_for_many_queries(name
         loaded.append(keys)
         return keys
 
-    monkeypatch.setattr(names.NameKeys, "__init__", counting_init)
-    monkeypatch.setattr(names, "_load", counting_load)
-    names._cache.clear()
+    monkeypatch.setattr(names_tables.NameKeys, "__init__", counting_init)
+    monkeypatch.setattr(names_tables, "_load", counting_load)
+    names_tables._cache.clear()
     for query in ("Tokayev", "بايدن", "Macron", "water", "موسكو"):
         search(names_searcher, SearchRequest(query))
     assert built == []  # the indexer stored the tables beside the index
@@ -175,14 +177,14 @@ def test_a_worker_reads_the_previous_tables_until_the_indexer_writes_the_new_one
     (docs / "a.txt").write_text("Tokayev visit\nPresident Tokayev met officials.\n", "utf-8")
     (docs / "b.txt").write_text("زيارة\nالتقى الرئيس توكاييف المسؤولين.\n", "utf-8")
     update_index(docs, tmp_path / "index")
-    written = names.write_name_keys
+    written = names_tables.write_name_keys
     monkeypatch.setattr(index_module, "write_name_keys", lambda *args, **kwargs: None)  # the indexer is "still at it"
     (docs / "c.txt").write_text("زيارة أخرى\nوصل توكاييف إلى المدينة.\n", "utf-8")
     update_index(docs, tmp_path / "index")
     built = []
-    monkeypatch.setattr(names, "NameKeys", _counting(names.NameKeys, built))
-    monkeypatch.setattr(names, "STALE_RECHECK_SECONDS", 0.0)
-    names._cache.clear()
+    monkeypatch.setattr(names_tables, "NameKeys", _counting(names_tables.NameKeys, built))
+    monkeypatch.setattr(names_tables, "STALE_RECHECK_SECONDS", 0.0)
+    names_tables._cache.clear()
     ix = open_index(tmp_path / "index")
     try:
         with ix.searcher() as searcher:
@@ -276,14 +278,14 @@ def test_the_vocabulary_audit_lists_every_link_both_ways(evaluation):
 
 
 def test_an_incremental_run_keys_only_the_words_it_adds(tmp_path, monkeypatch):
-    monkeypatch.setattr(names, "BATCH_WORDS", 2)  # the vocabulary walked and joined in many batches
+    monkeypatch.setattr(names_tables, "BATCH_WORDS", 2)  # the vocabulary walked and joined in many batches
     docs = tmp_path / "docs"
     docs.mkdir()
     (docs / "a.txt").write_text("زيارة\nالتقى الرئيس توكاييف المسؤولين في أستانا.\n", "utf-8")
     update_index(docs, tmp_path / "index")
     keyed = []
-    original = names._skeletons_of
-    monkeypatch.setattr(names, "_skeletons_of", lambda words, pool: keyed.extend(words) or original(words, pool))
+    original = names_tables._skeletons_of
+    monkeypatch.setattr(names_tables, "_skeletons_of", lambda words, pool: keyed.extend(words) or original(words, pool))
     (docs / "b.txt").write_text("خبر\nوصل ماكرون إلى أستانا.\n", "utf-8")
     update_index(docs, tmp_path / "index")
     assert "ماكرون" in keyed and not {"توكاييف", "المسوولين"} & set(keyed)
@@ -291,10 +293,10 @@ def test_an_incremental_run_keys_only_the_words_it_adds(tmp_path, monkeypatch):
     try:
         with ix.searcher() as searcher:
             reader = searcher.reader()
-            stored, fresh = names._load(names.index_folder(searcher), names.reader_version(reader))
-            in_memory = names.NameKeys(reader)  # every word keyed afresh
+            stored, fresh = names_tables._load(names_tables.index_folder(searcher), names_tables.reader_version(reader))
+            in_memory = names_tables.NameKeys(reader)  # every word keyed afresh
             assert fresh and in_memory.arabic
             for key, words in in_memory.arabic.items():
-                assert stored.arabic.get(key) == words[: names.MAX_CANDIDATES]
+                assert stored.arabic.get(key) == words[: names_tables.MAX_CANDIDATES]
     finally:
         ix.close()

@@ -1,4 +1,4 @@
-"""Common words that read like a name of the other script (search/names.py):
+"""Common words that read like a name of the other script (search/names/):
 the rules that keep them apart, each in both directions, and the names the
 rules must still let through."""
 
@@ -9,7 +9,10 @@ import pytest
 from bench.quality.names_eval import NAMES, load_names
 from search.index import open_index, update_index
 from search.index_identity import reader_version
-from search.names.readings import NAME_KEYS_FILE, cross_script_matches, name_evidence, reads_alike
+from search.names.evidence import name_evidence
+from search.names.matching import cross_script_matches
+from search.names.readings import reads_alike
+from search.names.tables import NAME_KEYS_FILE
 
 
 def both_ways(latin, arabic):
@@ -120,30 +123,30 @@ def test_the_false_friends_list_has_realistic_words_in_each_direction():
 
 
 def test_name_tables_keyed_in_several_processes_equal_the_serial_ones(index, monkeypatch):
-    from search.names import readings as names
+    from search.names import tables as names_tables
 
     reader, _ = index
-    serial = names.NameKeys(reader)
-    monkeypatch.setattr(names, "PARALLEL_MIN_WORDS", 1)
-    parallel = names.NameKeys(reader, procs=2)
+    serial = names_tables.NameKeys(reader)
+    monkeypatch.setattr(names_tables, "PARALLEL_MIN_WORDS", 1)
+    parallel = names_tables.NameKeys(reader, procs=2)
     assert serial.arabic and parallel.arabic == serial.arabic
     assert parallel.latin == serial.latin and parallel.closest == serial.closest
 
 
 def test_the_stored_tables_equal_the_ones_built_in_memory(index):
-    from search.names import readings as names
+    from search.names import tables as names_tables
 
     reader, folder = index
-    in_memory = names.NameKeys(reader)
-    stored, fresh = names._load(next(folder.rglob(names.NAME_KEYS_FILE)).parent, reader_version(reader))
+    in_memory = names_tables.NameKeys(reader)
+    stored, fresh = names_tables._load(next(folder.rglob(names_tables.NAME_KEYS_FILE)).parent, reader_version(reader))
     assert fresh and in_memory.arabic and in_memory.latin
     for table in ("arabic", "latin"):
         for key, words in getattr(in_memory, table).items():
-            assert getattr(stored, table).get(key) == words[: names.MAX_CANDIDATES]
+            assert getattr(stored, table).get(key) == words[: names_tables.MAX_CANDIDATES]
     for name, cost in in_memory.closest.items():
         assert stored.closest.get(name) == cost
     assert all(stored.closest.get(name) is None for name in ("water", "xyzzy"))
-    database = sqlite3.connect(next(folder.rglob(names.NAME_KEYS_FILE)))
+    database = sqlite3.connect(next(folder.rglob(names_tables.NAME_KEYS_FILE)))
     try:
         counts = dict(database.execute("SELECT tbl, count(*) FROM keys GROUP BY tbl").fetchall())
         closest = database.execute("SELECT count(*) FROM closest").fetchone()[0]

@@ -1,19 +1,12 @@
-"""The rules of names across scripts (search/names.py), one by one, both
+"""The rules of names across scripts (search/names/), one by one, both
 directions, and the cases where they must not fire."""
 
 import pytest
 
 from search.index import open_index, update_index
-from search.names.readings import (
-    NAME,
-    WEAK_NAME,
-    arabic_forms,
-    cross_script_matches,
-    name_evidence,
-    names_in,
-    reads_alike,
-    skeletons,
-)
+from search.names.evidence import NAME, WEAK_NAME, name_evidence, names_in
+from search.names.matching import cross_script_matches
+from search.names.readings import arabic_forms, reads_alike, skeletons
 
 
 def both_ways(latin, arabic):

@@ -7,7 +7,7 @@ import pytest
 
 from bench.quality.places_eval import TARGETS, evaluate_places, places_section
 from search.engine import search
-from search.names.readings import cross_script_matches
+from search.names.matching import cross_script_matches
 from search.places import matched_places, place_matches, place_table, query_key
 from search.query import SearchRequest
 

@@ -29,13 +29,15 @@ from collections import Counter, defaultdict
 from contextlib import ExitStack
 from pathlib import Path
 
-import search.names.readings as names_module
 from bench.common import markdown_table
 from search.analysis import BilingualTokenizer, normalize_word, script_of
 from search.engine import scoring, search
 from search.index import open_index, update_index
 from search.ingest import read_document, walk_folder
-from search.names.readings import MIN_SKELETON, cross_script_matches, is_name, reads_alike, skeletons
+from search.names.evidence import is_name
+from search.names.matching import cross_script_matches
+from search.names.readings import MIN_SKELETON, reads_alike, skeletons
+from search.names.tables import NameKeys
 from search.query import SearchRequest
 from search.suggest import best_correction
 
@@ -307,7 +309,7 @@ def vocabulary_audit(reader):
     """Every cross-script link the index's vocabulary makes: each Latin word
     the names field takes for a name candidate, typed capitalised, and each
     Arabic word of the index, as queries. {direction: {word: matches}}."""
-    keys = names_module.NameKeys(reader)  # the whole tables, in memory (searches read the stored ones)
+    keys = NameKeys(reader)  # the whole tables, in memory (searches read the stored ones)
     latin = sorted({word for words in keys.latin.values() for word in words if " " not in word})
     arabic = sorted({word for words in keys.arabic.values() for word in words})  # those with a key at all
     links = {"latin→arabic": {}, "arabic→latin": {}}

@@ -26,7 +26,7 @@ numpy operations (``evaluate``), never a loop over postings in Python.
 """
 
 # The fields whose postings this store holds: the four text fields, and the
-# names-across-scripts evidence (search/names.py), which is only counted.
+# names-across-scripts evidence (search/names/evidence.py), which is only counted.
 # Whoosh holds the others (id, lang).
 COLUMN_FIELDS = ("title", "body", "title_exact", "body_exact", "names")
 # The field whose word positions carry character offsets (snippets); its
