@@ -2,9 +2,10 @@
 gunicorn -c gunicorn.conf.py wsgi:app"""
 
 import logging
-import multiprocessing
 import os
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -13,7 +14,7 @@ from search.config import from_environment  # noqa: E402
 search_settings = from_environment()
 
 bind = search_settings["BIND"]
-workers = int(os.environ.get("SEARCH_WORKERS", os.environ.get("WEB_CONCURRENCY", min(4, multiprocessing.cpu_count()))))
+workers = search_settings["WORKERS"]
 # Threads, so that a slow client holds one thread, not a whole worker; the
 # worker bounds how long it may hold it (search/bounded_worker.py). Each
 # thread keeps its own index searcher (search/searcher.py).
@@ -35,9 +36,9 @@ keepalive = 5
 limit_request_line = 8190
 limit_request_fields = 100
 limit_request_field_size = 8190
-accesslog = os.environ.get("SEARCH_ACCESS_LOG", "-")
+accesslog = None if search_settings["ACCESS_LOG"] == "off" else search_settings["ACCESS_LOG"]
 errorlog = "-"
-loglevel = os.environ.get("SEARCH_LOG_LEVEL", "info")
+loglevel = search_settings["LOG_LEVEL"]
 # The app's own lines (one JSON line per request and per index run,
 # search/request_log.py) go to the error log's stream as they are written;
 # set up here, in the master, so every worker inherits it.
@@ -52,6 +53,31 @@ if not _search_log.handlers:
 preload_app = False
 # gunicorn's control socket lives at one fixed path per user: several servers
 # on one machine (tests, a second corpus) would fight over it. Off by default.
-control_socket_disable = os.environ.get("SEARCH_CONTROL_SOCKET", "") == ""
+control_socket_disable = search_settings["CONTROL_SOCKET"] is None
 if not control_socket_disable:
-    control_socket = os.environ["SEARCH_CONTROL_SOCKET"]
+    control_socket = search_settings["CONTROL_SOCKET"]
+
+# /metrics (search/metrics.py) adds up every worker's counts: each worker
+# writes them to files in one folder (prometheus-client's multiprocess
+# mode), named before any worker starts so that all of them inherit it.
+# A folder of our own is emptied here and removed when the server stops.
+_metrics_dir = search_settings["METRICS_DIR"]
+_own_metrics_dir = _metrics_dir is None
+if _own_metrics_dir:
+    _metrics_dir = tempfile.mkdtemp(prefix="search-metrics-")
+else:
+    shutil.rmtree(_metrics_dir, ignore_errors=True)
+    os.makedirs(_metrics_dir, exist_ok=True)
+os.environ["PROMETHEUS_MULTIPROC_DIR"] = _metrics_dir
+
+
+def child_exit(server, worker):
+    """A worker gone: its live gauges stop counting; its counters stay."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
+
+
+def on_exit(server):
+    if _own_metrics_dir:
+        shutil.rmtree(_metrics_dir, ignore_errors=True)

@@ -1,5 +1,6 @@
-"""The JSON API: /search, /healthz and /admin/reindex (runs in the
-background: started by POST, followed by GET on its status URL)."""
+"""The JSON API: /search, /healthz, /admin/reindex (runs in the
+background: started by POST, followed by GET on its status URL), and
+/metrics for Prometheus (behind the admin token, like /admin/)."""
 
 import functools
 import hashlib
@@ -7,14 +8,15 @@ import hmac
 import sqlite3
 from pathlib import Path
 
-from flask import Blueprint, current_app, g, request, url_for
+from flask import Blueprint, Response, current_app, g, request, url_for
 
 from .deadline import QueryTimeout
 from .health import degraded_reason
 from .index import IndexUnavailable, read_last_run
 from .index_runs import RunConflict, indexing, latest_run, read_run, start_run
+from .metrics import exposition
 from .query import BadRequest, parse_request, require_utf8
-from .ratelimit import SharedFailureLog, SlidingWindowLimiter, client_key, parse_rate
+from .ratelimit import SharedFailureLog, client_key
 from .renderer import error_response, json_response, search_json
 from .result_cache import cached_search
 from .searcher import get_searcher
@@ -27,11 +29,8 @@ ADMIN_FAILURES_FILE = "admin_failures.sqlite"
 UNCOUNTED_RETRY_SECONDS = 60
 
 
-def init_limits(app):
-    """Build the app's limiters from its config: searches per worker, failed
-    admin logins shared by all workers."""
-    rate = parse_rate(app.config["SEARCH_RATE_LIMIT"])
-    app.extensions["search_limiter"] = SlidingWindowLimiter(*rate) if rate else None
+def init_admin_failures(app):
+    """Count failed admin logins in the index folder, shared by all workers."""
     app.extensions["admin_failures"] = SharedFailureLog(
         Path(app.config["INDEX_DIR"]) / ADMIN_FAILURES_FILE, app.config["ADMIN_FAILURES_ALLOWED"], ADMIN_FAILURE_WINDOW
     )
@@ -41,17 +40,6 @@ def too_many_requests(message, retry_after):
     response = error_response("too_many_requests", message, 429)
     response.headers["Retry-After"] = str(retry_after)
     return response
-
-
-@bp.before_app_request
-def limit_searches():
-    limiter = current_app.extensions.get("search_limiter")
-    if limiter is None or request.endpoint not in ("api.search_api", "web.search_page"):
-        return None
-    key = client_key()
-    if not limiter.hit(key):
-        return too_many_requests("too many searches; slow down and try again shortly", limiter.retry_after(key))
-    return None
 
 
 @bp.get("/search")
@@ -175,6 +163,14 @@ def reindex_status(run_id):
     if run is None:
         return error_response("not_found", "no index run with this id", 404)
     return json_response({"run": run, "status_url": _status_url(run)})
+
+
+@bp.get("/metrics")
+@admin_only
+def metrics():
+    """Prometheus's text format: every worker's counts and the index as it is (search/metrics.py)."""
+    body, content_type = exposition(current_app.config["INDEX_DIR"], get_searcher)
+    return Response(body, content_type=content_type)
 
 
 @bp.errorhandler(BadRequest)

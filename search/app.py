@@ -10,7 +10,7 @@ from .i18n import PAGE_ERRORS, translate
 from .index import IndexUnavailable
 from .renderer import error_response
 
-API_PREFIXES = ("/search", "/healthz", "/admin/")
+API_PREFIXES = ("/search", "/healthz", "/admin/", "/metrics")
 SECURITY_HEADERS = {
     # Every asset is served by the app; no inline script anywhere.
     "Content-Security-Policy": (
@@ -73,14 +73,16 @@ def create_app(config=None):
     app.json.ensure_ascii = False
     app.json.sort_keys = False
 
-    from . import api, request_log, result_cache, searcher, web
+    from . import api, ratelimit, request_log, result_cache, searcher, web
 
+    ratelimit.trust_proxies(app)
     request_log.init_app(app)
     searcher.init_app(app)
     result_cache.init_app(app)
-    api.init_limits(app)
+    api.init_admin_failures(app)
     app.register_blueprint(api.bp)
     app.register_blueprint(web.bp)
+    ratelimit.limit_searches(app)
     register_error_handlers(app)
     app.after_request(add_security_headers)
     return app

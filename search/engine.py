@@ -41,8 +41,8 @@ log = logging.getLogger(__name__)
 # matching, rewrites, the suggestion, snippets), in seconds, and the most
 # words a query may have, when the caller passes none: the config's
 # defaults (the app passes its config's values).
-QUERY_DEADLINE_SECONDS = config.SETTINGS["QUERY_DEADLINE_SECONDS"][1]
-MAX_QUERY_WORDS = config.SETTINGS["MAX_QUERY_TERMS"][1]
+QUERY_DEADLINE_SECONDS = config.default("QUERY_DEADLINE_SECONDS")
+MAX_QUERY_WORDS = config.default("MAX_QUERY_TERMS")
 # Matches of each query term marked in the document view (a 19 MB text can
 # have hundreds of thousands; the page marks the first ones).
 MAX_DOCUMENT_MARKS_PER_TERM = 10_000

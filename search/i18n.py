@@ -8,7 +8,7 @@ from flask import request
 
 UI_LANGUAGES = ("en", "ar")
 UI_COOKIE = "ui"
-PAGE_ERRORS = (404, 405, 500, 503)
+PAGE_ERRORS = (404, 405, 429, 500, 503)
 
 MESSAGES = {
     "en": {
@@ -103,6 +103,7 @@ MESSAGES = {
         "boilerplate_label": "Left out of the article (menus, share bars, teasers, comments)",
         "error.404": "There is no such page or document.",
         "error.405": "This address does not accept that kind of request.",
+        "error.429": "Too many searches from your address. Please wait a moment and try again.",
         "error.500": "Something went wrong on our side. Please try again.",
         "error.503": "Search is not available right now: the index is being built or cannot be opened.",
     },
@@ -198,6 +199,7 @@ MESSAGES = {
         "boilerplate_label": "نصوص مستبعدة من المقال (القوائم وأزرار المشاركة وروابط «اقرأ أيضًا» والتعليقات)",
         "error.404": "لا توجد صفحة أو وثيقة بهذا العنوان.",
         "error.405": "هذا العنوان لا يقبل هذا النوع من الطلبات.",
+        "error.429": "عمليات بحث كثيرة من عنوانك. انتظر قليلًا ثم حاول مرة أخرى.",
         "error.500": "حدث خطأ من جهتنا. حاول مرة أخرى.",
         "error.503": "البحث غير متاح الآن: الفهرس قيد البناء أو تعذّر فتحه.",
     },

@@ -14,16 +14,18 @@ import datetime
 import re
 import threading
 import unicodedata
-from collections import OrderedDict, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass
 from urllib.parse import unquote_to_bytes
 
 import numpy as np
+from cachetools import LRUCache
 from whoosh import query as wq
 from whoosh.qparser import AndGroup, MultifieldParser, OrGroup, PlusMinusPlugin, plugins
 
 from .analysis import script_of
 from .analysis.arabic import PROCLITICS
+from .config import current as current_setting
 from .postings.evaluate import Counted
 
 SEARCH_FIELDS = ("title", "body", "title_exact", "body_exact")
@@ -336,33 +338,29 @@ class _ParseCache:
     reused while they exist."""
 
     def __init__(self, parsers=8, queries=4096):
-        self._limits = {"parsers": parsers, "queries": queries}
-        self._parsers, self._queries = OrderedDict(), OrderedDict()
+        self._parsers = LRUCache(maxsize=parsers)
+        self._queries = LRUCache(maxsize=max(queries, 1))
+        self._keep_queries = queries > 0
         self._lock = threading.Lock()
-
-    def _remember(self, table, key, value, limit):
-        table[key] = value
-        while len(table) > limit:
-            table.popitem(last=False)
 
     def query(self, schema, text, match_all, exact_boost):
         settings = (id(schema), match_all, exact_boost)
         with self._lock:
             found = self._queries.get((settings, text))
             if found is not None:
-                self._queries.move_to_end((settings, text))
                 return found[1]
             entry = self._parsers.get(settings)
         if entry is None:
             entry = (schema, make_parser(schema, match_all, exact_boost))
         query = _parse(entry[1], text, match_all)
         with self._lock:
-            self._remember(self._parsers, settings, entry, self._limits["parsers"])
-            self._remember(self._queries, (settings, text), (schema, query), self._limits["queries"])
+            self._parsers[settings] = entry
+            if self._keep_queries:
+                self._queries[(settings, text)] = (schema, query)
         return query
 
 
-_parse_cache = _ParseCache()
+_parse_cache = _ParseCache(queries=current_setting("PARSE_CACHE_SIZE"))
 
 
 def build_query(schema, text, match_all=True, exact_boost=EXACT_BOOST):

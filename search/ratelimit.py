@@ -1,66 +1,39 @@
-"""Per-client limits: searches per client, in each worker's memory, and
-failed admin logins per client, shared by every worker.
+"""Who the client is, and how often it may ask.
 
-Searches: a sliding window of request times per client. Each gunicorn worker
-counts on its own, so with N workers a client may get up to N times the
-limit; for one exact limit across workers, put it in the reverse proxy
-(SECURITY.md).
+The client is the socket's peer, or, behind ``SEARCH_PROXY_HOPS`` trusted
+reverse proxies, the address the outermost of them saw: werkzeug's ProxyFix
+takes it from ``X-Forwarded-For`` counted from the right, so a client
+cannot choose it by sending the header itself. With no trusted hop (the
+default) no forwarded header is believed at all.
 
-Failed admin logins: a sliding window too, kept in a small SQLite file in the
-index folder, so that every worker and thread counts the same failures.
+Searches: Flask-Limiter, a moving window per client in each worker's
+memory, whose keys expire one by one (nothing is ever cleared at once).
+Each gunicorn worker counts on its own, so with N workers a client may get
+up to N times the limit; for one exact limit across workers, put it in the
+reverse proxy (SECURITY.md).
+
+Failed admin logins: a sliding window too, kept in a small SQLite file in
+the index folder, so that every worker and thread counts the same failures.
+Flask-Limiter's shared storages all need a server (Redis, Memcached,
+MongoDB); this one needs none, which is why it is our own code.
 """
 
+from __future__ import annotations
+
 import sqlite3
-import threading
 import time
-from collections import defaultdict, deque
+from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
 
-from flask import current_app, request
+from flask import Flask, request
+from flask_limiter import Limiter
+from limits import parse as parse_limit
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-
-class SlidingWindowLimiter:
-    """At most ``limit`` events per ``window`` seconds for each key."""
-
-    def __init__(self, limit, window, clock=time.monotonic, max_keys=100_000):
-        self.limit, self.window, self.clock, self.max_keys = limit, window, clock, max_keys
-        self._events = defaultdict(deque)
-        self._lock = threading.Lock()
-
-    def _trim(self, events, now):
-        while events and events[0] <= now - self.window:
-            events.popleft()
-
-    def hit(self, key):
-        """Record an event; False when it goes over the limit (not recorded)."""
-        now = self.clock()
-        with self._lock:
-            if len(self._events) > self.max_keys:  # bounded memory under a flood of clients
-                self._events.clear()
-            events = self._events[key]
-            self._trim(events, now)
-            if len(events) >= self.limit:
-                return False
-            events.append(now)
-            return True
-
-    def blocked(self, key):
-        """Whether ``key`` is at its limit now (without recording anything)."""
-        now = self.clock()
-        with self._lock:
-            events = self._events.get(key)
-            if not events:
-                return False
-            self._trim(events, now)
-            return len(events) >= self.limit
-
-    def retry_after(self, key):
-        with self._lock:
-            events = self._events.get(key)
-            if not events:
-                return 0
-            return max(1, int(events[0] + self.window - self.clock()) + 1)
+# The endpoints that search, limited together: the API's and the page's.
+SEARCH_ENDPOINTS = ("api.search_api", "web.search_page")
+TOO_MANY_SEARCHES = "too many searches; slow down and try again shortly"
 
 
 class SharedFailureLog:
@@ -124,22 +97,47 @@ class SharedFailureLog:
             return 0
 
 
-def parse_rate(text):
-    """``"60/minute"`` → (60, 60.0); ``""``/``"0"``/``"off"`` → None."""
+def check_rate(text: str) -> str | None:
+    """``"60/minute"`` (or ``"60 per minute"``, limits' notation) back as it
+    is; ``""``/``"0"``/``"off"`` → None; anything else a ValueError."""
     if not text or text.strip().lower() in ("0", "off", "none"):
         return None
-    count, _, unit = text.partition("/")
-    seconds = {"second": 1, "s": 1, "minute": 60, "min": 60, "m": 60, "hour": 3600, "h": 3600}
-    if not count.strip().isdigit() or unit.strip().lower() not in seconds:
-        raise ValueError(f"a rate looks like '60/minute', not {text!r}")
-    return int(count), float(seconds[unit.strip().lower()])
+    try:
+        parse_limit(text)
+    except ValueError:
+        raise ValueError(f"a rate looks like '60/minute', not {text!r}") from None
+    return text.strip()
 
 
-def client_key():
-    """The client's address: the socket peer, or the first X-Forwarded-For
-    hop when the app is told it sits behind a proxy that sets it."""
-    if current_app.config.get("TRUST_PROXY"):
-        forwarded = request.headers.get("X-Forwarded-For", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip()
+def client_key() -> str:
+    """The client's address: the socket's peer, or the one the trusted
+    proxies forwarded (``init_app`` puts ProxyFix in front when there are any)."""
     return request.remote_addr or "unknown"
+
+
+def trust_proxies(app: Flask) -> None:
+    """Believe ``X-Forwarded-For`` and ``X-Forwarded-Proto`` for the
+    configured number of trusted hops, and nothing when there are none."""
+    hops = app.config["PROXY_HOPS"]
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
+
+
+def limit_searches(app: Flask) -> Limiter | None:
+    """Put the configured per-client search limit on the search endpoints
+    (after they are registered); None when there is no limit."""
+    rate = check_rate(app.config["SEARCH_RATE_LIMIT"])
+    if rate is None:
+        return None
+    limiter = Limiter(
+        client_key,
+        app=app,
+        storage_uri="memory://",
+        strategy="moving-window",
+        headers_enabled=True,
+        key_prefix="searches",
+    )
+    shared: Callable = limiter.shared_limit(rate, scope="searches", error_message=TOO_MANY_SEARCHES)
+    for endpoint in SEARCH_ENDPOINTS:
+        app.view_functions[endpoint] = shared(app.view_functions[endpoint])
+    return limiter

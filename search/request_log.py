@@ -6,7 +6,8 @@ sends a plain one, else a new one, returned either way), the route, the
 status, the time taken, and for a search the query's length (its text only
 with ``SEARCH_LOG_QUERIES=1``: queries can be personal), the passes over
 the index and the rewrite made. Logged through the ``search.requests``
-logger, which gunicorn's error log receives.
+logger, which gunicorn's error log receives; the same record is counted
+for ``/metrics`` (search/metrics.py).
 """
 
 import json
@@ -16,6 +17,8 @@ import time
 import uuid
 
 from flask import g, request
+
+from .metrics import observe_request
 
 REQUEST_ID_HEADER = "X-Request-Id"
 # A client's request id is kept when it is plain and short; anything else is replaced.
@@ -67,5 +70,7 @@ def init_app(app):
     @app.after_request
     def finish(response):
         response.headers[REQUEST_ID_HEADER] = request_id() or ""
-        log.info(json.dumps(log_record(response, log_queries), ensure_ascii=False))
+        record = log_record(response, log_queries)
+        log.info(json.dumps(record, ensure_ascii=False))
+        observe_request(record)
         return response

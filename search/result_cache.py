@@ -6,47 +6,50 @@ a cached response is always the one the current index would give. Least
 recently used entries go first. ``SEARCH_RESULT_CACHE=0`` turns it off.
 """
 
+from __future__ import annotations
+
 import dataclasses
 import threading
 import time
-from collections import OrderedDict
+from collections.abc import Hashable
 
+from cachetools import LRUCache
 from flask import current_app
 
 from .deadline import Deadline
-from .engine import search
+from .engine import SearchResponse, search
 from .index_identity import reader_version
+from .metrics import count_cache_lookup
 from .names.tables import tables_are_current
 
 
 class ResultCache:
-    def __init__(self, size):
+    """Up to ``size`` responses, least recently used out first (cachetools)."""
+
+    def __init__(self, size: int) -> None:
         self.size = size
-        self.hits = self.misses = 0
-        self._entries = OrderedDict()
+        self.hits = self.misses = 0  # this cache's own, for tests; /metrics counts every worker's
+        self._entries: LRUCache = LRUCache(maxsize=max(size, 1))
         self._lock = threading.Lock()
 
-    def __len__(self):
-        return len(self._entries)
+    def __len__(self) -> int:
+        return len(self._entries) if self.size > 0 else 0
 
-    def get(self, key):
+    def get(self, key: Hashable) -> SearchResponse | None:
         with self._lock:
             response = self._entries.get(key)
             if response is None:
                 self.misses += 1
             else:
-                self._entries.move_to_end(key)
                 self.hits += 1
-            return response
+        count_cache_lookup(hit=response is not None)
+        return response
 
-    def put(self, key, response):
+    def put(self, key: Hashable, response: SearchResponse) -> None:
         if self.size <= 0:
             return
         with self._lock:
             self._entries[key] = response
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.size:
-                self._entries.popitem(last=False)
 
     def search(self, searcher, request, **settings):
         """``engine.search(searcher, request, **settings)``, answered from the
@@ -63,7 +66,8 @@ class ResultCache:
             if not response.partial and tables_are_current(searcher.reader()):
                 self.put(key, response)
             return response
-        return dataclasses.replace(response, took_ms=round((time.perf_counter() - started) * 1000, 2))
+        # This answer made no pass over the index: only the lookup's time is its own.
+        return dataclasses.replace(response, took_ms=round((time.perf_counter() - started) * 1000, 2), passes=0)
 
 
 def cached_search(searcher, request):

@@ -8,9 +8,10 @@ dropped long vowel or hamza costs half an edit.
 """
 
 import threading
-from collections import OrderedDict, defaultdict
+from collections import defaultdict
 
 import pyarabic.araby as araby
+from cachetools import LRUCache
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 from whoosh.query import Term
@@ -99,7 +100,7 @@ class Vocabulary:
     def __init__(self, reader, field):
         self._reader, self._field = reader, field
         self._by_length = None  # for posting files without shape groups, built on first use
-        self._closest = {}
+        self._closest = LRUCache(maxsize=CLOSEST_MEMO_SIZE)
         self._lock = threading.Lock()  # the memo, for threaded servers
 
     def _words_of_length(self, length):
@@ -148,15 +149,14 @@ class Vocabulary:
         ]
         best = min(candidates)[2] if candidates else None
         with self._lock:
-            if len(self._closest) >= CLOSEST_MEMO_SIZE:
-                self._closest.pop(next(iter(self._closest)))
             self._closest[word] = best
         return best
 
 
-_vocabularies = OrderedDict()  # index version -> {field: Vocabulary}; the live index and the one before
-_vocabularies_lock = threading.Lock()
 VERSIONS_KEPT = 2
+# index version -> {field: Vocabulary}; the live index and the one before
+_vocabularies = LRUCache(maxsize=VERSIONS_KEPT)
+_vocabularies_lock = threading.Lock()
 
 
 def vocabulary(reader, field):
@@ -169,8 +169,6 @@ def vocabulary(reader, field):
         fields = _vocabularies.get(version)
         if fields is None:
             fields = _vocabularies[version] = {}
-            while len(_vocabularies) > VERSIONS_KEPT:
-                _vocabularies.popitem(last=False)
         found = fields.get(field)
         if found is None:
             found = fields[field] = Vocabulary(reader, field)

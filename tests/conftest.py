@@ -154,6 +154,16 @@ def docs_copy(docs_dir, tmp_path):
 
 
 @pytest.fixture
+def index_copy(index_dir, tmp_path):
+    """A private copy of the session's index, for a test that writes beside
+    it (failed admin logins are counted in the index folder)."""
+    copy = shutil.copytree(index_dir, tmp_path / "index", symlinks=True)
+    for counted in copy.glob("admin_failures.sqlite*"):
+        counted.unlink()
+    return copy
+
+
+@pytest.fixture
 def make_app():
     """Build an app over the given folders, with the test settings."""
 

@@ -559,7 +559,11 @@ def test_sixth_search_within_the_rate_limit_window_is_a_429_with_retry_after(mak
     client = make_app(docs_dir, index_dir, SEARCH_RATE_LIMIT="5/minute").test_client()
     assert [client.get(path).status_code for _ in range(5)] == [200] * 5
     limited = client.get(path)
-    assert_json_error(limited, 429, "too_many_requests")
+    if path.startswith("/search"):
+        assert_json_error(limited, 429, "too_many_requests")
+    else:  # the page answers with a page, in the reader's language
+        assert limited.status_code == 429 and limited.mimetype == "text/html"
+        assert "Too many searches" in limited.get_data(as_text=True)
     assert 1 <= int(limited.headers["Retry-After"]) <= 60
     # The limit is per client.
     assert client.get(path, environ_base={"REMOTE_ADDR": "10.8.8.8"}).status_code == 200

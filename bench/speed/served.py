@@ -330,11 +330,11 @@ def measure_served_uncached(docs, work, queries, args):
 
 def measure_served_cached(docs, work, stream_texts, warm_texts, args):
     """The cache at its shipped size, a stream with repeats by Zipf popularity."""
-    from search.config import SETTINGS
+    from search.config import default
 
     warm = Rotation([f"/search?q={quote(text)}" for text in warm_texts])
     stream = RequestStream(stream_texts, args.repeat_share, args.seed)
-    cache_size = SETTINGS["RESULT_CACHE_SIZE"][1]
+    cache_size = default("RESULT_CACHE_SIZE")
     log(
         f"  served, result cache on ({cache_size} entries per worker), {args.repeat_share:.0%} of requests "
         "repeating an earlier query by Zipf popularity ..."

@@ -12,12 +12,14 @@ import heapq
 import itertools
 import threading
 import weakref
-from collections import OrderedDict, defaultdict
+from collections import defaultdict
 
 import numpy as np
+from cachetools import LRUCache
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
+from ..config import current as current_setting
 from . import COLUMN_FIELDS
 from .bm25f import quantised_lengths
 from .build import CATEGORIES, FORMAT_VERSION, gather_ranges, letter_mask, postings_path, term_hash
@@ -26,8 +28,8 @@ from .segment_file import ArrayFile
 # Term postings a view keeps at hand: one request looks the same words up in
 # several passes (all words, some words, rewrites, the suggestion). Bounded
 # by entries and by the bytes of the arrays they hold (a worker's own memory).
-TERM_CACHE_SIZE = 512
-TERM_CACHE_BYTES = 16 * 2**20
+# What a cached posting list costs beyond its arrays (the entry, its key, the object).
+TERM_ENTRY_BYTES = 256
 _EMPTY = np.zeros(0, dtype=np.int64)
 
 
@@ -192,6 +194,16 @@ class TermPostings:
         return rows, positions
 
 
+def _term_bytes(postings):
+    return postings.docs.nbytes + postings.tfs.nbytes + TERM_ENTRY_BYTES
+
+
+def _term_cache():
+    """Posting lists by (field, term), least recently used out first, up to
+    SEARCH_TERM_CACHE_MB of arrays; each index version has its own."""
+    return LRUCache(maxsize=current_setting("TERM_CACHE_MB") * 2**20, getsizeof=_term_bytes)
+
+
 class IndexPostings:
     """The column fields of a Whoosh reader's segments, with the per-document
     arrays scoring needs, built once per reader (a worker reopens it only
@@ -251,8 +263,7 @@ class IndexPostings:
             self.category_codes[name] = np.concatenate(codes) if codes else np.zeros(0, np.uint32)
         dates = [f["dates"] for f, _, _ in self.segments]
         self.dates = np.concatenate(dates) if dates else np.zeros(0, np.int32)
-        self._cache = OrderedDict()
-        self._cached_bytes = 0
+        self._cache = _term_cache()
         self._lock = threading.Lock()
         self._vocabularies = {}
 
@@ -263,20 +274,14 @@ class IndexPostings:
         key = (field, text)
         with self._lock:
             found = self._cache.get(key)
-            if found is not None:
-                self._cache.move_to_end(key)
-                return found
+        if found is not None:
+            return found
         found = self._lookup(field, text)
-        size = found.docs.nbytes + found.tfs.nbytes
         with self._lock:
-            previous = self._cache.pop(key, None)
-            if previous is not None:  # another thread looked it up meanwhile
-                self._cached_bytes -= previous.docs.nbytes + previous.tfs.nbytes
-            self._cache[key] = found
-            self._cached_bytes += size
-            while len(self._cache) > TERM_CACHE_SIZE or self._cached_bytes > TERM_CACHE_BYTES:
-                _, dropped = self._cache.popitem(last=False)
-                self._cached_bytes -= dropped.docs.nbytes + dropped.tfs.nbytes
+            try:
+                self._cache[key] = found
+            except ValueError:  # larger than the whole cache: answered, not kept
+                pass
         return found
 
     def _lookup(self, field, text):
