@@ -140,8 +140,8 @@ def test_a_full_disk_fails_cleanly_and_the_next_run_succeeds_once_space_is_free(
         (docs / doc_id).write_text(text, "utf-8")
     update_index(docs, index_dir)
     live_before = live_generation(index_dir)
-    new_ids = write_new_documents(docs, 1500)  # read by worker processes: their failure comes back as text
-    filler = fill(small_disk, leave_bytes=512 * 1024)
+    new_ids = write_new_documents(docs, 600)  # read by worker processes: their failure comes back as text
+    filler = fill(small_disk, leave_bytes=256 * 1024)
 
     failed = cli_index(docs, index_dir)
     assert failed.returncode != 0
