@@ -74,6 +74,7 @@ def create_app(config=None):
     app.json.sort_keys = False
 
     from . import api, ratelimit, request_log, result_cache, searcher, web
+    from .openapi import bp as openapi_blueprint
 
     ratelimit.trust_proxies(app)
     request_log.init_app(app)
@@ -82,6 +83,7 @@ def create_app(config=None):
     api.init_admin_failures(app)
     app.register_blueprint(api.bp)
     app.register_blueprint(web.bp)
+    app.register_blueprint(openapi_blueprint)
     ratelimit.limit_searches(app)
     register_error_handlers(app)
     app.after_request(add_security_headers)
