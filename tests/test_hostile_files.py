@@ -21,6 +21,7 @@ from bs4 import BeautifulSoup
 import search.index
 from search.index import open_index, update_index
 from search.ingest import Extracted, IngestError, escape_name, read_source_bytes, walk_folder
+from search.ingest.binary_formats import MAX_ZIP_EXPANDED_BYTES
 from search.ingest.html import BLOCK_TAGS, INVISIBLE_TAGS, _clean, html_to_text
 from search.ingest.markdown_text import flatten_nesting, markdown_to_text
 from search.ingest.parse_worker import ParseWorker
@@ -47,9 +48,10 @@ DEEP = {  # pathological but legitimate: indexed, with the words at the bottom k
 
 
 @functools.cache
-def zip_bomb(expanded=2 * 2**30):
-    """A DOCX-named archive whose one entry inflates ``expanded`` zeros
-    (made once: compressing them takes seconds)."""
+def zip_bomb(expanded=MAX_ZIP_EXPANDED_BYTES + 2**25):
+    """A DOCX-named archive whose one entry inflates ``expanded`` zeros, by
+    default past the limit on what an archive may expand to (made once:
+    compressing them takes a second)."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
         with archive.open("word/document.xml", "w", force_zip64=True) as entry:
