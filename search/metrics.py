@@ -29,7 +29,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from prometheus_client import CONTENT_TYPE_PLAIN_0_0_4, CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import (
+    CONTENT_TYPE_PLAIN_0_0_4,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    disable_created_metrics,
+    generate_latest,
+)
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
@@ -41,6 +48,10 @@ from .index_store import live_dir, read_last_run
 KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 UNMATCHED_ROUTE = "unmatched"  # a 404 for an address no route has: one label, whatever the path
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0)
+
+# No *_created series: gunicorn's workers (multiprocess mode) have none, and
+# one process alone should answer the same names.
+disable_created_metrics()
 
 # Registered with no registry: each scrape builds its own (see registry()).
 REQUESTS = Counter(

@@ -2,6 +2,7 @@
 counts that add up across gunicorn's workers and the index's numbers read
 as they are."""
 
+import re
 import shutil
 import threading
 
@@ -147,3 +148,16 @@ def test_under_gunicorn_the_counts_of_two_workers_add_up(docs_dir, index_dir, tm
             assert value(scraped, "search_http_requests_total", route="/search", method="GET", status="200") == sent
             assert sum(counted.values()) == sent
             assert value(scraped, "search_http_request_duration_seconds_count", route="/search") == sent
+
+
+def test_the_readme_names_every_metric_and_no_other(client):
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text("utf-8")
+    section = readme[readme.index("### Metrics") : readme.index("## Layout")]
+    documented = set(re.findall(r"`(search_[a-z_]+)`", section))
+    answer = client.get("/metrics", headers=AUTH).get_data(as_text=True)
+    exposed = {family.name for family in text_string_to_metric_families(answer)}
+    # Counters are exposed as name_total; histograms and gauges by their names.
+    exposed = {f"{name}_total" if f"{name}_total" in answer else name for name in exposed}
+    assert documented == exposed
