@@ -57,3 +57,12 @@ def test_the_readings_of_a_name_import_no_whoosh():
     assert whoosh <= analysis
     ours = {module for module in readings - analysis if module.startswith("search")}
     assert ours == {"search.names", "search.names.readings"}
+
+
+def test_a_search_runs_without_the_web():
+    """The engine and what it calls load neither Flask nor the web's modules:
+    request → query → engine → web, never back."""
+    web = ("flask", "search.web", "search.api", "search.app", "search.renderer", "search.metrics")
+    loaded = loaded_after("search.engine", "search.refine", "search.tolerance")
+    assert "search.engine" in loaded
+    assert [module for module in web if module in loaded] == []
