@@ -3,9 +3,10 @@ packed positions), without the sorts and hash tables of numpy's general
 ``unique`` and ``isin``: every input here is sorted already."""
 
 import numpy as np
+import numpy.typing as npt
 
 
-def members(keys, sorted_keys):
+def members(keys: np.ndarray, sorted_keys: np.ndarray) -> npt.NDArray[np.bool_]:
     """Which of ``keys`` are in ``sorted_keys`` (ascending, unique): one
     binary search each."""
     if not len(sorted_keys):
@@ -15,7 +16,7 @@ def members(keys, sorted_keys):
     return sorted_keys[at] == keys
 
 
-def sum_by_document(docs, scores, doc_count):
+def sum_by_document(docs: np.ndarray, scores: np.ndarray, doc_count: int) -> tuple[np.ndarray, np.ndarray]:
     """``(unique docs, summed scores)`` of possibly repeated ``docs``: by a
     dense count over every document number when the input is large for the
     index (two passes, no sort), by sorting when it is small."""

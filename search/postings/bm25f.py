@@ -15,6 +15,7 @@ move when the posting loop leaves Whoosh:
 from math import log
 
 import numpy as np
+import numpy.typing as npt
 from whoosh.util.numeric import byte_to_length
 
 K1 = 1.2
@@ -24,11 +25,11 @@ _BYTE_LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float
 _MAX_EXACT_LENGTH = byte_to_length(255)
 
 
-def idf(doc_count, doc_frequency):
+def idf(doc_count: int, doc_frequency: int) -> float:
     return log(doc_count / (doc_frequency + 1)) + 1
 
 
-def quantised_lengths(lengths):
+def quantised_lengths(lengths: npt.ArrayLike) -> npt.NDArray[np.float64]:
     """The field lengths a score sees: each length rounded up to the next one
     a length byte can stand for (``length_to_byte`` then ``byte_to_length``)."""
     lengths = np.asarray(lengths, dtype=np.float64)
@@ -36,7 +37,9 @@ def quantised_lengths(lengths):
     return _BYTE_LENGTHS[byte]
 
 
-def term_scores(weights, lengths, idf_value, average_length, k1=K1, b=B):
+def term_scores(
+    weights: np.ndarray, lengths: np.ndarray, idf_value: float, average_length: float, k1: float = K1, b: float = B
+) -> np.ndarray:
     """BM25 of one term in one field, for arrays of the documents' weights
     (frequency times field boost) and quantised field lengths."""
     return idf_value * (weights * (k1 + 1)) / (weights + k1 * ((1 - b) + b * lengths / average_length))

@@ -8,15 +8,25 @@ end the postings are sorted by term once and the arrays written
 and are merged with the same sort: no loop over postings in Python.
 """
 
+from __future__ import annotations
+
 import hashlib
 import itertools
+import os
 from array import array
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import numpy.typing as npt
 
 from . import COLUMN_FIELDS, OFFSETS_FIELD
 from .segment_file import ArrayFile, write_arrays
+
+if TYPE_CHECKING:
+    from whoosh.analysis import Analyzer
+    from whoosh.fields import Schema
 
 FORMAT_VERSION = 2
 # A word longer than this many characters stores this length; its end is
@@ -24,12 +34,12 @@ FORMAT_VERSION = 2
 MAX_STORED_WORD_CHARS = 255
 
 
-def term_hash(encoded):
+def term_hash(encoded: bytes) -> int:
     """A term's 64-bit key in the per-field hash table."""
     return int.from_bytes(hashlib.blake2b(encoded, digest_size=8).digest(), "little")
 
 
-def postings_path(storage_folder, segment_id):
+def postings_path(storage_folder: str | os.PathLike[str], segment_id: str) -> str:
     return f"{storage_folder}/{segment_id}.postings"
 
 
@@ -42,12 +52,12 @@ CATEGORIES = ("lang", "source", "date_source")
 NO_DATE = int(np.iinfo(np.int32).min)
 
 
-def days_of(iso_date):
+def days_of(iso_date: str | None) -> int:
     """Days since 1970-01-01 of a ``YYYY-MM-DD`` date, or NO_DATE."""
     return int(np.datetime64(iso_date, "D").astype(np.int64)) if iso_date else NO_DATE
 
 
-def _signature_of(postings):
+def _signature_of(postings: Mapping[str, Sequence[int]]) -> bytes:
     """search/duplicates.py's signature of the words of exact-form postings
     (imported here: datasketch is the indexer's, never a serving process's)."""
     from ..duplicates import signature_of_words, words_from_postings  # noqa: PLC0415
@@ -58,12 +68,12 @@ def _signature_of(postings):
 class DocumentValues:
     """The per-document values of a segment, in document order."""
 
-    def __init__(self):
-        self.categories = {name: [] for name in CATEGORIES}
+    def __init__(self) -> None:
+        self.categories: dict[str, list[str]] = {name: [] for name in CATEGORIES}
         self.dates = array("i")
-        self.signatures = []
+        self.signatures: list[bytes] = []
 
-    def add(self, values, signature=b""):
+    def add(self, values: Mapping[str, Any], signature: bytes = b"") -> None:
         """``values``: a document's fields (lang, source, date_source,
         date); ``signature`` its near-duplicate signature."""
         for name in CATEGORIES:
@@ -71,7 +81,7 @@ class DocumentValues:
         self.dates.append(days_of(values.get("date")))
         self.signatures.append(signature)
 
-    def add_segment(self, posting_file, live):
+    def add_segment(self, posting_file: ArrayFile, live: npt.NDArray[np.bool_]) -> None:
         """The values of an older segment's live documents."""
         meta = posting_file.meta
         for name in CATEGORIES:
@@ -81,7 +91,7 @@ class DocumentValues:
         signatures = posting_file["signatures"].reshape(meta["doc_count"], -1)[live]
         self.signatures += [bytes(row) if row.any() else b"" for row in signatures]
 
-    def arrays(self, meta):
+    def arrays(self, meta: dict[str, Any]) -> Iterator[tuple[str, np.ndarray]]:
         """The arrays to write, the category lists put in ``meta``."""
         meta["categories"] = {}
         for name in CATEGORIES:
@@ -104,7 +114,7 @@ class FieldRun:
     document: ``terms`` (sorted by their UTF-8 bytes), ``dfs`` postings per
     term, ``docs`` and ``tfs`` per posting, ``positions`` in posting order."""
 
-    terms: list
+    terms: list[str]
     dfs: np.ndarray
     docs: np.ndarray
     tfs: np.ndarray
@@ -115,14 +125,14 @@ class _FieldAccumulator:
     """Postings of one field appended document by document, in arrays of
     machine integers (four bytes each, not a Python object each)."""
 
-    def __init__(self):
-        self.vocabulary = {}
+    def __init__(self) -> None:
+        self.vocabulary: dict[str, int] = {}
         self.term_ids = array("i")
         self.docs = array("i")
         self.tfs = array("I")
         self.positions = array("I")
 
-    def add(self, docnum, postings):
+    def add(self, docnum: int, postings: Mapping[str, Sequence[int]]) -> int:
         """Add one document's ``{term: [position, ...]}``; return its length
         (tokens, as Whoosh counts a field's length)."""
         vocabulary = self.vocabulary
@@ -139,7 +149,7 @@ class _FieldAccumulator:
         self.docs.extend([docnum] * len(ids))
         return sum(counts)
 
-    def run(self):
+    def run(self) -> FieldRun:
         """The accumulated postings as a FieldRun (sorted by term)."""
         terms = list(self.vocabulary)
         order = sorted(range(len(terms)), key=lambda i: terms[i].encode("utf-8"))
@@ -155,13 +165,13 @@ class _FieldAccumulator:
         )
 
 
-def index_postings(analyzer, text, spans=None):
+def index_postings(analyzer: Analyzer, text: str, spans: list[tuple[int, int]] | None = None) -> dict[str, list[int]]:
     """``{term: [position, ...]}`` of ``text`` under ``analyzer``, filling
     ``spans`` (when given) with each position's ``(start, end)``: from our
     analyzer's one-pass method, or from any Whoosh analyzer's tokens."""
     if hasattr(analyzer, "index_postings"):
         return analyzer.index_postings(text, spans=spans)
-    postings = {}
+    postings: dict[str, list[int]] = {}
     for token in analyzer(text, positions=True, chars=spans is not None, mode="index"):
         postings.setdefault(token.text, []).append(token.pos)
         if spans is not None and token.pos >= len(spans):
@@ -170,11 +180,11 @@ def index_postings(analyzer, text, spans=None):
     return postings
 
 
-def _pairable(analyzer, twin):
+def _pairable(analyzer: Analyzer, twin: Analyzer) -> bool:
     return hasattr(analyzer, "index_postings_with") and type(twin) is type(analyzer)
 
 
-def gather_ranges(starts, counts):
+def gather_ranges(starts: npt.ArrayLike, counts: npt.ArrayLike) -> np.ndarray:
     """The indexes ``starts[i] .. starts[i] + counts[i]`` for every i,
     concatenated: a Python loop's worth of slices as one array (of 32-bit
     integers when they fit: this is the largest array a build makes)."""
@@ -190,7 +200,9 @@ def gather_ranges(starts, counts):
     return np.repeat(starts.astype(dtype) - (ends - counts), counts) + np.arange(total, dtype=dtype)
 
 
-def _sorted_run(terms, term_ranks, docs, tfs, positions):
+def _sorted_run(
+    terms: list[str], term_ranks: np.ndarray, docs: np.ndarray, tfs: np.ndarray, positions: np.ndarray
+) -> FieldRun:
     """A FieldRun from postings in document order: one stable sort by term
     keeps each term's documents in order; positions follow their postings."""
     order = np.argsort(term_ranks, kind="stable")
@@ -205,18 +217,21 @@ def _sorted_run(terms, term_ranks, docs, tfs, positions):
     )
 
 
-def merge_runs(runs, doc_bases):
+def merge_runs(runs: Sequence[FieldRun], doc_bases: Sequence[int]) -> FieldRun:
     """One FieldRun from several, the documents of ``runs[i]`` moved up by
     ``doc_bases[i]`` (runs are in document order and do not overlap)."""
     pairs = [(run, base) for run, base in zip(runs, doc_bases, strict=True) if run.terms]
     if not pairs:
-        return FieldRun([], *(np.zeros(0, np.int64) for _ in range(3)), np.zeros(0, np.uint32))
+        return FieldRun([], np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.uint32))
     if len(pairs) == 1 and pairs[0][1] == 0:
         return pairs[0][0]
     runs = [run for run, _ in pairs]
     terms = sorted(set().union(*(run.terms for run in runs)), key=lambda t: t.encode("utf-8"))
     rank_of = {term: i for i, term in enumerate(terms)}
-    term_ranks, docs, tfs, positions = [], [], [], []
+    term_ranks: list[np.ndarray] = []
+    docs: list[np.ndarray] = []
+    tfs: list[np.ndarray] = []
+    positions: list[np.ndarray] = []
     for run, base in pairs:
         ranks = np.fromiter((rank_of[term] for term in run.terms), dtype=np.int64, count=len(run.terms))
         term_ranks.append(np.repeat(ranks, run.dfs))
@@ -231,7 +246,7 @@ class SegmentBuilder:
     numbered from 0 in the order they are added (``add``) or merged in from
     older segments (``add_segment``)."""
 
-    def __init__(self, schema):
+    def __init__(self, schema: Schema) -> None:
         self.fields = [name for name in COLUMN_FIELDS if name in schema]
         self.analyzers = {name: schema[name].analyzer for name in self.fields}
         # A field and its exact-form twin, analysed in one pass when they can be.
@@ -246,10 +261,11 @@ class SegmentBuilder:
         self._lengths = {name: array("I") for name in self.fields}
         self._values = DocumentValues()
         self._span_starts, self._span_lengths, self._span_counts = array("I"), array("H"), array("I")
-        self._runs = []  # (base doc, {field: FieldRun}, doc arrays) merged from older segments
+        # (base doc, {field: FieldRun}, doc arrays) merged from older segments
+        self._runs: list[tuple[int, dict[str, FieldRun], dict[str, Any]]] = []
         self.doc_count = 0
 
-    def add(self, values, document_values):
+    def add(self, values: Mapping[str, str | None], document_values: Mapping[str, Any]) -> None:
         """Add the next document: ``values`` maps a field to its text,
         ``document_values`` holds its per-document values (DocumentValues.add).
         Documents are added before any older segment is merged in (Whoosh's
@@ -260,7 +276,7 @@ class SegmentBuilder:
         signature = b""
         for name, twin in self._pairs:
             text = values.get(name) or ""
-            spans = [] if OFFSETS_FIELD in (name, twin) else None
+            spans: list[tuple[int, int]] | None = [] if OFFSETS_FIELD in (name, twin) else None
             if text:
                 postings, twin_postings = self.analyzers[name].index_postings_with(self.analyzers[twin], text, spans)
             else:
@@ -284,13 +300,13 @@ class SegmentBuilder:
         self._values.add(document_values, signature)
         self.doc_count += 1
 
-    def _add_spans(self, spans):
+    def _add_spans(self, spans: Sequence[tuple[int, int]]) -> None:
         starts = [start for start, _ in spans]
         self._span_starts.extend(starts)
         self._span_lengths.extend(min(end - start, MAX_STORED_WORD_CHARS) for start, end in spans)
         self._span_counts.append(len(spans))
 
-    def add_segment(self, posting_file, deleted):
+    def add_segment(self, posting_file: ArrayFile, deleted: Collection[int]) -> None:
         """Merge in the live documents of an older segment (its ArrayFile and
         the set of its deleted document numbers), renumbered after the
         documents already here."""
@@ -299,7 +315,7 @@ class SegmentBuilder:
         if deleted:
             live[np.fromiter(deleted, dtype=np.int64)] = False
         renumber = np.cumsum(live) - 1
-        runs = {}
+        runs: dict[str, FieldRun] = {}
         for name in self.fields:
             run = read_run(posting_file, name)
             keep = live[run.docs]
@@ -329,7 +345,7 @@ class SegmentBuilder:
         self._runs.append((self.doc_count, runs, docs))
         self.doc_count += int(live.sum())
 
-    def held_bytes(self):
+    def held_bytes(self) -> int:
         """About how much memory the documents added so far hold: what the
         indexer watches to start a new segment before a worker grows too big."""
         total = 0
@@ -337,7 +353,7 @@ class SegmentBuilder:
             total += 4 * len(accumulator.positions) + 12 * len(accumulator.docs) + 120 * len(accumulator.vocabulary)
         return total + 6 * len(self._span_starts)
 
-    def _document_arrays(self):
+    def _document_arrays(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
         """The per-document arrays and the segment's meta (field totals
         filled in as the fields are written)."""
         span_parts = [
@@ -349,7 +365,7 @@ class SegmentBuilder:
         ]
         for _, _, docs in self._runs:
             span_parts.append((docs["span_starts"], docs["span_lengths"], docs["span_counts"]))
-        meta = {"version": FORMAT_VERSION, "doc_count": self.doc_count, "field_lengths": {}}
+        meta: dict[str, Any] = {"version": FORMAT_VERSION, "doc_count": self.doc_count, "field_lengths": {}}
         arrays = dict(self._values.arrays(meta))
         arrays |= {
             "span_starts": np.concatenate([p[0] for p in span_parts]).astype(np.uint32),
@@ -358,7 +374,7 @@ class SegmentBuilder:
         }
         return arrays, meta
 
-    def _field_arrays(self, name, meta):
+    def _field_arrays(self, name: str, meta: dict[str, Any]) -> Iterator[tuple[str, np.ndarray]]:
         """One field's arrays; its accumulated postings are freed as they are sorted."""
         lengths = np.concatenate(
             [np.frombuffer(self._lengths[name], np.uint32)] + [docs["lengths"][name] for _, _, docs in self._runs]
@@ -368,12 +384,12 @@ class SegmentBuilder:
         runs = [self._fields.pop(name).run()] + [runs.pop(name) for _, runs, _ in self._runs]
         yield from _field_arrays(name, merge_runs(runs, [0] + [base for base, _, _ in self._runs]))
 
-    def write(self, path):
+    def write(self, path: str | os.PathLike[str]) -> None:
         """Write the segment's file, one array at a time (the builder is
         spent afterwards)."""
         arrays, meta = self._document_arrays()
 
-        def every_array():
+        def every_array() -> Iterator[tuple[str, np.ndarray]]:
             yield from arrays.items()
             for name in self.fields:
                 yield from self._field_arrays(name, meta)
@@ -381,12 +397,12 @@ class SegmentBuilder:
         write_arrays(path, every_array(), meta)
 
 
-def _smallest_unsigned(values):
+def _smallest_unsigned(values: np.ndarray) -> type[np.unsignedinteger]:
     top = int(values.max()) if len(values) else 0
     return np.uint16 if top < 2**16 else np.uint32
 
 
-def _field_arrays(name, run):
+def _field_arrays(name: str, run: FieldRun) -> Iterator[tuple[str, np.ndarray]]:
     """The arrays one field keeps on disk for ``run``, one at a time."""
     encoded = [term.encode("utf-8") for term in run.terms]
     hashes = np.fromiter((term_hash(term) for term in encoded), dtype=np.uint64, count=len(encoded))
@@ -408,7 +424,7 @@ def _field_arrays(name, run):
     yield f"{name}.positions", run.positions.astype(_smallest_unsigned(run.positions), copy=False)
 
 
-def shape_key(term):
+def shape_key(term: str) -> int:
     """A term's first letter (the high bits) and its length in letters,
     capped at 255 (the low eight), as one number: the terms a fuzzy word can
     reach with its first letter kept are in the groups of that letter and
@@ -416,7 +432,7 @@ def shape_key(term):
     return (ord(term[:1] or "\0") << 8) | min(len(term), 255)
 
 
-def letter_mask(term):
+def letter_mask(term: str) -> int:
     """The letters a term has, each as one of 64 bits (by code point): one
     edit changes at most two bits, so two terms whose masks differ in more
     than 2k bits are more than k edits apart."""
@@ -426,7 +442,7 @@ def letter_mask(term):
     return mask
 
 
-def _shape_arrays(name, terms):
+def _shape_arrays(name: str, terms: Sequence[str]) -> Iterator[tuple[str, np.ndarray]]:
     """The term ids grouped by shape_key: the sorted keys, where each group
     ends, and the ids in group order (in term order within a group); and
     each term's letter_mask, to rule out most of a group without reading it."""
@@ -440,7 +456,7 @@ def _shape_arrays(name, terms):
     yield f"{name}.letters", np.fromiter((letter_mask(term) for term in terms), dtype=np.uint64, count=len(terms))
 
 
-def read_run(posting_file, name):
+def read_run(posting_file: ArrayFile, name: str) -> FieldRun:
     """One field of a segment's file, back as a FieldRun."""
     blob = bytes(posting_file[f"{name}.terms"])
     ends = posting_file[f"{name}.term_ends"]
@@ -457,5 +473,5 @@ def read_run(posting_file, name):
     )
 
 
-def open_posting_file(path):
+def open_posting_file(path: str | os.PathLike[str]) -> ArrayFile:
     return ArrayFile(path)

@@ -25,8 +25,12 @@ the loop leaves Whoosh:
 The language filter and the page are applied by the caller (``rank``).
 """
 
+from __future__ import annotations
+
 import time
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from whoosh import query as wq
@@ -34,6 +38,9 @@ from whoosh import query as wq
 from .arrays import members, sum_by_document
 from .bm25f import idf, term_scores
 from .phrase import phrase_documents
+
+if TYPE_CHECKING:
+    from .reader import IndexPostings
 
 _NO_DOCS = np.zeros(0, dtype=np.int64)
 _NO_SCORES = np.zeros(0, dtype=np.float64)
@@ -61,20 +68,20 @@ class Tolerant(wq.CompoundQuery):
 
     JOINT = " TYPO "
 
-    def __init__(self, subqueries, boost=1.0, word=None):
+    def __init__(self, subqueries: Sequence[wq.Query], boost: float = 1.0, word: str | None = None) -> None:
         super().__init__(subqueries, boost=boost)
         self.word = word
 
-    def apply(self, fn):
+    def apply(self, fn: Callable[[wq.Query], wq.Query]) -> Tolerant:
         return type(self)([fn(q) for q in self.subqueries], boost=self.boost, word=self.word)
 
-    def normalize(self):
+    def normalize(self) -> Tolerant:
         return self
 
-    def __eq__(self, other):
+    def __eq__(self, other: object) -> bool:
         return type(other) is type(self) and self.subqueries == other.subqueries and self.word == other.word
 
-    def __hash__(self):
+    def __hash__(self) -> int:
         return hash((type(self), tuple(self.subqueries), self.word))
 
 
@@ -89,29 +96,29 @@ class Counted(wq.WrappingQuery):
     """A word whose presence counts before the score: its documents get
     WORD_BONUS on top of their score (an optional function word)."""
 
-    def __init__(self, child, boost=1.0):
+    def __init__(self, child: wq.Query, boost: float = 1.0) -> None:
         super().__init__(child)
         self.boost = boost
 
-    def __eq__(self, other):
+    def __eq__(self, other: object) -> bool:
         return type(other) is type(self) and self.child == other.child and self.boost == other.boost
 
-    def __hash__(self):
+    def __hash__(self) -> int:
         return hash((type(self), self.child, self.boost))
 
-    def __unicode__(self):
+    def __unicode__(self) -> str:
         return f"COUNTED({self.child})"
 
     __str__ = __unicode__
 
-    def apply(self, fn):
+    def apply(self, fn: Callable[[wq.Query], wq.Query]) -> Counted:
         return type(self)(fn(self.child), self.boost)
 
-    def normalize(self):
+    def normalize(self) -> Counted:
         return type(self)(self.child.normalize(), self.boost)
 
 
-def split_typos(score):
+def split_typos(score: float) -> tuple[int, float]:
     """``(typos, score)`` of a score made with Tolerant and Counted
     queries: the number of typos its document was matched with, and its
     score without the typo penalties and the word bonuses. The penalties
@@ -132,17 +139,17 @@ class Matches:
     docs: np.ndarray  # sorted, unique global document numbers
     scores: np.ndarray
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self.docs)
 
-    def scaled(self, factor):
+    def scaled(self, factor: float) -> Matches:
         return self if factor == 1.0 else Matches(self.docs, self.scores * factor)
 
 
 NOTHING = Matches(_NO_DOCS, _NO_SCORES)
 
 
-def union(parts, doc_count):
+def union(parts: Iterable[Matches], doc_count: int) -> Matches:
     """The documents of any of ``parts``, each scored the sum of its scores."""
     parts = [part for part in parts if len(part)]
     if not parts:
@@ -154,7 +161,7 @@ def union(parts, doc_count):
     return Matches(*sum_by_document(docs, scores, doc_count))
 
 
-def intersection(first, second):
+def intersection(first: Matches, second: Matches) -> Matches:
     """The documents of both, each scored the sum of its two scores."""
     if len(first) > len(second):
         first, second = second, first
@@ -166,7 +173,7 @@ def intersection(first, second):
     return Matches(first.docs[both], first.scores[both] + second.scores[at[both]])
 
 
-def intersection_of_all(parts):
+def intersection_of_all(parts: Sequence[Matches]) -> Matches:
     """The documents of every one of ``parts`` (in the order given), each
     scored the sum of its scores."""
     result = parts[0]
@@ -177,7 +184,7 @@ def intersection_of_all(parts):
     return result
 
 
-def difference(first, excluded):
+def difference(first: Matches, excluded: Matches) -> Matches:
     """``first`` less the documents of ``excluded``."""
     if not len(first) or not len(excluded):
         return first
@@ -191,15 +198,15 @@ class Evaluator:
     A term of a field the store does not hold (none the parser makes)
     matches nothing."""
 
-    def __init__(self, index, deadline=None):
+    def __init__(self, index: IndexPostings, deadline: float | None = None) -> None:
         self.index = index
         self.deadline = deadline
 
-    def _check_time(self):
+    def _check_time(self) -> None:
         if self.deadline is not None and time.monotonic() > self.deadline:
             raise BudgetExceeded
 
-    def matches(self, node):
+    def matches(self, node: wq.Query) -> Matches:
         """The live documents matching ``node``, with their scores."""
         found = self.evaluate(node)
         live = self.index.live
@@ -208,7 +215,7 @@ class Evaluator:
         keep = live[found.docs]
         return Matches(found.docs[keep], found.scores[keep])
 
-    def evaluate(self, node):
+    def evaluate(self, node: wq.Query) -> Matches:
         self._check_time()
         boost = getattr(node, "boost", 1.0)
         if isinstance(node, type(wq.NullQuery)):
@@ -246,10 +253,11 @@ class Evaluator:
             return union(parts, self.index.doc_count_all).scaled(boost)
         raise NotImplementedError(f"no evaluation for {type(node).__name__}")
 
-    def conjunction(self, children):
+    def conjunction(self, children: Sequence[wq.Query]) -> Matches:
         if not children:
             return NOTHING
-        positive, negative = [], []
+        positive: list[wq.Query] = []
+        negative: list[wq.Not] = []
         for child in children:
             (negative if isinstance(child, wq.Not) else positive).append(child)
         if not positive:
@@ -260,7 +268,7 @@ class Evaluator:
             result = difference(result, self.evaluate(child.query))
         return result
 
-    def tolerant(self, node):
+    def tolerant(self, node: Tolerant) -> Matches:
         found = self.evaluate(node.subqueries[0])
         tiers = [found]
         for (typos, in_stem), child in zip(node.LEVELS, node.subqueries[1:], strict=False):
@@ -271,7 +279,7 @@ class Evaluator:
             tiers.append(Matches(extra.docs, extra.scores - penalty))
         return union(tiers, self.index.doc_count_all)
 
-    def disjunction_max(self, node):
+    def disjunction_max(self, node: wq.DisjunctionMax) -> Matches:
         parts = [self.evaluate(child) for child in node.subqueries]
         parts = [part for part in parts if len(part)]
         if not parts:
@@ -285,11 +293,11 @@ class Evaluator:
             total[at] += part.scores
         return Matches(docs, best + node.tiebreak * (total - best))
 
-    def everything(self):
+    def everything(self) -> Matches:
         count = self.index.doc_count_all
         return Matches(np.arange(count, dtype=np.int64), np.ones(count))
 
-    def term(self, field, text):
+    def term(self, field: str, text: str | bytes) -> Matches:
         """The documents holding ``text`` in ``field``, scored by BM25F."""
         index = self.index
         if field not in index.lengths:
@@ -306,7 +314,7 @@ class Evaluator:
         )
         return Matches(postings.docs, scores)
 
-    def phrase(self, node):
+    def phrase(self, node: wq.Phrase) -> Matches:
         words = list(node.words)
         if len(words) == 1:
             return self.term(node.fieldname, words[0])
@@ -320,20 +328,20 @@ class Evaluator:
         return Matches(candidates.docs[keep], candidates.scores[keep])
 
 
-def intersection_docs(found, within):
+def intersection_docs(found: Matches, within: Matches) -> Matches:
     """The part of ``found`` whose documents are in ``within``."""
     keep = members(found.docs, within.docs)
     return Matches(found.docs[keep], found.scores[keep])
 
 
-def _all_but(evaluator, negative):
+def _all_but(evaluator: Evaluator, negative: Iterable[wq.Query]) -> Matches:
     result = evaluator.everything()
     for child in negative:
         result = difference(result, evaluator.evaluate(child.query))
     return result
 
 
-def top_documents(found, count):
+def top_documents(found: Matches, count: int) -> np.ndarray:
     """The indexes into ``found`` of its ``count`` best documents: highest
     score first, the lower document number first among equal scores (as
     Whoosh's collector orders them)."""

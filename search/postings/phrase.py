@@ -8,15 +8,24 @@ them by key lookups, one per allowed distance: no loop over documents or
 positions in Python.
 """
 
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 import numpy as np
+import numpy.typing as npt
 
 from .arrays import members as _members
+
+if TYPE_CHECKING:
+    from .reader import TermPostings
 
 # Keys pack (candidate row, position) into one integer.
 _ROW = np.int64(1) << np.int64(32)
 
 
-def phrase_documents(candidates, postings, slop):
+def phrase_documents(candidates: np.ndarray, postings: Sequence[TermPostings], slop: int) -> npt.NDArray[np.bool_]:
     """A boolean mask over ``candidates`` (sorted global document numbers,
     each holding every word): the documents where the words of ``postings``
     (TermPostings, in phrase order) stand as a phrase."""
@@ -29,7 +38,9 @@ def phrase_documents(candidates, postings, slop):
         next_rows, next_positions = word.positions(candidates)
         # Sorted and unique already: rows ascend, and a document's positions ascend.
         next_keys = next_rows * _ROW + next_positions
-        grown_rows, grown_starts, grown_ends = [], [], []
+        grown_rows: list[np.ndarray] = []
+        grown_starts: list[np.ndarray] = []
+        grown_ends: list[np.ndarray] = []
         for distance in range(1, slop + 1):
             found = _members(rows * _ROW + ends + distance, next_keys)
             if found.any():

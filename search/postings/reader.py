@@ -7,14 +7,20 @@ statistics, as in Whoosh and Lucene) until a merge drops them; ``live``
 masks them out of results.
 """
 
+from __future__ import annotations
+
 import bisect
 import heapq
 import itertools
+import os
 import threading
 import weakref
 from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
 
 import numpy as np
+import numpy.typing as npt
 from cachetools import LRUCache
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
@@ -24,6 +30,10 @@ from . import COLUMN_FIELDS
 from .bm25f import quantised_lengths
 from .build import CATEGORIES, FORMAT_VERSION, gather_ranges, letter_mask, postings_path, term_hash
 from .segment_file import ArrayFile
+
+if TYPE_CHECKING:
+    from whoosh.fields import Schema
+    from whoosh.reading import IndexReader
 
 # Term postings a view keeps at hand: one request looks the same words up in
 # several passes (all words, some words, rewrites, the suggestion). Bounded
@@ -36,7 +46,7 @@ _EMPTY = np.zeros(0, dtype=np.int64)
 class SegmentTerms:
     """One field of one segment: its sorted terms and their postings."""
 
-    def __init__(self, posting_file, field):
+    def __init__(self, posting_file: ArrayFile, field: str) -> None:
         self.file = posting_file
         self.blob = posting_file[f"{field}.terms"]
         self.term_ends = posting_file[f"{field}.term_ends"]
@@ -56,14 +66,14 @@ class SegmentTerms:
             self.shape_terms = posting_file[f"{field}.shape_terms"]
             self.letters = posting_file[f"{field}.letters"]
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self.term_ends)
 
-    def term_bytes(self, term_id):
+    def term_bytes(self, term_id: int) -> bytes:
         start = int(self.term_ends[term_id - 1]) if term_id else 0
         return self.blob[start : int(self.term_ends[term_id])].tobytes()
 
-    def find(self, encoded, key):
+    def find(self, encoded: bytes, key: int) -> int:
         """The id of the term ``encoded`` (its hash ``key``), or -1."""
         at = int(np.searchsorted(self.hashes, np.uint64(key)))
         while at < len(self.hashes) and int(self.hashes[at]) == key:
@@ -73,18 +83,18 @@ class SegmentTerms:
             at += 1
         return -1
 
-    def postings_range(self, term_id):
+    def postings_range(self, term_id: int) -> tuple[int, int]:
         return (int(self.post_ends[term_id - 1]) if term_id else 0), int(self.post_ends[term_id])
 
-    def positions_start(self, term_id):
+    def positions_start(self, term_id: int) -> int:
         return int(self.pos_ends[term_id - 1]) if term_id else 0
 
-    def counts(self, term_id):
+    def counts(self, term_id: int) -> tuple[int, int]:
         """``(documents, occurrences)`` of a term, from its offsets alone."""
         start, end = self.postings_range(term_id)
         return end - start, int(self.pos_ends[term_id]) - self.positions_start(term_id)
 
-    def prefix_range(self, prefix_bytes):
+    def prefix_range(self, prefix_bytes: bytes) -> tuple[int, int]:
         """``(first, end)``: the ids of the terms that start with ``prefix_bytes``
         (two binary searches; 0xFF never occurs in UTF-8, so every such term
         sorts before the prefix followed by it)."""
@@ -92,7 +102,7 @@ class SegmentTerms:
         first = bisect.bisect_left(ids, prefix_bytes, key=self.term_bytes)
         return first, bisect.bisect_left(ids, prefix_bytes + b"\xff", lo=first, key=self.term_bytes)
 
-    def terms_between(self, first, end):
+    def terms_between(self, first: int, end: int) -> list[str]:
         """The terms with ids ``first`` to ``end`` - 1, as strings, cut from one
         copy of their bytes."""
         if first >= end:
@@ -102,7 +112,9 @@ class SegmentTerms:
         ends = (self.term_ends[first:end] - base).tolist()
         return [str(blob[start:stop], "utf-8") for start, stop in zip([0, *ends[:-1]], ends, strict=True)]
 
-    def terms_near(self, lengths, letters, edits, first_letter=None):
+    def terms_near(
+        self, lengths: Iterable[int], letters: int, edits: int, first_letter: str | None = None
+    ) -> list[str]:
         """The terms whose length is in ``lengths`` (with ``first_letter``,
         only those that begin with it) and whose letters could be ``edits``
         edits from ``letters`` (a build.letter_mask), as strings: their
@@ -121,29 +133,29 @@ class SegmentTerms:
         ids = ids[np.bitwise_count(self.letters[ids] ^ np.uint64(letters)) <= 2 * edits]
         return self._strings(ids)
 
-    def _strings(self, ids):
+    def _strings(self, ids: np.ndarray) -> list[str]:
         ends = self.term_ends[ids]
         starts = np.where(ids > 0, self.term_ends[np.maximum(ids - 1, 0)], 0)
-        blob = memoryview(self.blob)
+        blob = memoryview(self.blob)  # type: ignore[arg-type]  # numpy gives ndarray __buffer__ on 3.12+ only
         return [str(blob[start:end], "utf-8") for start, end in zip(starts.tolist(), ends.tolist(), strict=True)]
 
-    def doc_frequencies_between(self, first, end):
+    def doc_frequencies_between(self, first: int, end: int) -> npt.NDArray[np.int64]:
         """The document counts of the terms with ids ``first`` to ``end`` - 1."""
         ends = self.post_ends[max(first - 1, 0) : end].astype(np.int64)
         return np.diff(ends, prepend=0) if first == 0 else np.diff(ends)
 
-    def all_terms(self):
+    def all_terms(self) -> Iterator[str]:
         """Every term, in order (UTF-8 bytes order), one at a time, read from
         the mapped file in place, a chunk of offsets at a time (a merge over
         many segments holds no copy of their term lists)."""
-        blob = memoryview(self.blob)
+        blob = memoryview(self.blob)  # type: ignore[arg-type]  # as in _strings
         start = 0
         for first in range(0, len(self.term_ends), TERMS_PER_CHUNK):
             for end in self.term_ends[first : first + TERMS_PER_CHUNK].tolist():
                 yield str(blob[start:end], "utf-8")
                 start = end
 
-    def all_doc_frequencies(self):
+    def all_doc_frequencies(self) -> Iterator[int]:
         """Every term's document count, in term order, a chunk at a time."""
         previous = 0
         for first in range(0, len(self.post_ends), TERMS_PER_CHUNK):
@@ -163,17 +175,17 @@ class TermPostings:
 
     __slots__ = ("docs", "tfs", "parts", "_offsets")
 
-    def __init__(self, docs, tfs, parts):
+    def __init__(self, docs: np.ndarray, tfs: np.ndarray, parts: list[tuple[SegmentTerms, int, int, int]]) -> None:
         self.docs, self.tfs = docs, tfs
         # (SegmentTerms, term id, doc base, first index of the part in docs)
         self.parts = parts
-        self._offsets = None
+        self._offsets: np.ndarray | None = None
 
     @property
-    def doc_frequency(self):
+    def doc_frequency(self) -> int:
         return len(self.docs)
 
-    def positions(self, wanted):
+    def positions(self, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``(rows, positions)``: every position of the term in the documents
         ``wanted`` (sorted global numbers, each holding the term), ``rows``
         saying which of ``wanted`` each position belongs to."""
@@ -194,11 +206,11 @@ class TermPostings:
         return rows, positions
 
 
-def _term_bytes(postings):
+def _term_bytes(postings: TermPostings) -> int:
     return postings.docs.nbytes + postings.tfs.nbytes + TERM_ENTRY_BYTES
 
 
-def _term_cache():
+def _term_cache() -> LRUCache[tuple[str, str | bytes], TermPostings]:
     """Posting lists by (field, term), least recently used out first, up to
     SEARCH_TERM_CACHE_MB of arrays; each index version has its own."""
     return LRUCache(maxsize=current_setting("TERM_CACHE_MB") * 2**20, getsizeof=_term_bytes)
@@ -209,14 +221,14 @@ class IndexPostings:
     arrays scoring needs, built once per reader (a worker reopens it only
     when the index changes)."""
 
-    def __init__(self, whoosh_reader, folder, schema):
+    def __init__(self, whoosh_reader: IndexReader, folder: str | os.PathLike[str], schema: Schema) -> None:
         # Which index version this is: files written beside it after its
         # commit (search/duplicate_groups.py) are named after its generation.
         self.folder, self.generation = folder, whoosh_reader.generation()
         self.fields = [name for name in COLUMN_FIELDS if name in schema]
         self.field_boosts = {name: float(schema[name].format.field_boost) for name in self.fields}
-        self.segments = []  # (ArrayFile, doc base, doc count)
-        deleted = []
+        self.segments: list[tuple[ArrayFile, int, int]] = []  # (ArrayFile, doc base, doc count)
+        deleted: list[int] = []
         for leaf, base in whoosh_reader.leaf_readers():
             segment = leaf.segment() if hasattr(leaf, "segment") else None
             if segment is None:  # an index with no segment yet (an empty folder)
@@ -238,12 +250,13 @@ class IndexPostings:
             if segment.has_deletions():
                 deleted.extend(base + d for d in segment.deleted_docs())
         self.doc_count_all = sum(count for _, _, count in self.segments)
-        self.live = None
+        self.live: npt.NDArray[np.bool_] | None = None
         if deleted:
             self.live = np.ones(self.doc_count_all, dtype=bool)
             self.live[np.array(deleted, dtype=np.int64)] = False
         self._terms = {name: [(SegmentTerms(f, name), base) for f, base, _ in self.segments] for name in self.fields}
-        self.lengths, self.average_lengths = {}, {}
+        self.lengths: dict[str, np.ndarray] = {}
+        self.average_lengths: dict[str, float] = {}
         for name in self.fields:
             exact = [f[f"{name}.lengths"] for f, _, _ in self.segments]
             self.lengths[name] = quantised_lengths(np.concatenate(exact)) if exact else _EMPTY
@@ -251,7 +264,8 @@ class IndexPostings:
             self.average_lengths[name] = (total / (self.doc_count_all or 1)) or 1
         # Per-document values (build.DocumentValues): each category's values,
         # sorted, and every document's code into them; dates in days.
-        self.category_values, self.category_codes = {}, {}
+        self.category_values: dict[str, list[str]] = {}
+        self.category_codes: dict[str, np.ndarray] = {}
         for name in CATEGORIES:
             values = sorted({v for f, _, _ in self.segments for v in f.meta["categories"][name]})
             position = {value: i for i, value in enumerate(values)}
@@ -265,11 +279,12 @@ class IndexPostings:
         self.dates = np.concatenate(dates) if dates else np.zeros(0, np.int32)
         self._cache = _term_cache()
         self._lock = threading.Lock()
-        self._vocabularies = {}
+        # field -> its terms by (length, first letter): _terms_within_vocabulary
+        self._vocabularies: dict[str, defaultdict[tuple[int, str], list[str]]] = {}
 
     # --- terms ------------------------------------------------------------------
 
-    def term(self, field, text):
+    def term(self, field: str, text: str | bytes) -> TermPostings:
         """The TermPostings of ``text`` in ``field`` (empty when absent)."""
         key = (field, text)
         with self._lock:
@@ -284,12 +299,15 @@ class IndexPostings:
                 pass
         return found
 
-    def _lookup(self, field, text):
+    def _lookup(self, field: str, text: str | bytes) -> TermPostings:
         if field not in self._terms:
             return TermPostings(_EMPTY, _EMPTY, [])
         encoded = text.encode("utf-8") if isinstance(text, str) else text
         key = term_hash(encoded)
-        docs, tfs, parts, first = [], [], [], 0
+        docs: list[np.ndarray] = []
+        tfs: list[np.ndarray] = []
+        parts: list[tuple[SegmentTerms, int, int, int]] = []
+        first = 0
         for terms, base in self._terms[field]:
             term_id = terms.find(encoded, key)
             if term_id < 0:
@@ -305,7 +323,7 @@ class IndexPostings:
             return TermPostings(docs[0], tfs[0], parts)
         return TermPostings(np.concatenate(docs), np.concatenate(tfs), parts)
 
-    def _counts(self, field, text):
+    def _counts(self, field: str, text: str | bytes) -> tuple[int, int]:
         """``(documents, occurrences)`` of ``text`` in ``field``, from the
         term dictionaries alone (no postings read)."""
         encoded = text.encode("utf-8") if isinstance(text, str) else text
@@ -319,7 +337,7 @@ class IndexPostings:
                 occurrences += found[1]
         return documents, occurrences
 
-    def counts_of(self, field, texts):
+    def counts_of(self, field: str, texts: Iterable[str]) -> dict[str, tuple[int, int]]:
         """``{text: (documents, occurrences)}`` for many terms of ``field`` at
         once: their hashes looked up in each segment's table by one binary
         search over all of them (for the indexer's passes over a vocabulary)."""
@@ -340,12 +358,12 @@ class IndexPostings:
                     occurrences[i] += found[1]
         return dict(zip(texts, zip(documents.tolist(), occurrences.tolist(), strict=True), strict=True))
 
-    def term_count(self, field):
+    def term_count(self, field: str) -> int:
         """How many terms ``field`` has, counted once per segment (at least
         the distinct terms: a cheap size of its vocabulary)."""
         return sum(len(terms) for terms, _ in self._terms.get(field, ()))
 
-    def lexicon_frequencies(self, field):
+    def lexicon_frequencies(self, field: str) -> Iterator[tuple[str, int]]:
         """``(term, documents)`` for every term of ``field``, in order: the
         segments' sorted term lists merged, their counts added up (nothing
         the size of the vocabulary held)."""
@@ -354,23 +372,23 @@ class IndexPostings:
         for term, group in itertools.groupby(merged, key=lambda pair: pair[0]):
             yield term, sum(count for _, count in group)
 
-    def doc_frequency(self, field, text):
+    def doc_frequency(self, field: str, text: str | bytes) -> int:
         return self._counts(field, text)[0]
 
-    def frequency(self, field, text):
+    def frequency(self, field: str, text: str | bytes) -> int:
         """How many times ``text`` occurs in ``field`` across the index."""
         return self._counts(field, text)[1]
 
-    def expand_prefix(self, field, prefix):
+    def expand_prefix(self, field: str, prefix: str) -> list[str]:
         """The terms of ``field`` that start with ``prefix``, in order."""
         return sorted(self.prefix_frequencies(field, prefix))
 
-    def prefix_frequencies(self, field, prefix):
+    def prefix_frequencies(self, field: str, prefix: str) -> dict[str, int]:
         """``{term: documents}`` for the terms of ``field`` that start with
         ``prefix``: each segment's run of them and their counts read from its
         sorted term list and offsets, no term looked up one at a time."""
         encoded = prefix.encode("utf-8")
-        found = {}
+        found: dict[str, int] = {}
         for terms, _ in self._terms.get(field, ()):
             first, end = terms.prefix_range(encoded)
             counts = terms.doc_frequencies_between(first, end).tolist()
@@ -378,7 +396,7 @@ class IndexPostings:
                 found[term] = found.get(term, 0) + count
         return found
 
-    def lexicon(self, field):
+    def lexicon(self, field: str) -> Iterator[str]:
         """Every term of ``field``, in order, once (a merge of the segments'
         sorted term lists: nothing held but one term per segment; strings
         compare in code point order, which is their UTF-8 bytes' order)."""
@@ -386,7 +404,7 @@ class IndexPostings:
         for term, _ in itertools.groupby(merged):
             yield term
 
-    def terms_within(self, field, text, maxdist, prefix=0):
+    def terms_within(self, field: str, text: str, maxdist: int, prefix: int = 0) -> list[str]:
         """The terms of ``field`` at most ``maxdist`` Levenshtein edits from
         ``text`` that share its first ``prefix`` characters (what Whoosh's
         automaton finds), by rapidfuzz over terms_near's candidates that
@@ -399,7 +417,7 @@ class IndexPostings:
         matches = process.extract(text, sorted(choices), scorer=Levenshtein.distance, score_cutoff=maxdist, limit=None)
         return sorted(choice for choice, _, _ in matches)
 
-    def terms_near(self, field, text, edits, same_first_letter=False):
+    def terms_near(self, field: str, text: str, edits: int, same_first_letter: bool = False) -> set[str] | None:
         """The terms of ``field`` (with ``same_first_letter``, only those that
         begin with ``text``'s) of a length within ``edits`` of ``text``'s and
         with letters that could be ``edits`` edits from its: every term
@@ -412,12 +430,12 @@ class IndexPostings:
             return None
         lengths = range(max(1, len(text) - edits), len(text) + edits + 1)
         letters, first_letter = letter_mask(text), (text[:1] if same_first_letter else None)
-        found = set()
+        found: set[str] = set()
         for terms, _ in segments:
             found.update(terms.terms_near(lengths, letters, edits, first_letter))
         return {term for term in found if abs(len(term) - len(text)) <= edits}
 
-    def _terms_within_vocabulary(self, field, text, maxdist, prefix):
+    def _terms_within_vocabulary(self, field: str, text: str, maxdist: int, prefix: int) -> list[str]:
         """terms_within over the field's whole vocabulary, grouped once per
         view: for posting files written before the shape groups."""
         with self._lock:
@@ -428,7 +446,7 @@ class IndexPostings:
                 grouped[len(term), term[:1]].append(term)
             with self._lock:
                 self._vocabularies[field] = grouped
-        found = []
+        found: list[str] = []
         for length in range(len(text) - maxdist, len(text) + maxdist + 1):
             choices = grouped.get((length, text[:1]), ()) if prefix else self._all_of_length(grouped, length)
             if prefix > 1:
@@ -439,19 +457,19 @@ class IndexPostings:
         return sorted(found)
 
     @staticmethod
-    def _all_of_length(grouped, length):
+    def _all_of_length(grouped: dict[tuple[int, str], list[str]], length: int) -> list[str]:
         return [term for (size, _), terms in grouped.items() if size == length for term in terms]
 
     # --- documents ----------------------------------------------------------------
 
-    def segment_of(self, docnum):
+    def segment_of(self, docnum: int) -> tuple[ArrayFile, int]:
         """``(ArrayFile, local number)`` of a global document number."""
         for posting_file, base, count in self.segments:
             if base <= docnum < base + count:
                 return posting_file, docnum - base
         raise IndexError(f"no document {docnum}")
 
-    def word_spans(self, docnum):
+    def word_spans(self, docnum: int) -> tuple[np.ndarray, np.ndarray]:
         """``(starts, lengths)`` of the words at each position of the
         document's body (lengths are capped; see build.MAX_STORED_WORD_CHARS)."""
         posting_file, local = self.segment_of(docnum)
@@ -459,7 +477,7 @@ class IndexPostings:
         start, end = int(counts[local]), int(counts[local + 1])
         return posting_file["span_starts"][start:end], posting_file["span_lengths"][start:end]
 
-    def signatures(self):
+    def signatures(self) -> npt.NDArray[np.uint8]:
         """Every document's near-duplicate signature, a row of bytes each
         (zeros: none), as one matrix (a copy: the indexer's, to group them)."""
         rows = [
@@ -472,7 +490,7 @@ class IndexPostings:
         return np.concatenate([np.pad(row, ((0, 0), (0, width - row.shape[1]))) for row in rows])
 
 
-def _with_counts(terms):
+def _with_counts(terms: SegmentTerms) -> Iterator[tuple[str, int]]:
     return zip(terms.all_terms(), terms.all_doc_frequencies(), strict=True)
 
 
@@ -480,11 +498,11 @@ def _with_counts(terms):
 # index view uses it, and let go (unmapped, its descriptor closed) with the
 # last view, so the files of merged segments and pruned generations free
 # their disk space.
-_files = weakref.WeakValueDictionary()
+_files: weakref.WeakValueDictionary[str, ArrayFile] = weakref.WeakValueDictionary()
 _files_lock = threading.Lock()
 
 
-def _open_file(path):
+def _open_file(path: str) -> ArrayFile:
     """The ArrayFile at ``path`` (segment files never change once written,
     so a path always names the same contents)."""
     with _files_lock:
@@ -494,7 +512,7 @@ def _open_file(path):
         return found
 
 
-def _span_offsets(posting_file):
+def _span_offsets(posting_file: ArrayFile) -> np.ndarray:
     """Where each document's spans start, computed once per file."""
     offsets = getattr(posting_file, "span_offsets", None)
     if offsets is None:

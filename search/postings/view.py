@@ -8,11 +8,21 @@ and gives stored documents from Whoosh. Names, suggestions and rewrites ask
 these objects exactly what they asked Whoosh's.
 """
 
+from __future__ import annotations
+
 import time
+from collections.abc import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any
 
 from whoosh.reading import TermNotFound
 
 from .reader import IndexPostings
+
+if TYPE_CHECKING:
+    from whoosh.index import Index
+    from whoosh.matching import Matcher
+    from whoosh.reading import IndexReader
+    from whoosh.searching import Searcher as WhooshSearcher
 
 
 class Reader:
@@ -20,59 +30,62 @@ class Reader:
     (terms as Whoosh gives them: UTF-8 bytes from ``lexicon`` and
     ``expand_prefix``)."""
 
-    def __init__(self, whoosh_reader, store):
+    def __init__(self, whoosh_reader: IndexReader, store: IndexPostings) -> None:
         self._whoosh = whoosh_reader
         self.store = store
         self._columns = set(store.fields)
-        self._counted = {}  # (field, text) -> (documents, occurrences), filled by prefetch_counts
+        # (field, text) -> (documents, occurrences), filled by prefetch_counts
+        self._counted: dict[tuple[str, str], tuple[int, int]] = {}
 
-    def __getattr__(self, name):
+    def __getattr__(self, name: str) -> Any:
         return getattr(self._whoosh, name)
 
-    def __contains__(self, term):
+    def __contains__(self, term: tuple[str, str | bytes]) -> bool:
         field, text = term
         if field in self._columns:
             return self.store.doc_frequency(field, _text(text)) > 0
         return term in self._whoosh
 
-    def prefetch_counts(self, field, texts):
+    def prefetch_counts(self, field: str, texts: Iterable[str]) -> None:
         """Look the counts of many terms of a column field up at once; the
         next doc_frequency and frequency calls for them are answered from
         memory (the indexer's pass over the names vocabulary)."""
         for text, counts in self.store.counts_of(field, texts).items():
             self._counted[field, text] = counts
 
-    def forget_counts(self):
+    def forget_counts(self) -> None:
         """Drop what prefetch_counts looked up."""
         self._counted.clear()
 
-    def doc_frequency(self, field, text):
+    def doc_frequency(self, field: str, text: str | bytes) -> int:
         if field in self._columns:
             counted = self._counted.get((field, _text(text)))
             return counted[0] if counted else self.store.doc_frequency(field, _text(text))
         return self._whoosh.doc_frequency(field, text)
 
-    def frequency(self, field, text):
+    def frequency(self, field: str, text: str | bytes) -> float:
+        """How many times ``text`` occurs in ``field`` (Whoosh sums the weights
+        of the fields it indexes: a float there)."""
         if field in self._columns:
             counted = self._counted.get((field, _text(text)))
             return counted[1] if counted else self.store.frequency(field, _text(text))
         return self._whoosh.frequency(field, text)
 
-    def lexicon_frequencies(self, field):
+    def lexicon_frequencies(self, field: str) -> Iterator[tuple[str, int]]:
         """``(term, documents)`` of every term of a column field, in order."""
         return self.store.lexicon_frequencies(field)
 
-    def lexicon(self, field):
+    def lexicon(self, field: str) -> Iterator[bytes]:
         if field in self._columns:
             return (term.encode("utf-8") for term in self.store.lexicon(field))
         return self._whoosh.lexicon(field)
 
-    def expand_prefix(self, field, prefix):
+    def expand_prefix(self, field: str, prefix: str | bytes) -> Iterator[bytes]:
         if field in self._columns:
             return (term.encode("utf-8") for term in self.store.expand_prefix(field, _text(prefix)))
         return self._whoosh.expand_prefix(field, prefix)
 
-    def prefix_frequencies(self, field, prefix):
+    def prefix_frequencies(self, field: str, prefix: str | bytes) -> dict[str, int]:
         """``{term: documents}`` of the terms of ``field`` starting with ``prefix``."""
         if field in self._columns:
             return self.store.prefix_frequencies(field, _text(prefix))
@@ -81,30 +94,30 @@ class Reader:
             for term in self._whoosh.expand_prefix(field, prefix)
         }
 
-    def terms_near(self, field, text, edits):
+    def terms_near(self, field: str, text: str | bytes, edits: int) -> set[str] | None:
         """Candidates within ``edits`` of ``text`` (postings.reader), or None."""
         if field in self._columns:
             return self.store.terms_near(field, _text(text), edits)
         return None
 
-    def terms_within(self, field, text, maxdist, prefix=0):
+    def terms_within(self, field: str, text: str | bytes, maxdist: int, prefix: int = 0) -> Iterable[str]:
         if field in self._columns:
             return self.store.terms_within(field, _text(text), maxdist, prefix)
         return self._whoosh.terms_within(field, text, maxdist, prefix=prefix)
 
-    def __enter__(self):
+    def __enter__(self) -> Reader:
         return self
 
-    def __exit__(self, *exc_info):
+    def __exit__(self, *exc_info: object) -> None:
         self._whoosh.close()
 
-    def postings(self, field, text):
+    def postings(self, field: str, text: str | bytes) -> Matcher:
         if field in self._columns:
-            raise TermNotFound(f"{field}:{text} is read from the posting store")
+            raise TermNotFound(f"{field}:{_text(text)} is read from the posting store")
         return self._whoosh.postings(field, text)
 
 
-def _text(value):
+def _text(value: str | bytes) -> str:
     return value.decode("utf-8") if isinstance(value, bytes) else value
 
 
@@ -112,35 +125,35 @@ class Searcher:
     """A Whoosh searcher (stored documents, the schema) with the posting
     store beside it; a context manager, like Whoosh's."""
 
-    def __init__(self, whoosh_searcher, folder):
+    def __init__(self, whoosh_searcher: WhooshSearcher, folder: str) -> None:
         self._whoosh = whoosh_searcher
         self.folder = folder
         self.schema = whoosh_searcher.schema
         self.store = IndexPostings(whoosh_searcher.reader(), folder, self.schema)
         self._reader = Reader(whoosh_searcher.reader(), self.store)
 
-    def reader(self):
+    def reader(self) -> Reader:
         return self._reader
 
-    def __getattr__(self, name):
+    def __getattr__(self, name: str) -> Any:
         return getattr(self._whoosh, name)
 
-    def refresh(self):
+    def refresh(self) -> Searcher:
         """This searcher, or a new one when the index has a newer commit."""
         if self._whoosh.up_to_date():
             return self
         return open_searcher(self._whoosh.refresh, self.folder)
 
-    def stored_fields(self, docnum):
+    def stored_fields(self, docnum: int) -> dict[str, Any]:
         return self._whoosh.stored_fields(docnum)
 
-    def close(self):
+    def close(self) -> None:
         self._whoosh.close()
 
-    def __enter__(self):
+    def __enter__(self) -> Searcher:
         return self
 
-    def __exit__(self, *exc_info):
+    def __exit__(self, *exc_info: object) -> None:
         self.close()
 
 
@@ -150,7 +163,7 @@ class Searcher:
 OPEN_ATTEMPTS = 5
 
 
-def open_searcher(open_whoosh_searcher, folder):
+def open_searcher(open_whoosh_searcher: Callable[[], WhooshSearcher], folder: str) -> Searcher:
     """A Searcher over a Whoosh searcher from ``open_whoosh_searcher()``,
     opened again (on the newer commit) when a posting file vanished under it."""
     for attempt in range(OPEN_ATTEMPTS):
@@ -168,19 +181,19 @@ def open_searcher(open_whoosh_searcher, folder):
 class SearchIndex:
     """A Whoosh index whose searchers read the posting store too."""
 
-    def __init__(self, whoosh_index):
+    def __init__(self, whoosh_index: Index) -> None:
         self.whoosh = whoosh_index
-        self.folder = whoosh_index.storage.folder
+        self.folder: str = whoosh_index.storage.folder
 
-    def __getattr__(self, name):
+    def __getattr__(self, name: str) -> Any:
         return getattr(self.whoosh, name)
 
-    def searcher(self, **kwargs):
+    def searcher(self, **kwargs: Any) -> Searcher:
         return open_searcher(lambda: self.whoosh.searcher(**kwargs), self.folder)
 
-    def reader(self):
+    def reader(self) -> Reader:
         whoosh_reader = self.whoosh.reader()
         return Reader(whoosh_reader, IndexPostings(whoosh_reader, self.folder, self.whoosh.schema))
 
-    def close(self):
+    def close(self) -> None:
         self.whoosh.close()
