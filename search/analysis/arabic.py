@@ -6,8 +6,12 @@ Ballesteros and Connell 2007), the kind Lucene's ArabicStemmer implements.
 pyarabic supplies the character tables; what it does not offer is here.
 """
 
+from __future__ import annotations
+
 import unicodedata
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
+from typing import Any
 
 import arabicstopwords.arabicstopwords as arabic_stopword_lists
 import pyarabic.araby as araby
@@ -24,11 +28,11 @@ INVISIBLE_CONTROLS = (
 )
 
 
-def _deletions(*groups):
+def _deletions(*groups: str) -> dict[int, str | None]:
     return {ord(c): None for group in groups for c in group}
 
 
-def _mapping(pairs):
+def _mapping(pairs: Iterable[tuple[str, str]]) -> dict[int, str | None]:
     return {ord(source): target for sources, target in pairs for source in sources}
 
 
@@ -53,7 +57,7 @@ HAMZA_SEAT_TABLE = _mapping([(araby.WAW_HAMZA + araby.YEH_HAMZA, HAMZA)])
 YEH_TABLE = _mapping([(araby.ALEF_MAKSURA + "\u06cc", araby.YEH)])  # ى and Persian yeh
 TEH_MARBUTA_TABLE = _mapping([(araby.TEH_MARBUTA + "\u06c0", araby.HEH)])
 PERSIAN_LETTERS_TABLE = _mapping([("\u06a9", araby.KAF)])  # Persian keheh ک
-DIGITS_TABLE = {
+DIGITS_TABLE: dict[int, str | None] = {
     ord(digit): ascii_digit
     for digits in (araby.NUMBERS_EAST, araby.NUMBERS_PERS)
     for digit, ascii_digit in zip(digits, araby.NUMBERS_WEST, strict=True)
@@ -61,9 +65,9 @@ DIGITS_TABLE = {
 
 
 @lru_cache(maxsize=64)
-def _table_for(disabled):
+def _table_for(disabled: frozenset[str]) -> dict[int, str | None]:
     """The translation table with every switch on but those in ``disabled``."""
-    table = {}
+    table: dict[int, str | None] = {}
     for name, switch_table in SWITCH_TABLES.items():
         if name not in disabled:
             table.update(switch_table)
@@ -83,7 +87,7 @@ SWITCH_TABLES = {
 }
 
 
-def normalize_arabic(text, presentation_forms=True, **switches):
+def normalize_arabic(text: str, presentation_forms: bool = True, **switches: bool) -> str:
     """Normalise Arabic text for matching.
 
     Every switch defaults to on; pass ``name=False`` to keep one kind of
@@ -105,7 +109,7 @@ def normalize_arabic(text, presentation_forms=True, **switches):
     return text.translate(_table_for(disabled))
 
 
-def stop_key(word):
+def stop_key(word: str) -> str:
     """The form a word is looked up in the stop list by: normalised, but with
     its hamza spelling kept, so that إمام (imam) is not taken for أمام
     (in front of), nor الآلي (automatic) for الألى.
@@ -136,7 +140,7 @@ STEM_EXCLUSIONS = frozenset(
 STEM_EXCLUSIONS = frozenset(word[2:] if word.startswith("ال") else word for word in STEM_EXCLUSIONS)
 
 
-def _strip_prefix(word):
+def _strip_prefix(word: str) -> str:
     for prefix in PREFIXES:
         # A lone waw needs a word of four letters (Lucene's rule), so that
         # short words that begin with waw (ورد, وقت) are left alone.
@@ -146,7 +150,7 @@ def _strip_prefix(word):
     return word
 
 
-def _strip_suffixes(word):
+def _strip_suffixes(word: str) -> str:
     if word in STEM_EXCLUSIONS:
         return word
     for suffix in SUFFIXES:
@@ -156,7 +160,7 @@ def _strip_suffixes(word):
 
 
 @lru_cache(maxsize=WORD_CACHE_SIZE)
-def light_stem(word):
+def light_stem(word: str) -> str:
     """Strip one article/conjunction prefix and the common suffixes of a
     normalised Arabic word, never leaving fewer than two letters.
 
@@ -168,12 +172,12 @@ def light_stem(word):
     return _strip_suffixes(_strip_prefix(word))
 
 
-def _strips_lone_waw(word):
+def _strips_lone_waw(word: str) -> bool:
     return word.startswith("و") and _strip_prefix(word) == word[1:]
 
 
 @lru_cache(maxsize=WORD_CACHE_SIZE)
-def query_stem(word):
+def query_stem(word: str) -> str:
     """The stem a query word is searched by: like light_stem, but a leading
     waw is kept, since in a query it is far more often the first letter of
     the word (وزير، وكالة) than the conjunction.
@@ -184,7 +188,7 @@ def query_stem(word):
     return _strip_suffixes(word) if _strips_lone_waw(word) else light_stem(word)
 
 
-def index_stems(word):
+def index_stems(word: str) -> tuple[str, ...]:
     """The stems a document word is indexed under: the light stem and, when
     that removed a leading waw, also the stem with the waw kept, so that
     وزير in a document is found both by وزير and (as و + زير) by زير, and
@@ -243,7 +247,7 @@ PROCLITICS = tuple(c + p for c in ("", *CONJUNCTION_CLITICS) for p in ("", *PREP
 BARE_PREFIXES = {"ال", "وال", "بال", "كال", "فال", "لل"}
 
 
-def _is_stop_lemma(lemma, entries):
+def _is_stop_lemma(lemma: str, entries: Iterable[Mapping[str, Any]]) -> bool:
     for entry in entries:
         kind = entry["type_word"]
         if kind == "حرف ابجدي" or lemma in NOT_STOP_LEMMAS:
@@ -253,7 +257,7 @@ def _is_stop_lemma(lemma, entries):
     return False
 
 
-def _load_stopwords():
+def _load_stopwords() -> frozenset[str]:
     lexicon = arabic_stopword_lists.classed_STOPWORDS
     forms_of = arabic_stopword_lists.STOPWORDS_INDEX
     words = set(BARE_PREFIXES)

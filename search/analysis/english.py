@@ -15,7 +15,7 @@ ENGLISH_STOPWORDS = frozenset(STOP_WORDS - {"us", "may", "tbd"})
 _local = threading.local()
 
 
-def _stemmer():
+def _stemmer() -> Stemmer.Stemmer:
     # PyStemmer objects are not thread-safe: one per thread.
     stemmer = getattr(_local, "stemmer", None)
     if stemmer is None:
@@ -24,7 +24,7 @@ def _stemmer():
 
 
 @lru_cache(maxsize=WORD_CACHE_SIZE)
-def english_stem(word):
+def english_stem(word: str) -> str:
     """Snowball (Porter2) English stem of a lowercased word.
 
     >>> english_stem("observers")

@@ -2,6 +2,8 @@
 (the engine's, the rewrites', the suggestion's, names across scripts'), and
 what ``explain=1`` shows of it."""
 
+from __future__ import annotations
+
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -29,11 +31,11 @@ class QueryWord:
 @dataclass(frozen=True)
 class QueryPlan:
     text: str
-    words: tuple
+    words: tuple[QueryWord, ...]
 
 
 @lru_cache(maxsize=PLANS_KEPT)
-def plan_query(text):
+def plan_query(text: str) -> QueryPlan:
     """The QueryPlan of ``text``: its words (less operators and field names)
     with their offsets, normalised forms, stop marks and stems."""
     words = []
@@ -49,18 +51,18 @@ def plan_query(text):
     return QueryPlan(text, tuple(words))
 
 
-def query_words(text):
+def query_words(text: str) -> list[tuple[str, str, int, int]]:
     """The words of a query with their offsets: ``[(word, script, start, end)]``."""
     return [(w.surface, w.script, w.start, w.end) for w in plan_query(text).words]
 
 
-def content_words(text):
+def content_words(text: str) -> list[tuple[str, str, int, int]]:
     """query_words less the function words (stopwords): the words a typo
     correction may replace (a function word is a real word, not a typo)."""
     return [(w.surface, w.script, w.start, w.end) for w in plan_query(text).words if not w.stopword]
 
 
-def explain_words(text):
+def explain_words(text: str) -> list[dict[str, str | bool | None]]:
     """One entry per query word: its normalised form, its stem, and whether
     it is dropped as a stopword.
 

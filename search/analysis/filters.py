@@ -1,9 +1,10 @@
 """Token filters that dispatch on each token's script (``t.script``)."""
 
 import unicodedata
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
-from whoosh.analysis import Filter
+from whoosh.analysis import Filter, Token
 
 from .arabic import ARABIC_STOPWORDS, index_stems, normalize_arabic, query_stem, stop_key
 from .english import ENGLISH_STOPWORDS, english_stem
@@ -12,7 +13,7 @@ from .tokenizer import ARABIC_SCRIPT
 
 
 @lru_cache(maxsize=WORD_CACHE_SIZE)
-def normalize_word(word, script):
+def normalize_word(word: str, script: str) -> str:
     """The matching form of one word: Arabic normalisation, or NFKC + casefold."""
     if script == ARABIC_SCRIPT:
         return normalize_arabic(word)
@@ -20,27 +21,27 @@ def normalize_word(word, script):
 
 
 @lru_cache(maxsize=WORD_CACHE_SIZE)
-def stopword_key(word, script):
+def stopword_key(word: str, script: str) -> str:
     """What a surface word is looked up in the stop list by."""
     if script == ARABIC_SCRIPT:
         return stop_key(word)
     return normalize_word(word, script)
 
 
-def is_stopword(key, script):
+def is_stopword(key: str, script: str) -> bool:
     """Whether a word's stop key (see stopword_key) is a stopword."""
     stoplist = ARABIC_STOPWORDS if script == ARABIC_SCRIPT else ENGLISH_STOPWORDS
     return key in stoplist
 
 
-def stem_word(normalized, script):
+def stem_word(normalized: str, script: str) -> str:
     """The stem a query word is searched by."""
     if script == ARABIC_SCRIPT:
         return query_stem(normalized)
     return english_stem(normalized)
 
 
-def index_stems_of(normalized, script):
+def index_stems_of(normalized: str, script: str) -> tuple[str, ...]:
     """The stems a document word is indexed under (one, or two for a leading waw)."""
     if script == ARABIC_SCRIPT:
         return index_stems(normalized)
@@ -54,8 +55,8 @@ class NormalizeFilter(Filter):
     words given: one each, stopwords included (they are kept in the
     exact-form fields and dropped, leaving their place, in the stemmed ones)."""
 
-    def __call__(self, tokens):
-        pos = None
+    def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
+        pos: int | None = None
         for t in tokens:
             surface = t.text
             if t.positions and pos is None:
@@ -66,6 +67,7 @@ class NormalizeFilter(Filter):
                 t.text = word
                 t.stopkey = keys[i] if i < len(keys) else word
                 if t.positions:
+                    assert pos is not None  # taken from the first token, which has positions too
                     t.pos = pos
                     pos += 1
                 yield t
@@ -77,7 +79,7 @@ class BilingualStopFilter(Filter):
     the words it was written with; with ``removestops=False`` mark them
     instead."""
 
-    def __call__(self, tokens):
+    def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
         for t in tokens:
             if not is_stopword(getattr(t, "stopkey", t.text), t.script):
                 t.stopped = False
@@ -92,7 +94,7 @@ class LightStemFilter(Filter):
     index time a word may give two stems at the same position (see
     arabic.index_stems); a query word always gives one."""
 
-    def __call__(self, tokens):
+    def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
         for t in tokens:
             if t.mode == "query":
                 t.text = stem_word(t.text, t.script)

@@ -6,6 +6,8 @@ Offsets always point into the original text: filters change ``text`` only.
 """
 
 import re
+from collections.abc import Iterator
+from typing import Any
 
 from whoosh.analysis import Token, Tokenizer
 
@@ -26,7 +28,7 @@ _OTHER_WORD = rf"[^\W_{_ARABIC_WORD_CHAR}][^\W_{_ARABIC_WORD_CHAR}]*(?:[\u0300-\
 WORD_PATTERN = re.compile(f"(?P<ar>{_ARABIC_WORD})|(?P<latin>{_OTHER_WORD})")
 
 
-def script_of(word):
+def script_of(word: str) -> str:
     """``"ar"`` when the word has an Arabic letter, else ``"latin"``."""
     match = re.search(f"[{_ARABIC_WORD_CHAR}]", word)
     return ARABIC_SCRIPT if match else LATIN_SCRIPT
@@ -39,22 +41,22 @@ class BilingualTokenizer(Tokenizer):
     [('بعثة', 'ar'), ('OSCE', 'latin'), ('تراقب', 'ar')]
     """
 
-    def __eq__(self, other):
+    def __eq__(self, other: object) -> bool:
         return type(other) is type(self)
 
     def __call__(
         self,
-        value,
-        positions=False,
-        chars=False,
-        keeporiginal=False,
-        removestops=True,
-        start_pos=0,
-        start_char=0,
-        tokenize=True,
-        mode="",
-        **kwargs,
-    ):
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        **kwargs: Any,
+    ) -> Iterator[Token]:
         t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         if not tokenize:
             t.original = t.text = value
