@@ -8,6 +8,7 @@ says it is partial.
 """
 
 import time
+from collections.abc import Callable
 
 
 class QueryTimeout(Exception):
@@ -17,7 +18,7 @@ class QueryTimeout(Exception):
 class Deadline:
     """A point in time (``time.monotonic``) a request must answer by."""
 
-    def __init__(self, seconds, clock=time.monotonic):
+    def __init__(self, seconds: float, clock: Callable[[], float] = time.monotonic) -> None:
         self.seconds = seconds
         self.clock = clock
         self.at = clock() + seconds
@@ -26,16 +27,16 @@ class Deadline:
         # Passes over the index the request made (search/engine.py), for its log line.
         self.passes = 0
 
-    def left(self):
+    def left(self) -> bool:
         """True while there is time left; once False, False for good."""
         if not self.expired and self.clock() >= self.at:
             self.expired = True
         return not self.expired
 
-    def remaining(self):
+    def remaining(self) -> float:
         return max(0.0, self.at - self.clock())
 
 
-def unlimited():
+def unlimited() -> Deadline:
     """A deadline that never comes (offline tools: the quality harness, the CLI's tests)."""
     return Deadline(float("inf"))

@@ -1,9 +1,13 @@
 """run a SearchRequest against a searcher: the ranked page of hits with
 snippets. No Flask, no HTML pages here (snippets are HTML fragments)."""
 
+from __future__ import annotations
+
 import logging
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import numpy as np
 from whoosh.scoring import BM25F
@@ -36,6 +40,16 @@ from .stored_spans import offsets_by_doc, spans_at
 from .suggest import SUGGEST_BELOW, correct_query
 from .tolerance import Tolerance, add_typo_tolerance, typo_candidates, without_typo_tiers
 
+if TYPE_CHECKING:
+    from whoosh.fields import Schema
+    from whoosh.query import Query
+
+    from .highlight import Span
+    from .postings.reader import IndexPostings
+    from .postings.view import Searcher
+    from .query import Expansions, SearchRequest
+    from .rewrite import Rewrite
+
 log = logging.getLogger(__name__)
 # Longest one request may take, over all its steps (parsing, expansion,
 # matching, rewrites, the suggestion, snippets), in seconds, and the most
@@ -67,6 +81,14 @@ class Hit:
     similar: int = 0
 
 
+class TypoMatch(TypedDict):
+    """A query word that matched index words a typo or two away (search/tolerance.py)."""
+
+    word: str
+    matched: list[str]
+    typos: int
+
+
 @dataclass
 class SearchResponse:
     query: str
@@ -74,23 +96,23 @@ class SearchResponse:
     page: int
     per_page: int
     took_ms: float
-    hits: list = field(default_factory=list)
+    hits: list[Hit] = field(default_factory=list)
     suggestion: str | None = None
     # "all": every hit has all the words; "some": none had them all, so these
     # have some of them; "none": nothing matched.
     matched: str = "all"
-    explain: dict | None = None
+    explain: dict[str, Any] | None = None
     # Set when the results come from a changed query (search.rewrite.Rewrite).
-    rewrite: object | None = None
+    rewrite: Rewrite | None = None
     # True when the deadline passed before every step was done: some passes,
     # the rewrite, the suggestion or some snippets were skipped.
     partial: bool = False
     # The query words that matched index words a typo or two away, in the
     # results shown: [{"word", "matched": [...], "typos"}] (search/tolerance.py).
-    typo_matches: list = field(default_factory=list)
+    typo_matches: list[TypoMatch] = field(default_factory=list)
     # {"lang": {...}, "year": {...}, "source": {...}}: documents of the whole
     # match set by facet value (search/refine.py).
-    facets: dict = field(default_factory=dict)
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)
     # Passes over the index this answer took (the words, typo tiers, fewer
     # words, rewrites, the suggestion's): for the request log.
     passes: int = 0
@@ -103,11 +125,11 @@ class Found:
 
     docnum: int
     score: float
-    fields: dict
+    fields: dict[str, Any]
     typos: int = 0
     similar: int = 0
 
-    def __getitem__(self, name):
+    def __getitem__(self, name: str) -> Any:
         return self.fields[name]
 
 
@@ -118,14 +140,14 @@ class Ran:
 
     total: int
     exact_total: int
-    page: list
-    facets: dict
+    page: list[Found]
+    facets: dict[str, dict[str, int]]
 
 
 NOTHING_FOUND = Ran(0, 0, [], {})
 
 
-def _run(searcher, query, request, deadline):
+def _run(searcher: Searcher, query: Query, request: SearchRequest, deadline: Deadline) -> Ran:
     """Return the Ran of ``query``: every match scored, filtered, folded and
     counted (search/refine.py), the page picked by a partial sort; the exact
     total counts the matches without a typo. Raises BudgetExceeded when the
@@ -150,7 +172,7 @@ def _run(searcher, query, request, deadline):
     found, depth = refined.found, request.page * request.per_page
     best = newest_first(store, found, depth) if request.sort == "date" else top_documents(found, depth)
     first = (request.page - 1) * request.per_page
-    page = []
+    page: list[Found] = []
     for at in best[first : first + request.per_page].tolist():
         # A stored document is read whole (a 20 MB text takes a third of a
         # second): once the deadline has passed, the page ends at the hits read.
@@ -163,15 +185,15 @@ def _run(searcher, query, request, deadline):
 
 
 def _find(
-    searcher,
-    text,
-    request,
-    deadline,
-    exact_boost=EXACT_BOOST,
-    max_words=MAX_QUERY_WORDS,
-    expansions=None,
-    tolerance=None,
-):
+    searcher: Searcher,
+    text: str,
+    request: SearchRequest,
+    deadline: Deadline,
+    exact_boost: float = EXACT_BOOST,
+    max_words: int = MAX_QUERY_WORDS,
+    expansions: Expansions | None = None,
+    tolerance: Tolerance | None = None,
+) -> tuple[Query | None, str, Ran]:
     """Return (query, matched, Ran): documents with all the words (with ``tolerance``, a Tolerance,
     when they do not fill the page, also through words a typo away, ranked
     after them); when there are none, documents with some of them. BadRequest when the parsed query has too
@@ -215,8 +237,15 @@ def _find(
 
 
 def suggest(
-    searcher, request, total, matched, deadline=None, max_words=MAX_QUERY_WORDS, expansions=None, tolerance=None
-):
+    searcher: Searcher,
+    request: SearchRequest,
+    total: int,
+    matched: str,
+    deadline: Deadline | None = None,
+    max_words: int = MAX_QUERY_WORDS,
+    expansions: Expansions | None = None,
+    tolerance: Tolerance | None = None,
+) -> str | None:
     """A corrected query when this one finds little (``total`` counts the
     documents found without a typo), or finds documents with only some of
     its words, and the correction does better: more documents, or
@@ -241,23 +270,24 @@ def suggest(
     return None
 
 
-def _needs_surface_pass(surface_terms, stem_terms):
+def _needs_surface_pass(surface_terms: set[str], stem_terms: set[str]) -> set[str]:
     """Surface terms whose stems the stem pass would not find (fuzzy or
     prefix words that matched only an exact-form field)."""
     return {term for term in surface_terms if not set(index_stems_of(term, script_of(term))) & stem_terms}
 
 
-def marking_terms(schema, query):
+def marking_terms(schema: Schema, query: Query) -> tuple[set[str], set[str]]:
     """(terms to mark in ``body``, terms to mark in ``body_exact``): every
     stem the query matched, and the surface forms the stems do not cover."""
-    stem_terms, surface_terms = set(), set()
+    stem_terms: set[str] = set()
+    surface_terms: set[str] = set()
     for fieldname, term in positive_terms(query):
         (surface_terms if fieldname.endswith("_exact") else stem_terms).add(term)
     extra = _needs_surface_pass(surface_terms, stem_terms) if "body_exact" in schema else set()
     return stem_terms, extra
 
 
-def _merge(stem_spans, surface_spans):
+def _merge(stem_spans: list[Span], surface_spans: list[Span]) -> list[Span]:
     """One span per word, in order; a stem match wins over a surface one."""
     if not surface_spans:
         return stem_spans
@@ -266,7 +296,7 @@ def _merge(stem_spans, surface_spans):
     return [by_start[start] for start in sorted(by_start)]
 
 
-def matched_spans(schema, query, text):
+def matched_spans(schema: Schema, query: Query, text: str) -> list[Span]:
     """The spans of ``text`` to mark for ``query``, by analysing the text:
     words whose stem matched a stemmed field, and words whose normalised form
     matched an exact field."""
@@ -275,7 +305,9 @@ def matched_spans(schema, query, text):
     return _merge(spans, find_spans(text, extra, schema["body_exact"].analyzer) if extra else [])
 
 
-def page_spans(searcher, query, page, limit_per_term=MAX_SPANS_PER_TERM):
+def page_spans(
+    searcher: Searcher, query: Query, page: Sequence[Found], limit_per_term: int = MAX_SPANS_PER_TERM
+) -> list[list[Span]]:
     """matched_spans for each hit of ``page``, read from the word offsets in
     the posting store (no analysis of the hits' text); by default only the
     first matches of each term, all a snippet chooses from
@@ -295,7 +327,7 @@ def page_spans(searcher, query, page, limit_per_term=MAX_SPANS_PER_TERM):
     ]
 
 
-def document_spans(searcher, docnum, fields, text):
+def document_spans(searcher: Searcher, docnum: int, fields: dict[str, Any], text: str) -> list[Span]:
     """The words of a stored document that the query ``text`` matched (the
     first MAX_DOCUMENT_MARKS_PER_TERM of each term), read from the posting
     store: no analysis of the text, whose cost grows with its size."""
@@ -303,7 +335,7 @@ def document_spans(searcher, docnum, fields, text):
     return page_spans(searcher, query, [Found(docnum, 0.0, fields)], MAX_DOCUMENT_MARKS_PER_TERM)[0]
 
 
-def parse_for_marking(searcher, text):
+def parse_for_marking(searcher: Searcher, text: str) -> Query:
     """The bounded query for ``text`` (all words), to mark a document with."""
     query = build_query(searcher.schema, text)
     reader = searcher.reader()
@@ -311,7 +343,7 @@ def parse_for_marking(searcher, text):
     return bound_expansions(add_clitic_forms(query, reader), reader, expander)
 
 
-def _snippets(searcher, query, page, deadline):
+def _snippets(searcher: Searcher, query: Query | None, page: list[Found], deadline: Deadline) -> list[str]:
     """Each hit's snippet: around its matched words; once the deadline has
     passed, the opening of the text (cheap, and still a fair preview)."""
     if not page:
@@ -320,7 +352,7 @@ def _snippets(searcher, query, page, deadline):
         return [plain_snippet(hit["body"], title_ranges(hit["body"], hit["title"])) for hit in page]
     # A hit matched by the words themselves marks them only; a hit matched
     # through a typo marks the index words a typo away too.
-    spans_of = {}
+    spans_of: dict[int, list[Span]] = {}
     for with_typos in (False, True):
         hits = [hit for hit in page if bool(hit.typos) == with_typos]
         if hits:
@@ -334,7 +366,22 @@ def _snippets(searcher, query, page, deadline):
     return snippets
 
 
-def search(searcher, request, exact_boost=EXACT_BOOST, deadline=None, max_words=MAX_QUERY_WORDS):
+class _Steps(TypedDict):
+    """What every pass of one search shares (``_find``'s settings)."""
+
+    exact_boost: float
+    max_words: int
+    expansions: Expansions
+    tolerance: Tolerance | None
+
+
+def search(
+    searcher: Searcher,
+    request: SearchRequest,
+    exact_boost: float = EXACT_BOOST,
+    deadline: Deadline | None = None,
+    max_words: int = MAX_QUERY_WORDS,
+) -> SearchResponse:
     """Run ``request`` and return a SearchResponse. ``exact_boost`` weighs the
     exact-form fields against the stems (the quality harness varies it).
     Every step shares ``deadline`` (by default QUERY_DEADLINE_SECONDS from
@@ -344,10 +391,15 @@ def search(searcher, request, exact_boost=EXACT_BOOST, deadline=None, max_words=
     too many fuzzy or prefix words)."""
     started = time.perf_counter()
     deadline = deadline or Deadline(QUERY_DEADLINE_SECONDS)
-    expansions = {}  # the prefix and fuzzy words' terms, shared by every pass (query.Expander)
+    expansions: Expansions = {}  # the prefix and fuzzy words' terms, shared by every pass (query.Expander)
     # Typo tolerance, shared by every pass the same way; exact=1 turns it off.
     tolerance = None if request.exact else Tolerance(searcher.reader(), deadline)
-    steps = {"exact_boost": exact_boost, "max_words": max_words, "expansions": expansions, "tolerance": tolerance}
+    steps: _Steps = {
+        "exact_boost": exact_boost,
+        "max_words": max_words,
+        "expansions": expansions,
+        "tolerance": tolerance,
+    }
     text = resolve_conjunction_waw(searcher.reader(), request.text)
     try:
         query, matched, ran = _find(searcher, text, request, deadline, **steps)
@@ -371,7 +423,7 @@ def search(searcher, request, exact_boost=EXACT_BOOST, deadline=None, max_words=
             if matched == "all":  # through typos only: the rewrite must find the words themselves
                 better = found[1] == "all" and found[2].exact_total > 0
             else:
-                better = found[1] == "all" or (ran.total == 0 and found[2].total)
+                better = found[1] == "all" or (ran.total == 0 and found[2].total > 0)
             if better:
                 (query, matched, ran), rewrite = found, candidate
                 break
@@ -399,7 +451,7 @@ def search(searcher, request, exact_boost=EXACT_BOOST, deadline=None, max_words=
         else suggest(searcher, request, ran.exact_total, matched, deadline, max_words, expansions, tolerance)
     )
     typo_matches = _typo_matches(searcher.store, query, ran.page)
-    explain = None
+    explain: dict[str, Any] | None = None
     if request.explain:
         explain = {"words": explain_words(request.text), "parsed": str(query)}
         if request.cross_script:
@@ -427,7 +479,7 @@ def search(searcher, request, exact_boost=EXACT_BOOST, deadline=None, max_words=
     )
 
 
-def _typo_matches(store, query, page):
+def _typo_matches(store: IndexPostings, query: Query | None, page: list[Found]) -> list[TypoMatch]:
     """``[{"word", "matched", "typos"}]``: each word of ``query`` (the one
     the page's hits come from) that matched them through index words a typo
     or two away, with those words (their exact forms; stems when only a
@@ -435,9 +487,9 @@ def _typo_matches(store, query, page):
     with_typos = np.array(sorted(hit.docnum for hit in page if hit.typos), dtype=np.int64)
     if query is None or not len(with_typos):
         return []
-    matches = []
+    matches: list[TypoMatch] = []
     for word, candidates in typo_candidates(query).items():
-        found = {}
+        found: dict[bool, dict[str, int]] = {}
         for (fieldname, term), typos in candidates.items():
             docs = store.term(fieldname, term).docs
             if len(docs) and members(with_typos, docs).any():
@@ -449,7 +501,7 @@ def _typo_matches(store, query, page):
     return matches
 
 
-def scoring():
+def scoring() -> BM25F:
     """BM25F with the parameters the posting store scores with
     (search/postings/bm25f.py), for code that still asks Whoosh to score."""
     return BM25F(B=bm25f.B, K1=bm25f.K1)

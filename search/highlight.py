@@ -5,12 +5,20 @@ Escape first, then mark: the text is HTML-escaped piece by piece and only
 the document (article, clitics, diacritics and all).
 """
 
+from __future__ import annotations
+
 import bisect
 import re
+from collections.abc import Collection, Iterable, Sequence, Set
 from dataclasses import dataclass
+from functools import partial
 from html import escape
+from typing import TYPE_CHECKING
 
 from .analysis.analyzers import word_spans
+
+if TYPE_CHECKING:
+    from whoosh.analysis import Analyzer
 
 SNIPPET_CHARS = 260
 MAX_FRAGMENTS = 3
@@ -35,10 +43,14 @@ class Span:
     term: str
 
 
-def find_spans(text, terms, analyzer):
+# A snippet's fragment: its start and end in the text, and the spans inside it.
+Window = tuple[int, int, list[Span]]
+
+
+def find_spans(text: str, terms: Collection[str], analyzer: Analyzer) -> list[Span]:
     """Spans of the words of ``text`` whose analysed form is in ``terms``, in
     order, one per word (a word indexed under two stems is one span)."""
-    spans = []
+    spans: list[Span] = []
     if not terms:
         return spans
     words = word_spans(text, analyzer)
@@ -54,9 +66,10 @@ def find_spans(text, terms, analyzer):
     return spans
 
 
-def _render(text, start, end, spans, first_id=None):
+def _render(text: str, start: int, end: int, spans: Iterable[Span], first_id: str | None = None) -> str:
     """Escaped text[start:end] with each span in it wrapped in <mark>."""
-    out, cursor = [], start
+    out: list[str] = []
+    cursor = start
     for span in spans:
         if span.start < start or span.end > end:
             continue
@@ -68,7 +81,9 @@ def _render(text, start, end, spans, first_id=None):
     return "".join(out)
 
 
-def mark_document(text, spans, start=0, end=None, first_id="first-match"):
+def mark_document(
+    text: str, spans: Iterable[Span], start: int = 0, end: int | None = None, first_id: str | None = "first-match"
+) -> str:
     """The text from ``start`` on (to ``end``), escaped, every span in it
     marked; the first mark carries ``id=first_id`` (unless None) so the page
     can scroll to it."""
@@ -85,14 +100,16 @@ def mark_document(text, spans, start=0, end=None, first_id="first-match"):
     )
 
 
-def after_leading_title(text, title):
+def after_leading_title(text: str, title: str) -> int:
     """Where the text goes on after the title, when it opens with it (a plain
     text file's first line); 0 otherwise. The page shows the title once."""
     stripped = text.lstrip()
     if not (title and stripped.startswith(title)):
         return 0
     end = len(text) - len(stripped) + len(title)
-    return _NEWLINES.match(text, end).end()  # and the blank lines after it
+    newlines = _NEWLINES.match(text, end)
+    assert newlines is not None  # [\r\n]* matches anywhere, if only the empty string
+    return newlines.end()  # and the blank lines after it
 
 
 # Farthest a fragment's edge moves to reach a word boundary: text with no
@@ -100,7 +117,7 @@ def after_leading_title(text, title):
 MAX_BOUNDARY_WALK = 40
 
 
-def _word_start(text, index, limit):
+def _word_start(text: str, index: int, limit: int) -> int:
     """Move ``index`` back to the start of the word it falls in (not past
     limit, nor more than MAX_BOUNDARY_WALK characters)."""
     limit = max(limit, index - MAX_BOUNDARY_WALK)
@@ -109,7 +126,7 @@ def _word_start(text, index, limit):
     return index
 
 
-def _word_end(text, index, limit):
+def _word_end(text: str, index: int, limit: int) -> int:
     """Move ``index`` on to the end of the word it falls in (not past limit,
     nor more than MAX_BOUNDARY_WALK characters)."""
     limit = min(limit, index + MAX_BOUNDARY_WALK)
@@ -118,20 +135,24 @@ def _word_end(text, index, limit):
     return index
 
 
-def title_ranges(text, title):
+def title_ranges(text: str, title: str) -> list[tuple[int, int]]:
     """Where the title is repeated in the text (the first MAX_TITLE_RANGES
     times): snippets leave those parts out."""
-    ranges, start = [], text.find(title) if title else -1
+    ranges: list[tuple[int, int]] = []
+    start = text.find(title) if title else -1
     while start != -1 and len(ranges) < MAX_TITLE_RANGES:
         ranges.append((start, start + len(title)))
         start = text.find(title, start + len(title))
     return ranges
 
 
-def snippet_spans(spans, limit_per_term=MAX_SPANS_PER_TERM, limit=MAX_SNIPPET_SPANS):
+def snippet_spans(
+    spans: Iterable[Span], limit_per_term: int = MAX_SPANS_PER_TERM, limit: int = MAX_SNIPPET_SPANS
+) -> list[Span]:
     """The spans a snippet chooses from, in order: the first ``limit_per_term``
     of each term, at most ``limit`` in all."""
-    kept, seen = [], {}
+    kept: list[Span] = []
+    seen: dict[str, int] = {}
     for span in spans:
         count = seen.get(span.term, 0)
         if count < limit_per_term:
@@ -145,15 +166,15 @@ def snippet_spans(spans, limit_per_term=MAX_SPANS_PER_TERM, limit=MAX_SNIPPET_SP
 class _Skips:
     """The ranges a snippet leaves out (sorted, apart), found by binary search."""
 
-    def __init__(self, ranges):
+    def __init__(self, ranges: Iterable[tuple[int, int]]) -> None:
         self.ranges = sorted(ranges)
         self.starts = [start for start, _ in self.ranges]
 
-    def covers(self, span):
+    def covers(self, span: Span) -> bool:
         at = bisect.bisect_right(self.starts, span.start) - 1
         return at >= 0 and span.end <= self.ranges[at][1]
 
-    def bounds(self, span, low, high):
+    def bounds(self, span: Span, low: int, high: int) -> tuple[int, int]:
         """The room around ``span``: from the end of the nearest range before
         it to the start of the nearest range after it."""
         at = bisect.bisect_right(self.starts, span.start)
@@ -170,7 +191,7 @@ class _Skips:
         return low, high
 
 
-def _window(text, spans, starts, anchor, skips, size):
+def _window(text: str, spans: list[Span], starts: list[int], anchor: int, skips: _Skips, size: int) -> Window:
     """A fragment of about ``size`` characters around spans[anchor], on word
     boundaries, kept clear of the skip ranges, and the spans inside it
     (``starts``: the spans' start offsets, for binary search)."""
@@ -185,35 +206,40 @@ def _window(text, spans, starts, anchor, skips, size):
     return start, end, inside
 
 
-def plain_snippet(text, skip=()):
+def plain_snippet(text: str, skip: Iterable[tuple[int, int]] = ()) -> str:
     """The opening of the text, after a leading title, as a snippet: for a
     hit with no match to show (or no time left to find one)."""
     skip = sorted(skip)
     start = skip[0][1] if skip and skip[0][0] < SNIPPET_CHARS else 0
-    start = _SPACES.match(text, start).end()
+    spaces = _SPACES.match(text, start)
+    assert spaces is not None  # \s* matches anywhere, if only the empty string
+    start = spaces.end()
     end = _word_end(text, min(len(text), start + SNIPPET_CHARS), len(text))
     html = _compact(escape(text[start:end]))
     return (f"{ELLIPSIS} " if start else "") + html + (f" {ELLIPSIS}" if end < len(text) else "")
 
 
-def _compact(html):
+def _compact(html: str) -> str:
     return _SPACE.sub(" ", html).strip()
 
 
-def _gain(window, covered):
+def _gain(window: Window, covered: Set[str]) -> tuple[int, int, int]:
     """Rank a fragment: new distinct terms first, then matches, then earliness."""
     terms = {s.term for s in window[2]}
     return (len(terms - covered), len(window[2]), -window[0])
 
 
-def _choose_fragments(text, spans, skips, fragments, size):
+def _choose_fragments(
+    text: str, spans: list[Span], skips: _Skips, fragments: int, size: int
+) -> tuple[list[Window], set[str]]:
     """Greedily pick up to ``fragments`` windows of ``size`` characters, each
     adding query terms the others do not show."""
     starts = [span.start for span in spans]
     windows = [_window(text, spans, starts, i, skips, size) for i in range(len(spans))]
-    chosen, covered = [], set()
+    chosen: list[Window] = []
+    covered: set[str] = set()
     while windows and len(chosen) < fragments:
-        best = max(windows, key=lambda window, covered=frozenset(covered): _gain(window, covered))
+        best = max(windows, key=partial(_gain, covered=frozenset(covered)))
         if chosen and _gain(best, covered)[0] == 0:
             break
         chosen.append(best)
@@ -222,7 +248,7 @@ def _choose_fragments(text, spans, skips, fragments, size):
     return sorted(chosen), covered
 
 
-def make_snippet(text, spans, skip=()):
+def make_snippet(text: str, spans: Iterable[Span], skip: Sequence[tuple[int, int]] = ()) -> str:
     """HTML snippet of about SNIPPET_CHARS: one passage when one shows every
     matched term, else up to MAX_FRAGMENTS shorter ones that together show
     the most distinct terms, in document order, joined with an ellipsis; the

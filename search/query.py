@@ -10,12 +10,16 @@ Each word is looked up in the stemmed fields and, boosted, in the exact
 (normalised surface form) fields where the schema has them.
 """
 
+from __future__ import annotations
+
 import datetime
 import re
 import threading
 import unicodedata
 from collections import defaultdict
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypedDict
 from urllib.parse import unquote_to_bytes
 
 import numpy as np
@@ -27,6 +31,13 @@ from .analysis import script_of
 from .analysis.arabic import PROCLITICS
 from .config import current as current_setting
 from .postings.evaluate import Counted
+
+if TYPE_CHECKING:
+    from whoosh.fields import Schema
+    from whoosh.qparser import QueryParser
+
+    from .deadline import Deadline
+    from .postings.view import Reader
 
 SEARCH_FIELDS = ("title", "body", "title_exact", "body_exact")
 EXACT_BOOST = 1.0
@@ -49,13 +60,16 @@ MAX_PREFIX_WORDS = 8
 # to, over every field they are looked up in (each gets an equal share, at
 # most MAX_EXPANSIONS).
 MAX_TOTAL_EXPANSIONS = 1024
+# One request's expansions, shared by its passes (Expander's memo): (cap,
+# Prefix or FuzzyTerm, field, text, maxdist, prefixlength) -> index terms.
+Expansions = dict[tuple[int, type, str, str, int, int], list[str]]
 
 
 class BadRequest(ValueError):
     """A request parameter is invalid; the message says which and why.
     ``key`` and ``params`` let the page say it in the reader's language."""
 
-    def __init__(self, message, key="bad_request", **params):
+    def __init__(self, message: str, key: str = "bad_request", **params: object) -> None:
         super().__init__(message)
         self.key = key
         self.params = params
@@ -86,7 +100,7 @@ class SearchRequest:
     similar_to: str | None = None
 
 
-def _positive_int(params, name, default):
+def _positive_int(params: Mapping[str, str | None], name: str, default: int) -> int:
     raw = params.get(name)
     if raw is None or raw == "":
         return default
@@ -99,7 +113,7 @@ def _positive_int(params, name, default):
     return value
 
 
-def _check_text(text, config):
+def _check_text(text: str | None, config: Mapping[str, Any]) -> str:
     if text is None or not text.strip():
         raise BadRequest("q is required: the words to search for", "q_required")
     if len(text) > config["MAX_QUERY_CHARS"]:
@@ -114,7 +128,7 @@ def _check_text(text, config):
     return text.strip()
 
 
-def require_utf8(raw_query_string):
+def require_utf8(raw_query_string: bytes) -> None:
     """Refuse a query string whose percent-escapes are not UTF-8 (the web
     framework would otherwise pass them on as literal text)."""
     try:
@@ -123,7 +137,7 @@ def require_utf8(raw_query_string):
         raise BadRequest("q is not valid UTF-8", "q_encoding") from None
 
 
-def parse_request(params, config):
+def parse_request(params: Mapping[str, str | None], config: Mapping[str, Any]) -> SearchRequest:
     """Validate request parameters (a mapping) into a SearchRequest."""
     text = _check_text(params.get("q"), config)
     page = _positive_int(params, "page", 1)
@@ -140,13 +154,23 @@ def parse_request(params, config):
         lang = None
     if lang is not None and lang not in LANGUAGES:
         raise BadRequest("lang must be 'ar' or 'en'", "lang_unknown")
-    flags = {}
+    flags: dict[str, bool] = {}
     for name, default in (("explain", "0"), ("exact", "0"), ("cross_script", "1"), ("collapse", "1")):
         value = params.get(name) or default
         if value not in ("0", "1", "true", "false"):
             raise BadRequest(f"{name} must be 0 or 1", f"{name}_flag")
         flags[name] = value in ("1", "true")
-    return SearchRequest(text, page, per_page, lang, **flags, **_archive_params(params))
+    return SearchRequest(
+        text,
+        page,
+        per_page,
+        lang,
+        explain=flags["explain"],
+        exact=flags["exact"],
+        cross_script=flags["cross_script"],
+        collapse=flags["collapse"],
+        **_archive_params(params),
+    )
 
 
 # Arabic-Indic and Eastern Arabic-Indic digits read as ASCII in date and
@@ -155,7 +179,7 @@ _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "0123456789"
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
-def _day(params, name):
+def _day(params: Mapping[str, str | None], name: str) -> int | None:
     """An ISO date parameter (``YYYY-MM-DD``, nothing else that Python's
     ISO reader takes, such as 20210101 or 2021-W01-1) as days since
     1970-01-01."""
@@ -171,10 +195,29 @@ def _day(params, name):
         raise BadRequest(f"{name} must be a date written YYYY-MM-DD", "date_format", name=name) from None
 
 
-def _archive_params(params):
+class _ArchiveParams(TypedDict, total=False):
+    """The SearchRequest fields ``_archive_params`` reads (year only when given)."""
+
+    date_from: int | None
+    date_to: int | None
+    year: int
+    sort: str
+    source: str | None
+    similar_to: str | None
+
+
+def _filter_value(params: Mapping[str, str | None], name: str) -> str | None:
+    """The ``source`` or ``similar_to`` filter: at most MAX_FILTER_CHARS printable characters."""
+    value = params.get(name) or None
+    if value is not None and (len(value) > MAX_FILTER_CHARS or any(unicodedata.category(c) == "Cc" for c in value)):
+        raise BadRequest(f"{name} must be at most {MAX_FILTER_CHARS} printable characters", "filter_value", name=name)
+    return value
+
+
+def _archive_params(params: Mapping[str, str | None]) -> _ArchiveParams:
     """The filters and order of a news archive: source, year, date_from,
     date_to, sort and similar_to (search/refine.py)."""
-    found = {"date_from": _day(params, "date_from"), "date_to": _day(params, "date_to")}
+    found: _ArchiveParams = {"date_from": _day(params, "date_from"), "date_to": _day(params, "date_to")}
     if found["date_from"] is not None and found["date_to"] is not None and found["date_from"] > found["date_to"]:
         raise BadRequest("date_from must not be after date_to", "date_range")
     year = params.get("year") or None
@@ -187,17 +230,12 @@ def _archive_params(params):
     if sort not in SORT_ORDERS:
         raise BadRequest("sort must be 'relevance' or 'date'", "sort_unknown")
     found["sort"] = sort
-    for name in ("source", "similar_to"):
-        value = params.get(name) or None
-        if value is not None and (len(value) > MAX_FILTER_CHARS or any(unicodedata.category(c) == "Cc" for c in value)):
-            raise BadRequest(
-                f"{name} must be at most {MAX_FILTER_CHARS} printable characters", "filter_value", name=name
-            )
-        found[name] = value
+    found["source"] = _filter_value(params, "source")
+    found["similar_to"] = _filter_value(params, "similar_to")
     return found
 
 
-def make_parser(schema, match_all=True, exact_boost=EXACT_BOOST):
+def make_parser(schema: Schema, match_all: bool = True, exact_boost: float = EXACT_BOOST) -> QueryParser:
     """A query parser over the text fields with only the syntax we document."""
     fields = [name for name in SEARCH_FIELDS if name in schema]
     boosts = {name: exact_boost for name in fields if name.endswith("_exact")}
@@ -223,7 +261,7 @@ def make_parser(schema, match_all=True, exact_boost=EXACT_BOOST):
 _OPERATORS = re.compile(r"\b(AND|OR|NOT|ANDNOT|ANDMAYBE)\b")
 
 
-def _parse(parser, text, match_all=True):
+def _parse(parser: QueryParser, text: str, match_all: bool = True) -> wq.Query:
     """Whoosh's parse of ``text``, function words placed (``place_function_words``).
     Its parser fails on some operator sequences (``x NOT NOT y`` raises
     IndexError); those are parsed again with the operators read as plain
@@ -237,11 +275,11 @@ def _parse(parser, text, match_all=True):
     raise BadRequest("q could not be parsed; check its quotes, brackets and operators", "q_unparsable")
 
 
-def _is_exact_field(fieldname):
+def _is_exact_field(fieldname: str) -> bool:
     return fieldname.endswith("_exact")
 
 
-def _is_function_word(group):
+def _is_function_word(group: wq.Query) -> bool:
     """Whether a word's group of field lookups is a function word's: the
     stemmed fields, which leave stopwords out, gave it nothing, and only
     the exact forms (which keep them) look it up."""
@@ -250,7 +288,7 @@ def _is_function_word(group):
     return all(isinstance(leaf, wq.Term) and _is_exact_field(leaf.fieldname) for leaf in group.subqueries)
 
 
-def _exact_phrase(group):
+def _exact_phrase(group: wq.Query) -> wq.Query:
     """A phrase's group with only its exact-form phrases when the phrase has
     function words (the stemmed phrases, without them, would match the
     content words with anything between); else the group unchanged."""
@@ -270,7 +308,7 @@ def _exact_phrase(group):
 CLITIC_FORM_BOOST = 0.9
 
 
-def add_clitic_forms(query, reader):
+def add_clitic_forms(query: wq.Query, reader: Reader) -> wq.Query:
     """Each Arabic function word of ``query`` that no document has as typed
     matches its forms with a proclitic (analysis.arabic.PROCLITICS: وعليه,
     فإنه, بأنه are the same function words) that the index holds instead (a
@@ -279,7 +317,7 @@ def add_clitic_forms(query, reader):
     the index has is searched as typed: its clitic forms, rarer, would
     outscore it."""
 
-    def visit(node):
+    def visit(node: wq.Query) -> wq.Query:
         if _is_function_word(node):
             if any(reader.doc_frequency(term.fieldname, term.text) for term in node.subqueries):
                 return node
@@ -298,7 +336,7 @@ def add_clitic_forms(query, reader):
     return visit(query)
 
 
-def place_function_words(query, match_all=True):
+def place_function_words(query: wq.Query, match_all: bool = True) -> wq.Query:
     """Function words (stopwords) are searched in the exact-form fields
     only. Where a query also has content words, its function words rank
     the documents that have them higher, and never exclude one: they
@@ -307,14 +345,14 @@ def place_function_words(query, match_all=True):
     only needs them all (or, in the some-words pass, any); a phrase with
     function words matches them exactly."""
 
-    def optional(node, children, joined):
+    def optional(node: wq.Query, children: list[wq.Query], joined: Callable[..., wq.Query]) -> wq.Query:
         words = [child for child in children if _is_function_word(child)]
         content = [child for child in children if not _is_function_word(child)]
         if not words or not any(not isinstance(child, wq.Not) for child in content):
             return node
         return wq.AndMaybe(joined(content, boost=node.boost), wq.Or([Counted(word) for word in words]))
 
-    def visit(node, top=False):
+    def visit(node: wq.Query, top: bool = False) -> wq.Query:
         node = _exact_phrase(node)
         if node.is_leaf():
             return node
@@ -337,13 +375,16 @@ class _ParseCache:
     can be shared. The schema is kept with its entries, so its id is not
     reused while they exist."""
 
-    def __init__(self, parsers=8, queries=4096):
-        self._parsers = LRUCache(maxsize=parsers)
-        self._queries = LRUCache(maxsize=max(queries, 1))
+    def __init__(self, parsers: int = 8, queries: int = 4096) -> None:
+        # (schema id, match_all, exact_boost) -> (schema, parser); (those settings, text) -> (schema, query)
+        self._parsers: LRUCache[tuple[int, bool, float], tuple[Schema, QueryParser]] = LRUCache(maxsize=parsers)
+        self._queries: LRUCache[tuple[tuple[int, bool, float], str], tuple[Schema, wq.Query]] = LRUCache(
+            maxsize=max(queries, 1)
+        )
         self._keep_queries = queries > 0
         self._lock = threading.Lock()
 
-    def query(self, schema, text, match_all, exact_boost):
+    def query(self, schema: Schema, text: str, match_all: bool, exact_boost: float) -> wq.Query:
         settings = (id(schema), match_all, exact_boost)
         with self._lock:
             found = self._queries.get((settings, text))
@@ -363,13 +404,13 @@ class _ParseCache:
 _parse_cache = _ParseCache(queries=current_setting("PARSE_CACHE_SIZE"))
 
 
-def build_query(schema, text, match_all=True, exact_boost=EXACT_BOOST):
+def build_query(schema: Schema, text: str, match_all: bool = True, exact_boost: float = EXACT_BOOST) -> wq.Query:
     """The Whoosh query for ``text``; NullQuery when nothing searchable is left
     (only stopwords or only excluded words)."""
     return _parse_cache.query(schema, text, match_all, exact_boost)
 
 
-def _kind(leaf):
+def _kind(leaf: wq.Query) -> str:
     if isinstance(leaf, wq.FuzzyTerm):
         return "fuzzy"
     if isinstance(leaf, wq.Prefix):
@@ -377,7 +418,7 @@ def _kind(leaf):
     return "word"
 
 
-def _leaf_words(leaf):
+def _leaf_words(leaf: wq.Query) -> list[str]:
     if isinstance(leaf, wq.Phrase):
         return leaf.words
     text = getattr(leaf, "text", None)
@@ -396,20 +437,20 @@ class QueryShape:
     prefix: int
     expansions: int
 
-    def expansion_cap(self):
+    def expansion_cap(self) -> int:
         """Terms each prefix or fuzzy lookup may expand to, so that all of them
         together stay within MAX_TOTAL_EXPANSIONS."""
         return max(1, min(MAX_EXPANSIONS, MAX_TOTAL_EXPANSIONS // max(1, self.expansions)))
 
 
-def query_shape(query):
+def query_shape(query: wq.Query) -> QueryShape:
     """The QueryShape of a parsed query. Words are counted per field and by
     where they were typed, and the larger count is taken: ``a,b,c`` is one
     place but three words in each field; ``title:a body:b`` is one word per
     field but two places."""
-    per_field = defaultdict(lambda: defaultdict(set))
-    places = defaultdict(set)
-    lookups = set()
+    per_field: defaultdict[str, defaultdict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    places: defaultdict[str, set[tuple[int, int]]] = defaultdict(set)
+    lookups: set[tuple[str, str, str, int]] = set()
     for leaf in query.leaves():
         words, kind = _leaf_words(leaf), _kind(leaf)
         if not words:
@@ -421,13 +462,13 @@ def query_shape(query):
         if kind != "word":
             lookups.add((kind, leaf.fieldname, leaf.text, getattr(leaf, "maxdist", 0)))
 
-    def count(kind):
+    def count(kind: str) -> int:
         return max([len(places[kind])] + [len(kinds[kind]) for kinds in per_field.values()])
 
     return QueryShape(words=count("all"), fuzzy=count("fuzzy"), prefix=count("prefix"), expansions=len(lookups))
 
 
-def check_shape(query, max_words):
+def check_shape(query: wq.Query, max_words: int) -> QueryShape:
     """The QueryShape of ``query``; BadRequest when it has more words, fuzzy
     words or prefix words than allowed."""
     shape = query_shape(query)
@@ -444,7 +485,7 @@ def check_shape(query, max_words):
     return shape
 
 
-def _expansions(query, reader, cap):
+def _expansions(query: wq.Prefix | wq.FuzzyTerm, reader: Reader, cap: int) -> list[str]:
     """The at most ``cap`` index terms a prefix or fuzzy word stands for, the
     most frequent first."""
     if isinstance(query, wq.Prefix):
@@ -457,13 +498,13 @@ def _expansions(query, reader, cap):
         edits = min(query.maxdist, MAX_FUZZY_EDITS)
         # The first letter must match: it keeps the candidates few and typos
         # rarely hit it (hamza and alef variants are normalised already).
-        candidates = reader.terms_within(query.fieldname, query.text, edits, prefix=max(query.prefixlength, 1))
-        candidates = [term.decode("utf-8") if isinstance(term, bytes) else term for term in candidates]
+        found = reader.terms_within(query.fieldname, query.text, edits, prefix=max(query.prefixlength, 1))
+        candidates = [term.decode("utf-8") if isinstance(term, bytes) else term for term in found]
         frequency = {term: reader.doc_frequency(query.fieldname, term) for term in candidates}
     return most_frequent(frequency, cap)
 
 
-def most_frequent(frequency, count):
+def most_frequent(frequency: Mapping[str, int], count: int) -> list[str]:
     """The ``count`` terms of ``{term: documents}`` in most documents, ties
     in term order: sorted in numpy (a two-letter prefix has tens of
     thousands of terms; numpy's string order is Python's, by code point)."""
@@ -482,11 +523,17 @@ class Expander:
     deadline has passed (those words then match nothing, and the deadline
     says the answer is partial)."""
 
-    def __init__(self, reader, cap=MAX_EXPANSIONS, deadline=None, memo=None):
+    def __init__(
+        self,
+        reader: Reader,
+        cap: int = MAX_EXPANSIONS,
+        deadline: Deadline | None = None,
+        memo: Expansions | None = None,
+    ) -> None:
         self.reader, self.cap, self.deadline = reader, cap, deadline
-        self._done = {} if memo is None else memo
+        self._done: Expansions = {} if memo is None else memo
 
-    def terms(self, query):
+    def terms(self, query: wq.Prefix | wq.FuzzyTerm) -> list[str]:
         key = (
             self.cap,
             type(query),
@@ -502,7 +549,7 @@ class Expander:
         return self._done[key]
 
 
-def bound_expansions(query, reader, expander=None):
+def bound_expansions(query: wq.Query, reader: Reader, expander: Expander | None = None) -> wq.Query:
     """Replace prefix and fuzzy words by an OR of at most MAX_EXPANSIONS index
     terms (fewer when the request has many of them: see QueryShape), so that
     ``a*`` or ``x~2`` cannot expand to the whole vocabulary; cap fuzzy edits
@@ -521,7 +568,7 @@ def bound_expansions(query, reader, expander=None):
     return query.apply(lambda child: bound_expansions(child, reader, expander))
 
 
-def positive_terms(query):
+def positive_terms(query: wq.Query) -> Iterator[tuple[str, str]]:
     """The (field, term) pairs a matching document may contain: the query's
     terms less the excluded ones, phrase words included."""
     if isinstance(query, wq.Not):

@@ -16,12 +16,20 @@ documents, copies included (Elasticsearch counts its aggregations before
 field collapsing the same way), while ``total`` counts the results shown.
 """
 
+from __future__ import annotations
+
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .postings.build import NO_DATE
 from .postings.evaluate import TYPO_PENALTY, Matches
+
+if TYPE_CHECKING:
+    from .postings.reader import IndexPostings
+    from .query import SearchRequest
 
 FACETS = ("lang", "year", "source")
 # Values shown per facet, the most frequent first (an archive of many sites
@@ -37,10 +45,10 @@ class Refined:
 
     found: Matches
     similar: np.ndarray
-    facets: dict
+    facets: dict[str, dict[str, int]]
 
 
-def years_of(days):
+def years_of(days: np.ndarray) -> np.ndarray:
     """The calendar year of each date (days since 1970-01-01); 0 for NO_DATE."""
     known = days != NO_DATE
     years = np.zeros(len(days), dtype=np.int64)
@@ -48,9 +56,15 @@ def years_of(days):
     return years
 
 
-def _masks(store, docs, request, group_of, similar_group):
+def _masks(
+    store: IndexPostings,
+    docs: np.ndarray,
+    request: SearchRequest,
+    group_of: np.ndarray | None,
+    similar_group: int | None,
+) -> dict[str, np.ndarray]:
     """{filter: boolean mask over ``docs``} of the request's filters."""
-    masks = {}
+    masks: dict[str, np.ndarray] = {}
     for name in ("lang", "source"):
         wanted = getattr(request, name)
         if wanted is not None:
@@ -71,7 +85,7 @@ def _masks(store, docs, request, group_of, similar_group):
     return masks
 
 
-def _keep(masks, size, leave_out=None):
+def _keep(masks: Mapping[str, np.ndarray], size: int, leave_out: str | None = None) -> np.ndarray:
     keep = np.ones(size, dtype=bool)
     for name, mask in masks.items():
         if name != leave_out:
@@ -79,13 +93,15 @@ def _keep(masks, size, leave_out=None):
     return keep
 
 
-def facet_counts(store, docs, masks, picked=None):
+def facet_counts(
+    store: IndexPostings, docs: np.ndarray, masks: Mapping[str, np.ndarray], picked: Mapping[str, object] | None = None
+) -> dict[str, dict[str, int]]:
     """{facet: {value: documents}} over ``docs``, each facet with every
     filter of ``masks`` applied but its own; unknown values (no source, no
     date) are left out. Values by count, then by value; at most
     MAX_FACET_VALUES of each, and always the value ``picked`` ({facet:
     value}) filters by."""
-    facets = {}
+    facets: dict[str, dict[str, int]] = {}
     for facet in FACETS:
         chosen = docs[_keep(masks, len(docs), facet)]
         if facet == "year":
@@ -103,7 +119,7 @@ def facet_counts(store, docs, masks, picked=None):
     return facets
 
 
-def fold(found, group_of):
+def fold(found: Matches, group_of: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``(kept, similar)``: the indexes into ``found`` of the best-scoring
     document of each duplicate group (the lowest number among equal
     scores), in ``found``'s order, and how many other matches of its group
@@ -119,7 +135,13 @@ def fold(found, group_of):
     return kept, sizes[inverse[kept]] - 1
 
 
-def refine(store, found, request, group_of=None, similar_group=None):
+def refine(
+    store: IndexPostings,
+    found: Matches,
+    request: SearchRequest,
+    group_of: np.ndarray | None = None,
+    similar_group: int | None = None,
+) -> Refined:
     """Refined of ``found`` for ``request`` (its lang, source, year,
     date_from, date_to and collapse); ``group_of`` maps each document to its
     duplicate group (None: no groups), ``similar_group`` keeps one group."""
@@ -136,7 +158,7 @@ def refine(store, found, request, group_of=None, similar_group=None):
     return Refined(found, similar, facets)
 
 
-def newest_first(store, found, count):
+def newest_first(store: IndexPostings, found: Matches, count: int) -> np.ndarray:
     """The indexes into ``found`` of its ``count`` first documents by date:
     matches without a typo first (the typo tiers stay, as Meilisearch's
     sort rule comes after its typo rule), newest first, unknown dates last,

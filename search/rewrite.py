@@ -5,11 +5,19 @@ original words are unknown, the rewritten ones are known) and reported, so
 the reader can search for the original words exactly instead.
 """
 
+from __future__ import annotations
+
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from .analysis import script_of
 from .analysis.explain import query_words
 from .suggest import correct_query, is_known
+
+if TYPE_CHECKING:
+    from .deadline import Deadline
+    from .postings.view import Reader, Searcher
 
 # The standard Arabic (101) keyboard: the character each Latin key types.
 # Punctuation keys are letters there, and "b" types lam-alef.
@@ -30,11 +38,11 @@ class Rewrite:
     rewritten: str
     reason: str  # "layout" | "typo"
 
-    def as_dict(self):
+    def as_dict(self) -> dict[str, str]:
         return {"from": self.original, "to": self.rewritten, "reason": self.reason}
 
 
-def swap_layout(text):
+def swap_layout(text: str) -> str:
     """``text`` as it would have come out with the other layout active:
     Latin keys to Arabic letters, or Arabic letters back to Latin keys (the
     first reading, where لا is taken as the lam-alef key).
@@ -45,7 +53,7 @@ def swap_layout(text):
     return next(swap_layout_readings(text))
 
 
-def swap_layout_readings(text, limit=8):
+def swap_layout_readings(text: str, limit: int = 8) -> Iterator[str]:
     """Every reading of ``text`` on the other layout: لا typed in Arabic is
     the lam-alef key ("b") or lam then alef ("gh"), so an Arabic string has
     one reading per choice (at most ``limit``)."""
@@ -69,7 +77,7 @@ def swap_layout_readings(text, limit=8):
     yield from readings
 
 
-def layout_rewrite(reader, text):
+def layout_rewrite(reader: Reader, text: str) -> Rewrite | None:
     """The query retyped on the other layout, when none of its words is known
     to the index and every retyped word is."""
     words = text.split()
@@ -82,7 +90,7 @@ def layout_rewrite(reader, text):
     return None
 
 
-def typo_rewrite(searcher, text, deadline=None):
+def typo_rewrite(searcher: Searcher, text: str, deadline: Deadline | None = None) -> Rewrite | None:
     """The query with each word the index does not know replaced by the
     closest word it does (suggest.correct_query, the one correction loop:
     Arabic-aware edit costs); None when more than MAX_UNKNOWN_WORDS are
@@ -92,12 +100,13 @@ def typo_rewrite(searcher, text, deadline=None):
     return Rewrite(text, corrected, "typo") if corrected else None
 
 
-def resolve_conjunction_waw(reader, text):
+def resolve_conjunction_waw(reader: Reader, text: str) -> str:
     """A query word that begins with و is searched with its waw (وزير); when
     the index knows only the word without it (وبايكونور → بايكونور), the waw
     was the conjunction, and the word is searched without it. Not a rewrite
     the reader is told about: the same word, read the other way."""
-    pieces, cursor = [], 0
+    pieces: list[str] = []
+    cursor = 0
     for word, script, start, end in query_words(text):
         if script != "ar" or not word.startswith("و") or len(word) < 4 or is_known(reader, word):
             continue
@@ -107,7 +116,7 @@ def resolve_conjunction_waw(reader, text):
     return "".join(pieces) + text[cursor:] if pieces else text
 
 
-def candidate_rewrites(searcher, text, deadline=None):
+def candidate_rewrites(searcher: Searcher, text: str, deadline: Deadline | None = None) -> Iterator[Rewrite]:
     """Rewrites to try for a query that found nothing, most certain first."""
     layout = layout_rewrite(searcher.reader(), text)
     if layout:

@@ -7,8 +7,12 @@ or sit on neighbouring keys substitute cheaply, and a doubled letter or a
 dropped long vowel or hamza costs half an edit.
 """
 
+from __future__ import annotations
+
 import threading
 from collections import defaultdict
+from collections.abc import Callable, Hashable, Sequence
+from typing import TYPE_CHECKING
 
 import pyarabic.araby as araby
 from cachetools import LRUCache
@@ -22,6 +26,10 @@ from .index_identity import reader_version
 from .postings.evaluate import Evaluator, top_documents
 from .stored_spans import offsets_by_doc
 
+if TYPE_CHECKING:
+    from .deadline import Deadline
+    from .postings.view import Reader, Searcher
+
 SUGGEST_BELOW = 3  # a query with fewer results than this gets a suggestion
 MIN_WORD_CHARS = 4
 MAX_WORD_CHARS = 30  # nothing longer is a misspelt word; and it would be slow
@@ -34,20 +42,20 @@ _CONFUSABLE = {(a, b) for group in CONFUSABLE_GROUPS for a in group for b in gro
 CHEAP_TO_DROP = set("اويء") | {"h"}
 
 
-def max_edits(word):
+def max_edits(word: str) -> int:
     """Allowed edits for a word: none below four letters, one up to seven, two from eight."""
     if not MIN_WORD_CHARS <= len(word) <= MAX_WORD_CHARS:
         return 0
     return 1 if len(word) < 8 else 2
 
 
-def _indel_cost(word, i):
+def _indel_cost(word: str, i: int) -> float:
     char = word[i]
     doubled = (i > 0 and word[i - 1] == char) or (i + 1 < len(word) and word[i + 1] == char)
     return 0.5 if doubled or char in CHEAP_TO_DROP else 1.0
 
 
-def edit_cost(typed, known):
+def edit_cost(typed: str, known: str) -> float:
     """Weighted Damerau-Levenshtein distance from ``typed`` to ``known``.
 
     >>> edit_cost("كازاخستتان", "كازاخستان")
@@ -75,7 +83,7 @@ def edit_cost(typed, known):
     return d[-1][-1]
 
 
-def is_known(reader, word):
+def is_known(reader: Reader, word: str) -> bool:
     """Whether the index has the word, as a stem or as a normalised form."""
     script = script_of(word)
     normalized = normalize_word(word, script)
@@ -97,45 +105,47 @@ class Vocabulary:
     The distance is Damerau's (optimal string alignment), so a swap of two
     neighbouring letters is one edit."""
 
-    def __init__(self, reader, field):
+    def __init__(self, reader: Reader, field: str) -> None:
         self._reader, self._field = reader, field
-        self._by_length = None  # for posting files without shape groups, built on first use
-        self._closest = LRUCache(maxsize=CLOSEST_MEMO_SIZE)
+        # For posting files without shape groups, built on first use.
+        self._by_length: dict[int, list[str]] | None = None
+        self._closest: LRUCache[str, str | None] = LRUCache(maxsize=CLOSEST_MEMO_SIZE)
         self._lock = threading.Lock()  # the memo, for threaded servers
 
-    def _words_of_length(self, length):
+    def _words_of_length(self, length: int) -> Sequence[str]:
         with self._lock:
             if self._by_length is None:
-                by_length = defaultdict(list)
+                by_length: defaultdict[int, list[str]] = defaultdict(list)
                 for term in self._reader.lexicon(self._field):
                     word = term.decode("utf-8") if isinstance(term, bytes) else term
                     by_length[len(word)].append(word)
                 self._by_length = dict(by_length)
         return self._by_length.get(length, ())
 
-    def near(self, word, edits):
+    def near(self, word: str, edits: int) -> list[tuple[str, int]]:
         """``[(word, distance)]`` of the words at most ``edits`` edits from
         ``word`` (itself included, at distance 0): the candidates the posting
         store's letter groups allow (no copy of the vocabulary), or, for
         older posting files, the words of nearby lengths."""
         near = getattr(self._reader, "terms_near", None)
         candidates = near(self._field, word, edits) if near else None
+        groups: list[Sequence[str]]
         if candidates is not None:
             groups = [sorted(candidates)]
         else:
             groups = [self._words_of_length(length) for length in range(len(word) - edits, len(word) + edits + 1)]
-        found = []
+        found: list[tuple[str, int]] = []
         for choices in groups:
             if choices:
                 matches = process.extract(word, choices, scorer=OSA.distance, score_cutoff=edits, limit=None)
                 found += [(choice, distance) for choice, distance, _ in matches]
         return found
 
-    def within(self, word, edits):
+    def within(self, word: str, edits: int) -> list[str]:
         """The words at most ``edits`` edits from ``word`` (itself included)."""
         return [choice for choice, _ in self.near(word, edits)]
 
-    def closest(self, word, edits, doc_frequency):
+    def closest(self, word: str, edits: int, doc_frequency: Callable[[str], int]) -> str | None:
         """The word cheapest to reach from ``word`` by ``edit_cost`` (at most
         ``edits``), then the one in most documents; None when there is none.
         Remembered, as one request may ask for the same word several times."""
@@ -155,11 +165,11 @@ class Vocabulary:
 
 VERSIONS_KEPT = 2
 # index version -> {field: Vocabulary}; the live index and the one before
-_vocabularies = LRUCache(maxsize=VERSIONS_KEPT)
+_vocabularies: LRUCache[Hashable, dict[str, Vocabulary]] = LRUCache(maxsize=VERSIONS_KEPT)
 _vocabularies_lock = threading.Lock()
 
 
-def vocabulary(reader, field):
+def vocabulary(reader: Reader, field: str) -> Vocabulary:
     """The Vocabulary of ``field`` in this reader's index, built once per
     index version and field (did-you-mean asks for one field, typo
     tolerance for four: the vocabularies of the last two versions are kept
@@ -175,7 +185,7 @@ def vocabulary(reader, field):
         return found
 
 
-def best_correction(reader, word, script, field="body_exact"):
+def best_correction(reader: Reader, word: str, script: str, field: str = "body_exact") -> str | None:
     """The index word closest to ``word`` (cheapest edit, then most documents), or None."""
     normalized = normalize_word(word, script)
     edits = max_edits(normalized)
@@ -184,7 +194,7 @@ def best_correction(reader, word, script, field="body_exact"):
     return vocabulary(reader, field).closest(normalized, edits, lambda term: reader.doc_frequency(field, term))
 
 
-def display_form(searcher, term, field="body_exact"):
+def display_form(searcher: Searcher, term: str, field: str = "body_exact") -> str:
     """How ``term`` (a normalised form) is written in a document that has it,
     without diacritics or tatweel, so a suggestion reads naturally."""
     store = searcher.store
@@ -201,7 +211,7 @@ def display_form(searcher, term, field="body_exact"):
     return araby.strip_tatweel(araby.strip_tashkeel(text[start : offsets[start][0]]))
 
 
-def correct_query(searcher, text, deadline=None):
+def correct_query(searcher: Searcher, text: str, deadline: Deadline | None = None) -> str | None:
     """The query with each unknown word replaced by its best correction, or
     None when there is nothing to correct (or, with a ``deadline``, no time
     left to finish it)."""
@@ -209,7 +219,8 @@ def correct_query(searcher, text, deadline=None):
     unknown = [w for w in content_words(text) if not is_known(reader, w[0])]
     if len(unknown) > MAX_UNKNOWN_WORDS:
         return None
-    pieces, cursor, changed = [], 0, False
+    pieces: list[str] = []
+    cursor, changed = 0, False
     for word, script, start, end in unknown:
         if deadline is not None and not deadline.left():
             return None

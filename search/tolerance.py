@@ -25,13 +25,20 @@ few milliseconds per word), at most
 a document of a typo tier scores by the best candidate it has.
 """
 
+from __future__ import annotations
+
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from whoosh import query as wq
 
 from .analysis import script_of
 from .postings.evaluate import Tolerant
 from .suggest import edit_cost, vocabulary
+
+if TYPE_CHECKING:
+    from .deadline import Deadline
+    from .postings.view import Reader
 
 # (letters from which a word matches words one edit away, from which two).
 # Measured on the typo sets (bench/quality/RESULTS.md, real_typos.py
@@ -55,14 +62,16 @@ MAX_TOLERANT_WORDS = 8
 CLOSENESS = 2.0
 # The exact-form fields and the stemmed field of each.
 STEMMED_FIELD_OF = {"title_exact": "title", "body_exact": "body"}
+# A word's candidates in one field: [[(term, edit cost) one edit away], [two edits away]].
+Tiers = list[list[tuple[str, float]]]
 
 
-def closeness(cost):
+def closeness(cost: float) -> float:
     """The weight, within its tier, of a candidate ``cost`` away."""
     return 1.0 / (1.0 + CLOSENESS * cost)
 
 
-def allowed_edits(word, script):
+def allowed_edits(word: str, script: str) -> int:
     """Typos a word of ``script`` may carry: by its length in letters."""
     one, two = TYPO_MIN_LETTERS.get(script, TYPO_MIN_LETTERS["en"])
     letters = len(word)
@@ -74,11 +83,12 @@ class Tolerance:
     """One request's typo tolerance: the candidates looked up, shared by
     every pass of the request (like query.Expander's memo)."""
 
-    reader: object
-    deadline: object = None
-    memo: dict = field(default_factory=dict)
+    reader: Reader
+    deadline: Deadline | None = None
+    # (field, text, edits) -> its Tiers
+    memo: dict[tuple[str, str, int], Tiers] = field(default_factory=dict)
 
-    def candidates(self, fieldname, text, edits):
+    def candidates(self, fieldname: str, text: str, edits: int) -> Tiers:
         """``[[(term, cost) one edit away], [two edits away]]`` of ``text``
         in ``fieldname``: at most MAX_TYPO_TERMS each, the cheapest by
         suggest.edit_cost, then those in most documents."""
@@ -87,10 +97,10 @@ class Tolerance:
             return self.memo[key]
         if self.deadline is not None and not self.deadline.left():
             return [[], []]
-        tiers = [[], []]
+        near: list[list[str]] = [[], []]
         for term, distance in vocabulary(self.reader, fieldname).near(text, edits):
             if distance:
-                tiers[distance - 1].append(term)
+                near[distance - 1].append(term)
         # The closest first by the Arabic-aware cost of suggest.py (a doubled
         # letter or a dropped long vowel is half an edit; letters that sound
         # alike or sit side by side substitute cheaply), then the most frequent.
@@ -99,19 +109,19 @@ class Tolerance:
             sorted(
                 ((t, edit_cost(text, t)) for t in terms), key=lambda c: (c[1], -doc_frequency(fieldname, c[0]), c[0])
             )[:MAX_TYPO_TERMS]
-            for terms in tiers
+            for terms in near
         ]
         self.memo[key] = tiers
         return tiers
 
 
-def _word_group(node):
+def _word_group(node: wq.Query) -> dict[str, wq.Term] | None:
     """``{field: Term}`` of a plain word's lookups (a term in each stemmed
     and exact-form field), or None for anything else (a phrase, a prefix,
     a function word, a word in one field)."""
     if not isinstance(node, wq.Or) or not node.subqueries:
         return None
-    terms = {}
+    terms: dict[str, wq.Term] = {}
     for child in node.subqueries:
         if type(child) is not wq.Term or child.fieldname in terms:
             return None
@@ -123,12 +133,14 @@ def _word_group(node):
     return terms
 
 
-def _typed_form(terms):
+def _typed_form(terms: dict[str, wq.Term]) -> str:
     """The word as typed, normalised: its exact-form term."""
-    return (terms.get("body_exact") or terms.get("title_exact")).text
+    exact = terms.get("body_exact") or terms.get("title_exact")
+    assert exact is not None  # _word_group's groups have an exact-form field
+    return exact.text
 
 
-def _tolerant(node, terms, tolerance):
+def _tolerant(node: wq.Query, terms: dict[str, wq.Term], tolerance: Tolerance) -> wq.Query:
     """``node`` (a word's group) with its typo tiers, or ``node`` when the
     word is too short for any."""
     word = _typed_form(terms)
@@ -136,7 +148,7 @@ def _tolerant(node, terms, tolerance):
     edits = allowed_edits(word, script)
     if not edits:
         return node
-    tiers = {level: [] for level in Tolerant.LEVELS}
+    tiers: dict[tuple[int, bool], list[wq.Term]] = {level: [] for level in Tolerant.LEVELS}
     for fieldname, term in terms.items():
         text = term.text
         # A stem is looked up with the edits its own length allows (a short
@@ -158,13 +170,13 @@ def _tolerant(node, terms, tolerance):
     )
 
 
-def add_typo_tolerance(query, tolerance):
+def add_typo_tolerance(query: wq.Query, tolerance: Tolerance) -> wq.Query:
     """``query`` with its plain words (at most MAX_TOLERANT_WORDS, the
     longest first) made Tolerant; excluded words, phrases, prefix and fuzzy
     words are left as they are."""
-    groups = []
+    groups: list[tuple[wq.Query, dict[str, wq.Term]]] = []
 
-    def collect(node):
+    def collect(node: wq.Query) -> None:
         if isinstance(node, wq.Not):
             return
         if isinstance(node, wq.AndNot):
@@ -181,11 +193,11 @@ def add_typo_tolerance(query, tolerance):
     if not groups:
         return query
     chosen = sorted(groups, key=lambda group: -len(_typed_form(group[1])))[:MAX_TOLERANT_WORDS]
-    chosen_ids = {id(node) for node, _ in chosen}
+    chosen_terms = {id(node): terms for node, terms in chosen}
 
-    def visit(node):
-        if id(node) in chosen_ids:
-            return _tolerant(node, _word_group(node), tolerance)
+    def visit(node: wq.Query) -> wq.Query:
+        if id(node) in chosen_terms:
+            return _tolerant(node, chosen_terms[id(node)], tolerance)
         if isinstance(node, wq.Not) or node.is_leaf():
             return node
         if isinstance(node, wq.AndNot):
@@ -197,7 +209,7 @@ def add_typo_tolerance(query, tolerance):
     return visit(query)
 
 
-def without_typo_tiers(query):
+def without_typo_tiers(query: wq.Query) -> wq.Query:
     """``query`` with each Tolerant word back to the word alone."""
     if isinstance(query, Tolerant):
         return query.subqueries[0]
@@ -206,13 +218,14 @@ def without_typo_tiers(query):
     return query.apply(without_typo_tiers)
 
 
-def typo_candidates(query):
+def typo_candidates(query: wq.Query) -> dict[str, dict[tuple[str, str], int]]:
     """``{normalised word: {(field, term): typos}}`` of the Tolerant words
     of ``query``: what each was also allowed to match."""
-    found = {}
+    found: dict[str, dict[tuple[str, str], int]] = {}
 
-    def visit(node):
+    def visit(node: wq.Query) -> None:
         if isinstance(node, Tolerant):
+            assert node.word is not None  # add_typo_tolerance names the word of each Tolerant it makes
             candidates = found.setdefault(node.word, {})
             for (typos, _), tier in zip(node.LEVELS, node.subqueries[1:], strict=False):
                 for leaf in tier.leaves():
