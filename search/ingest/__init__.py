@@ -1,11 +1,15 @@
 """From a folder of files to documents: walk, decode, extract text, title and
 language. Knows nothing of the index."""
 
+from __future__ import annotations
+
 import datetime
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .binary_formats import UnreadableDocument, docx_to_text, pdf_to_text
 from .boilerplate import Page, split_page
@@ -18,8 +22,12 @@ from .parse_worker import MAX_TEXT_CHARS
 from .title import pick_title
 from .walk import IngestError, SourceFile, escape_name, read_source_bytes, walk_folder
 
+if TYPE_CHECKING:
+    from .parse_worker import ParseWorker
+
 TEXT_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".html", ".htm"})
-BINARY_FORMATS = {".pdf": pdf_to_text, ".docx": docx_to_text}
+# A binary format's bytes -> (title or "", body).
+BINARY_FORMATS: dict[str, Callable[[bytes], tuple[str, str]]] = {".pdf": pdf_to_text, ".docx": docx_to_text}
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES | frozenset(BINARY_FORMATS)
 
 
@@ -59,7 +67,7 @@ class Extracted:
     html_date: str | None = None
 
 
-def extract_text(suffix, text):
+def extract_text(suffix: str, text: str) -> tuple[str, str]:
     """Return ``(title or "", body)`` of decoded file content by its type."""
     if suffix in (".html", ".htm"):
         return html_to_text(text)
@@ -68,7 +76,7 @@ def extract_text(suffix, text):
     return "", text
 
 
-def _extract_page(suffix, text):
+def _extract_page(suffix: str, text: str) -> tuple[str, str, str | None, str | None, str | None]:
     """Extracted of a decoded text file: HTML through trafilatura (the article
     among the visible text, its metadata's site name and date); a text file
     through the boilerplate line classifier; markdown whole."""
@@ -90,16 +98,16 @@ def _extract_page(suffix, text):
     return title, body, page.to_json() if page is not None and page.dropped else None, None, None
 
 
-def _iso(date):
+def _iso(date: datetime.date | None) -> str | None:
     return date.isoformat() if date else None
 
 
-def _fallback_title(doc_id):
+def _fallback_title(doc_id: str) -> str:
     stem = Path(doc_id).stem
     return re.sub(r"[-_]+", " ", stem).strip() or doc_id
 
 
-def extract_content(suffix, data):
+def extract_content(suffix: str, data: bytes) -> Extracted:
     """Return the Extracted of a file's bytes by its suffix, or raise
     IngestError with the reason."""
     if not data.strip():
@@ -115,7 +123,9 @@ def extract_content(suffix, data):
     return Extracted(title, body, encoding, page, sitename, html_date)
 
 
-def read_document(source, data=None, max_bytes=None, parser=None):
+def read_document(
+    source: SourceFile, data: bytes | None = None, max_bytes: int | None = None, parser: ParseWorker | None = None
+) -> Document:
     """Read a SourceFile into a Document, or raise IngestError with the reason.
 
     The bytes are read with ``read_source_bytes`` (a regular file inside the
@@ -159,13 +169,13 @@ def read_document(source, data=None, max_bytes=None, parser=None):
     )
 
 
-def top_folder(doc_id):
+def top_folder(doc_id: str) -> str:
     """The first folder of a document's id ("" for a file at the top)."""
     folder, slash, _ = doc_id.partition("/")
     return folder if slash else ""
 
 
-def source_hash(source, max_bytes=None):
+def source_hash(source: SourceFile, max_bytes: int | None = None) -> str:
     """SHA-256 of the bytes ``read_source_bytes`` gives for ``source``."""
     data, _ = read_source_bytes(source, max_bytes)
     return hashlib.sha256(data).hexdigest()

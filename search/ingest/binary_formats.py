@@ -19,11 +19,11 @@ class UnreadableDocument(ValueError):
     """The file is not a document we can take text from; the message says why."""
 
 
-def _fold_presentation_forms(text):
+def _fold_presentation_forms(text: str) -> str:
     return _PRESENTATION_FORMS.sub(lambda m: unicodedata.normalize("NFKC", m.group()), text)
 
 
-def pdf_to_text(data):
+def pdf_to_text(data: bytes) -> tuple[str, str]:
     """Return ``(title or "", body)`` of a PDF's bytes."""
     from pypdf import PdfReader  # imported on first use, like docx below: a serving worker never needs them
 
@@ -53,7 +53,7 @@ MAX_ZIP_RATIO = 200  # expanded / compressed, for an entry over 1 MiB; Word's XM
 _RATIO_CHECKED_FROM = 2**20
 
 
-def check_zip_archive(data):
+def check_zip_archive(data: bytes) -> None:
     """Raise UnreadableDocument when the archive would expand past the limits."""
     try:
         entries = zipfile.ZipFile(io.BytesIO(data)).infolist()
@@ -74,7 +74,7 @@ def check_zip_archive(data):
             )
 
 
-def docx_to_text(data):
+def docx_to_text(data: bytes) -> tuple[str, str]:
     """Return ``(title or "", body)`` of a Word document's bytes: paragraphs
     and table cells in document order; the title from the document's
     properties or its first Title/Heading 1 paragraph."""
@@ -85,7 +85,8 @@ def docx_to_text(data):
         document = docx.Document(io.BytesIO(data))
     except Exception as error:  # python-docx raises many kinds on bad input
         raise UnreadableDocument(f"not a readable DOCX file: {error}") from None
-    lines, heading = [], ""
+    lines: list[str] = []
+    heading = ""
     for paragraph in document.paragraphs:
         text = paragraph.text.strip()
         if not text:

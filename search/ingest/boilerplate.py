@@ -37,7 +37,10 @@ at one line, or at the words of the article above, so the time is linear in
 the page's size.
 """
 
+from __future__ import annotations
+
 import re
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from ..analysis import normalize_arabic, script_of
@@ -68,14 +71,18 @@ _URL = re.compile(r"^(?:https?://|www\.)\S+$", re.IGNORECASE)
 _INLINE_MARK = re.compile(r"[:：.…»|-]")
 
 
-def _normal(text):
+def _normal(text: str) -> str:
     """Lower case, Arabic spelling folded (hamza forms, ta marbuta, alef
     maqsura, tatweel, diacritics), punctuation to spaces: the form cue
     words are compared in."""
     return " ".join(_WORD.findall(normalize_arabic(text.casefold()).replace("_", " ")))
 
 
-def _phrases(text):
+# Cue phrases, each a tuple of normalised words.
+Cues = frozenset[tuple[str, ...]]
+
+
+def _phrases(text: str) -> Cues:
     """Cue phrases, one per line, as tuples of normalised words."""
     return frozenset(tuple(_normal(line).split()) for line in text.strip().splitlines() if line.strip())
 
@@ -247,10 +254,11 @@ _DATE_WORDS = (
 )
 
 
-_BY_FIRST_WORD = {}  # cue set -> first word -> its cues: a line is compared with a few cues, not all
+# cue set -> first word -> its cues: a line is compared with a few cues, not all
+_BY_FIRST_WORD: dict[Cues, dict[str, list[tuple[str, ...]]]] = {}
 
 
-def _starts_with(words, cues):
+def _starts_with(words: Sequence[str], cues: Cues) -> int:
     """The length of the cue ``words`` start with (the longest), or 0."""
     if not words:
         return 0
@@ -262,7 +270,7 @@ def _starts_with(words, cues):
     return max((len(cue) for cue in index.get(words[0], ()) if tuple(words[: len(cue)]) == cue), default=0)
 
 
-def _is_cue(words, cues, inline_allowed=False, raw=""):
+def _is_cue(words: Sequence[str], cues: Cues, inline_allowed: bool = False, raw: str = "") -> bool:
     """Whether a line is one of ``cues``, alone (a count may follow: "3
     comments", "التعليقات (2)") or, when allowed, with a short text after a
     mark (``Read also: <headline>``)."""
@@ -275,18 +283,18 @@ def _is_cue(words, cues, inline_allowed=False, raw=""):
     )
 
 
-def is_chrome_line(line):
+def is_chrome_line(line: str) -> bool:
     """Whether one line is chrome by its own words (a share bar, a date, a
     cue such as «اقرأ أيضاً» or "Leave A Reply"), whatever is around it."""
     info = _read_line(line)
     return info is not None and (info.chrome or info.teaser or info.comments)
 
 
-def _is_date(words):
+def _is_date(words: Sequence[str]) -> bool:
     return any(word.isdigit() for word in words) and all(word.isdigit() or word in _DATE_WORDS for word in words)
 
 
-def _is_share(words):
+def _is_share(words: Sequence[str]) -> bool:
     return (
         0 < len(words) <= 10
         and all(word in SHARE_WORDS or word in _SHARE_FILLER for word in words)
@@ -294,7 +302,7 @@ def _is_share(words):
     )
 
 
-def _is_menu_line(line):
+def _is_menu_line(line: str) -> bool:
     """A line of section names between separators ("Home | News | Sport")."""
     parts = [part for part in _SEPARATOR.split(line) if part.strip()]
     return len(parts) >= 3 and all(len(part.split()) <= MENU_ITEM_WORDS for part in parts)
@@ -304,7 +312,7 @@ def _is_menu_line(line):
 class _Line:
     """What the rules need of one line."""
 
-    words: tuple  # normalised words of its first CUE_CHARS characters
+    words: tuple[str, ...]  # normalised words of its first CUE_CHARS characters
     count: int  # its number of words
     prose: bool
     chrome: bool  # a cue-word line dropped on its own
@@ -313,7 +321,7 @@ class _Line:
     tags: bool
 
 
-def _read_line(raw):
+def _read_line(raw: str) -> _Line | None:
     text = raw.strip()
     if not _LETTER.search(text[:CUE_CHARS]) and not any(ch.isalnum() for ch in text):
         return None
@@ -354,10 +362,10 @@ REPORTING_WORDS = frozenset(
 )
 
 
-def content_stems(text):
+def content_stems(text: str) -> set[str]:
     """The stems of a text's content words (stop words and one-letter words
     left out): what tells one story's vocabulary from another's."""
-    stems = set()
+    stems: set[str] = set()
     for word in _WORD.findall(text):
         if len(word) < 2 or word.isdigit() or normalize_word(word, script_of(word)) in REPORTING_WORDS:
             continue
@@ -368,23 +376,22 @@ def content_stems(text):
     return stems
 
 
-def _headline_index(lines, infos):
+def _headline_index(lines: Sequence[str], infos: Sequence[_Line | None]) -> int | None:
     """The first line that reads like a headline (a few words, not a
     sentence, no cue) with a paragraph after it, past at most
     ``HEADLINE_GAP`` short lines (byline, date, share bar), or None."""
-    candidates = [i for i, info in enumerate(infos) if info is not None][:LINES_TO_SCAN]
-    for n, i in enumerate(candidates):
-        info = infos[i]
+    candidates = [(i, info) for i, info in enumerate(infos) if info is not None][:LINES_TO_SCAN]
+    for n, (i, info) in enumerate(candidates):
         if info.prose or info.chrome or info.teaser or info.comments or info.count < MIN_HEADLINE_WORDS:
             continue
         if _BULLET.match(lines[i]):  # a menu item
             continue
-        if any(infos[j].prose and not infos[j].chrome for j in candidates[n + 1 : n + 2 + HEADLINE_GAP]):
+        if any(after.prose and not after.chrome for _, after in candidates[n + 1 : n + 2 + HEADLINE_GAP]):
             return i
     return None
 
 
-def _title_index(lines, infos, title):
+def _title_index(lines: Sequence[str], infos: Sequence[_Line | None], title: str | None) -> int | None:
     """The line the headline is on, or None: ``title``'s line when given,
     else the first headline-like line (title.pick_title's when none)."""
     if not title:
@@ -405,11 +412,11 @@ class _Teaser:
     """A teaser section being read: the article's vocabulary above its cue,
     the teaser's own so far."""
 
-    def __init__(self, article_stems, cue_tail):
+    def __init__(self, article_stems: Collection[str], cue_tail: str) -> None:
         self.article = article_stems
         self.teaser = content_stems(cue_tail)
 
-    def resumes(self, text):
+    def resumes(self, text: str) -> bool:
         """Whether a paragraph reads as the article's, not the teaser's."""
         stems = content_stems(text)
         # Word by word: set differences of the whole vocabularies would grow
@@ -422,17 +429,18 @@ class _Teaser:
         return False
 
 
-def split_page(text, title=None):
+def split_page(text: str, title: str | None = None) -> Page:
     """Flag each line of ``text`` (split at "\\n") as article or chrome; see
     the module's docstring for the rules. ``title``: the headline, when the
     caller knows it."""
     lines = text.split("\n")
     infos = [_read_line(line) for line in lines]
-    flags = [None] * len(lines)  # None: blank, decided by its neighbours
+    flags: list[bool | None] = [None] * len(lines)  # None: blank, decided by its neighbours
     start = _title_index(lines, infos, title)
-    seen = set()
-    article_stems, stems_upto = set(), 0
-    teaser = None
+    seen: set[str] = set()
+    article_stems: set[str] = set()
+    stems_upto = 0
+    teaser: _Teaser | None = None
     in_comments = in_tags = prose_seen = False
     for i, (line, info) in enumerate(zip(lines, infos, strict=True)):
         if info is None:
@@ -482,9 +490,9 @@ def split_page(text, title=None):
     return Page(tuple(zip(_fill_blanks(flags), lines, strict=True)))
 
 
-def _drop_menu_runs(infos, flags):
+def _drop_menu_runs(infos: Sequence[_Line | None], flags: list[bool | None]) -> None:
     """Drop runs of MENU_RUN or more very short kept lines (section names)."""
-    run = []
+    run: list[int] = []
     for i, info in enumerate([*infos, None]):
         if info is not None and flags[i] and info.count <= MENU_ITEM_WORDS and not info.prose:
             run.append(i)
@@ -497,15 +505,17 @@ def _drop_menu_runs(infos, flags):
         run = []
 
 
-def _fill_blanks(flags):
+def _fill_blanks(flags: Sequence[bool | None]) -> list[bool]:
     """Blank lines kept only between kept lines (or beside one at an end)."""
-    before, result = [], []
-    last = None
+    before: list[bool | None] = []
+    result: list[bool] = []
+    last: bool | None = None
     for flag in flags:
         before.append(last)
         if flag is not None:
             last = flag
-    after, nxt = [None] * len(flags), None
+    after: list[bool | None] = [None] * len(flags)
+    nxt: bool | None = None
     for i in range(len(flags) - 1, -1, -1):
         after[i] = nxt
         if flags[i] is not None:

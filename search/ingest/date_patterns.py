@@ -11,8 +11,11 @@ two month names joined by "/" or brackets are one date when they agree
 yyyy-mm-dd, with either digit system.
 """
 
+from __future__ import annotations
+
 import datetime as dt
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pyarabic.araby as araby
@@ -21,7 +24,9 @@ import pyarabic.araby as araby
 # package, which loads Whoosh): digits to ASCII, no diacritics, tatweel or
 # direction marks, one alef, ة as ه, ى as ي. Every step maps one character to
 # at most one, so lines stay lines.
-_NORMALISE = {ord(c): None for group in (araby.DIACRITICS, araby.SMALL, araby.TATWEEL) for c in group}
+_NORMALISE: dict[int, str | None] = {
+    ord(c): None for group in (araby.DIACRITICS, araby.SMALL, araby.TATWEEL) for c in group
+}
 _NORMALISE |= {
     ord(c): None
     for c in "\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u061c\ufeff\u00ad"
@@ -31,7 +36,7 @@ _NORMALISE |= {ord("ة"): "ه", ord("ى"): "ي", ord("ی"): "ي"}
 _NORMALISE |= {ord(d): str(i) for digits in (araby.NUMBERS_EAST, araby.NUMBERS_PERS) for i, d in enumerate(digits)}
 
 
-def normalise(text):
+def normalise(text: str) -> str:
     """The text as the date patterns read it.
 
     >>> normalise("نُشِرَ فِي ١٠ أكتـــوبَر ٢٠٢٠")
@@ -51,8 +56,8 @@ ARABIC_MONTHS = {
 ENGLISH_MONTHS = "january february march april may june july august september october november december"
 
 
-def _month_numbers():
-    numbers = {}
+def _month_numbers() -> dict[str, int]:
+    numbers: dict[str, int] = {}
     for names in ARABIC_MONTHS.values():
         for number, spellings in enumerate(names.split(), 1):
             for spelling in spellings.split("|"):
@@ -66,8 +71,8 @@ def _month_numbers():
 MONTHS = _month_numbers()
 
 
-def _month_pattern():
-    alternatives = []
+def _month_pattern() -> str:
+    alternatives: list[str] = []
     for name in sorted(MONTHS, key=len, reverse=True):
         if name.isascii():
             # English: capitalised or upper case, so that "may" the verb is not May.
@@ -78,7 +83,7 @@ def _month_pattern():
     return _first_of(firsts) + "(?:" + "|".join(alternatives) + ")"
 
 
-def _first_of(characters):
+def _first_of(characters: Iterable[str]) -> str:
     """A lookahead for the first character of an alternation: the same
     matches, but the regex engine leaves a position at one character test
     instead of trying every alternative there (a 1.4k-character page's
@@ -155,13 +160,14 @@ class WrittenDate:
     weekday: int | None = None
 
 
-def _from_name_match(match):
+def _from_name_match(match: re.Match[str]) -> WrittenDate | None:
     groups = match.groupdict()
     month = MONTHS[_month_key(groups["month"])]
     second = groups.get("month2") or groups.get("month3")
     if second and MONTHS[_month_key(second)] != month:
         return None  # "13 يناير/شباط": not one date
-    relative, unit = None, "month"
+    relative: str | None = None
+    unit = "month"
     if groups.get("rel_before"):
         relative = _RELATIVE_WORDS[groups["rel_before"].lower()]
     elif groups.get("rel_month"):
@@ -173,11 +179,11 @@ def _from_name_match(match):
     return WrittenDate(match.start(), match.end(), int(groups["day"]), month, year, relative, unit, weekday)
 
 
-def _month_key(name):
+def _month_key(name: str) -> str:
     return re.sub(r"\s+", " ", name.lower().rstrip("."))
 
 
-def is_valid_date(year, month, day):
+def is_valid_date(year: int, month: int, day: int) -> bool:
     try:
         dt.date(year, month, day)
     except ValueError:
@@ -185,7 +191,7 @@ def is_valid_date(year, month, day):
     return True
 
 
-def _from_numeric_match(match, month_first):
+def _from_numeric_match(match: re.Match[str], month_first: bool) -> WrittenDate | None:
     """d/m/yyyy (m/d/yyyy in a US text); the other order when only it is a real date."""
     a, b, year = int(match["a"]), int(match["b"]), int(match["year"])
     orders = [(b, a), (a, b)] if month_first else [(a, b), (b, a)]
@@ -195,26 +201,29 @@ def _from_numeric_match(match, month_first):
     return None
 
 
-def reads_month_first(text):
+def reads_month_first(text: str) -> bool:
     """Whether numeric dates in ``text`` (normalised) are read month first:
     an English text with US signs (a "January 14, 2021" date, an EST time)."""
     english = len(re.findall(r"[A-Za-z]", text)) > len(re.findall(r"[\u0600-\u06ff]", text))
     return english and bool(_US_MARKERS.search(text))
 
 
-def written_dates(text, month_first=None):
+def written_dates(text: str, month_first: bool | None = None) -> list[WrittenDate]:
     """Every date written in ``text`` (normalised), in order, overlaps
     removed; numeric dates month first when ``month_first`` (by default,
     as ``reads_month_first`` reads the text)."""
     if month_first is None:
         month_first = reads_month_first(text)
-    found = [_from_name_match(m) for pattern in (_DAY_MONTH_YEAR, _MONTH_DAY_YEAR) for m in pattern.finditer(text)]
+    found: list[WrittenDate | None] = [
+        _from_name_match(m) for pattern in (_DAY_MONTH_YEAR, _MONTH_DAY_YEAR) for m in pattern.finditer(text)
+    ]
     found += [_from_numeric_match(m, month_first) for m in _NUMERIC_DAY_FIRST.finditer(text)]
     found += [
         WrittenDate(m.start(), m.end(), int(m["day"]), int(m["month"]), int(m["year"]))
         for m in _NUMERIC_YEAR_FIRST.finditer(text)
     ]
-    kept, end = [], -1
+    kept: list[WrittenDate] = []
+    end = -1
     for written in sorted(filter(None, found), key=lambda w: (w.start, w.start - w.end)):
         if written.start >= end:
             kept.append(written)

@@ -38,11 +38,14 @@ US signs (a "January 14, 2021" date, an EST/PDT time zone), and the other way
 round when only that is a real date; a year has four digits.
 """
 
+from __future__ import annotations
+
 import datetime as dt
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .date_patterns import is_valid_date, normalise, reads_month_first, written_dates
+from .date_patterns import WrittenDate, is_valid_date, normalise, reads_month_first, written_dates
 from .title import DATE_WORDS
 
 EARLIEST_YEAR = 1900
@@ -94,7 +97,14 @@ _DATE_LINE_WORDS = frozenset(normalise(word) for word in DATE_WORDS) | set(
 )
 
 
-def infer_year(day, month, reference=None, anchor=None, relative=None, relative_unit="month"):
+def infer_year(
+    day: int,
+    month: int,
+    reference: dt.date | None = None,
+    anchor: dt.date | None = None,
+    relative: str | None = None,
+    relative_unit: str = "month",
+) -> dt.date | None:
     """The date a day and month without a year stand for, or None.
 
     ``reference`` is an upper bound (the file's modification date): a plain
@@ -110,7 +120,9 @@ def infer_year(day, month, reference=None, anchor=None, relative=None, relative_
     base = reference or anchor
     if base is None:
         return None
+    year: int | None
     if relative_unit == "year":
+        assert relative is not None  # a date relative to a year says which (written_dates)
         year = base.year + {"past": -1, "current": 0, "next": 1}[relative]
         return dt.date(year, month, day) if is_valid_date(year, month, day) else None
     if relative == "past":
@@ -123,6 +135,7 @@ def infer_year(day, month, reference=None, anchor=None, relative=None, relative_
         latest = reference + LATEST_ALLOWANCE
         year = next((y for y in range(latest.year, latest.year - 9, -1) if _fits(y, month, day, latest)), None)
     else:
+        assert anchor is not None  # without a reference, the base is the anchor
         years = [y for y in range(anchor.year - 1, anchor.year + 2) if is_valid_date(y, month, day)]
         if reference is not None:
             years = [y for y in years if dt.date(y, month, day) <= reference + LATEST_ALLOWANCE]
@@ -130,11 +143,11 @@ def infer_year(day, month, reference=None, anchor=None, relative=None, relative_
     return dt.date(year, month, day) if year is not None and is_valid_date(year, month, day) else None
 
 
-def _fits(year, month, day, latest):
+def _fits(year: int, month: int, day: int, latest: dt.date) -> bool:
     return is_valid_date(year, month, day) and dt.date(year, month, day) <= latest
 
 
-def _top_line_count(lines):
+def _top_line_count(lines: Sequence[str]) -> int:
     """How many lines form the top of the text (module docstring)."""
     non_empty = paragraphs = 0
     for number, line in enumerate(lines):
@@ -146,7 +159,7 @@ def _top_line_count(lines):
     return len(lines)
 
 
-def _is_prominent(text, written, line_start, line_end):
+def _is_prominent(text: str, written: WrittenDate, line_start: int, line_end: int) -> bool:
     """On a date line (few other words), after a publication label, or
     opening its line (a dateline)."""
     line = text[line_start:line_end]
@@ -161,11 +174,11 @@ def _is_prominent(text, written, line_start, line_end):
     )
 
 
-def _in_bounds(date, latest):
+def _in_bounds(date: dt.date | None, latest: dt.date) -> bool:
     return date is not None and date.year >= EARLIEST_YEAR and date <= latest
 
 
-def dates_in_text(text, reference=None, skim=True):
+def dates_in_text(text: str, reference: dt.date | None = None, skim: bool = True) -> list[TextDate]:
     """Every date written in the first ``MAX_SCAN_CHARS`` of ``text``, resolved
     (``TextDate``), in order; those after ``reference`` + 1 day (today + 1
     day without one) or before 1900 are left out."""
@@ -190,14 +203,17 @@ def dates_in_text(text, reference=None, skim=True):
         ),
         None,
     )
-    found, line = [], 0
+    found: list[TextDate] = []
+    line = 0
     for written in found_written:
         while line + 1 < len(line_starts) and line_starts[line + 1] <= written.start:
             line += 1
         line_end = line_starts[line + 1] - 1 if line + 1 < len(line_starts) else len(window)
+        date: dt.date | None
         if written.year is not None:
             kind = "full"
-            date = dt.date(written.year, written.month, written.day) if is_valid_date(*_ymd(written)) else None
+            valid = is_valid_date(written.year, written.month, written.day)
+            date = dt.date(written.year, written.month, written.day) if valid else None
         else:
             kind = "relative" if written.relative else "yearless"
             date = infer_year(written.day, written.month, reference, anchor, written.relative, written.relative_unit)
@@ -218,11 +234,7 @@ def dates_in_text(text, reference=None, skim=True):
     return found
 
 
-def _ymd(written):
-    return written.year, written.month, written.day
-
-
-def date_from_text(text, reference=None, skim=True):
+def date_from_text(text: str | None, reference: dt.date | None = None, skim: bool = True) -> dt.date | None:
     """The publication date written in ``text`` by the module's rules, or None.
     ``reference`` is the latest the page can be from (its file's date);
     ``skim`` as dates_in_text's."""
@@ -238,7 +250,7 @@ def date_from_text(text, reference=None, skim=True):
     return next((chosen[0].date for chosen in rules if chosen), None)
 
 
-def date_from_html(markup, reference=None):
+def date_from_html(markup: str | bytes | None, reference: dt.date | None = None) -> dt.date | None:
     """The publication date in the page's metadata, read by htmldate, or None.
 
     htmldate reads a date from the page's URL when it finds one (the
@@ -277,7 +289,7 @@ def date_from_html(markup, reference=None):
     return date if _in_bounds(date, latest) else None
 
 
-def mtime_date(mtime):
+def mtime_date(mtime: float) -> dt.date | None:
     """The UTC date of a modification time in seconds, or None if it is not one."""
     try:
         return dt.datetime.fromtimestamp(mtime, tz=dt.UTC).date()
@@ -285,7 +297,9 @@ def mtime_date(mtime):
         return None
 
 
-def find_date(markup=None, text="", mtime=None, html_date=None):
+def find_date(
+    markup: str | bytes | None = None, text: str = "", mtime: float | None = None, html_date: dt.date | None = None
+) -> FoundDate:
     """The publication date of a document: its HTML metadata, else its text
     (no later than its file's date), else its file's modification date.
     ``html_date`` is the metadata's date when the page was read elsewhere

@@ -20,7 +20,7 @@ class DecodeError(ValueError):
     """The bytes are not text in any encoding we can tell."""
 
 
-def _from_bom(data):
+def _from_bom(data: bytes) -> str | None:
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             return encoding
@@ -36,11 +36,11 @@ _MIXED_WORD = re.compile(r"[\u0621-\u064a][A-Za-z\u00c0-\u00ff]|[A-Za-z\u00c0-\u
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f]")
 
 
-def _implausibility(text):
+def _implausibility(text: str) -> int:
     return len(_MIXED_WORD.findall(text))
 
 
-def _looks_like_text(text, replacements_allowed=False):
+def _looks_like_text(text: str, replacements_allowed: bool = False) -> bool:
     """Few control characters, and (for a guessed encoding) no replacement
     characters; a UTF-8 file may hold U+FFFD left by an earlier conversion."""
     if not text:
@@ -49,7 +49,7 @@ def _looks_like_text(text, replacements_allowed=False):
     return controls / len(text) < 0.01 and (replacements_allowed or "\ufffd" not in text)
 
 
-def decode_bytes(data):
+def decode_bytes(data: bytes) -> tuple[str, str]:
     """Return ``(text, encoding)`` for the bytes of a text file.
 
     >>> decode_bytes("سلام".encode("cp1256"))[0]

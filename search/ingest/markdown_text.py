@@ -24,14 +24,14 @@ _CONTAINER_PREFIX = re.compile(r"^(?:[ \t]*(?:>|[-+*](?=[ \t])|\d{1,9}[.)](?=[ \
 _MARKER = re.compile(r">|[-+*]|\d{1,9}[.)]")
 
 
-def _flatten_prefix(match):
+def _flatten_prefix(match: re.Match[str]) -> str:
     prefix = match.group()
     if len(prefix) <= MAX_PREFIX_CHARS:
         return prefix
     return " ".join(_MARKER.findall(prefix)[:FLATTENED_MARKERS]) + " "
 
 
-def flatten_nesting(text):
+def flatten_nesting(text: str) -> str:
     """``text`` with every container prefix longer than MAX_PREFIX_CHARS cut
     to its first FLATTENED_MARKERS markers.
 
@@ -41,7 +41,7 @@ def flatten_nesting(text):
     return _CONTAINER_PREFIX.sub(_flatten_prefix, text)
 
 
-def markdown_to_text(text):
+def markdown_to_text(text: str) -> tuple[str, str]:
     """Return ``(title or "", body)``: the first ``#`` heading and the text."""
     from markdown_it import MarkdownIt  # imported on first use: a serving worker never needs it
 

@@ -13,6 +13,8 @@ worker's reindex, watch mode), where no alarm can interrupt it, and a
 watchdog must be able to stop C code (pypdf's zlib, a regex) too.
 """
 
+from __future__ import annotations
+
 import dataclasses
 import json
 import os
@@ -21,10 +23,14 @@ import subprocess
 import sys
 from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from ..config import from_environment
 from ..lifetime import die_with_parent
 from .walk import IngestError
+
+if TYPE_CHECKING:
+    from . import Extracted
 
 _PACKAGE_ROOT = Path(__file__).resolve().parent.parent.parent
 # Longest text a file may give (a DOCX or PDF expands its compressed text;
@@ -37,19 +43,22 @@ class ParseWorker:
     process, or IngestError with the reason; a context manager that stops
     the child at exit. The child starts on the first file."""
 
-    def __init__(self, seconds=None, memory_bytes=None):
+    def __init__(self, seconds: float | None = None, memory_bytes: int | None = None) -> None:
         settings = from_environment()
-        self.seconds = settings["PARSE_SECONDS"] if seconds is None else seconds
-        self.memory_bytes = settings["PARSE_MEMORY_MB"] * 2**20 if memory_bytes is None else memory_bytes
-        self.process = self.requests = self.replies = None
+        self.seconds: float = settings["PARSE_SECONDS"] if seconds is None else seconds
+        self.memory_bytes: int = settings["PARSE_MEMORY_MB"] * 2**20 if memory_bytes is None else memory_bytes
+        # The child and its two pipes: all three set (_start) or all None.
+        self.process: subprocess.Popen[bytes] | None = None
+        self.requests: Connection | None = None
+        self.replies: Connection | None = None
 
-    def __enter__(self):
+    def __enter__(self) -> ParseWorker:
         return self
 
-    def __exit__(self, *exc_info):
+    def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def _start(self):
+    def _start(self) -> None:
         to_child, requests = os.pipe()
         replies, from_child = os.pipe()
         entry = f"from {__name__} import main; main()"  # not -m: the package would import this module first
@@ -63,10 +72,11 @@ class ParseWorker:
         self.requests = Connection(requests, readable=False)
         self.replies = Connection(replies, writable=False)
 
-    def close(self):
+    def close(self) -> None:
         """Stop the child (a closed pipe ends it; a hung one is killed)."""
         if self.process is None:
             return
+        assert self.requests is not None and self.replies is not None  # set with the process
         self.requests.close()
         self.replies.close()
         try:
@@ -76,13 +86,15 @@ class ParseWorker:
             self.process.wait()
         self.process = self.requests = self.replies = None
 
-    def _kill(self):
+    def _kill(self) -> None:
+        assert self.process is not None  # only called while a child runs
         self.process.kill()
         self.close()
 
-    def extract(self, suffix, data):
+    def extract(self, suffix: str, data: bytes) -> Extracted:
         if self.process is None:
             self._start()
+        assert self.process is not None and self.requests is not None and self.replies is not None  # _start set them
         try:
             self.requests.send_bytes(suffix.encode("utf-8"))
             self.requests.send_bytes(data)
@@ -107,7 +119,7 @@ class ParseWorker:
         return Extracted(**reply)
 
 
-def _valid_text(text):
+def _valid_text(text: str) -> str:
     """``text`` without lone surrogates (a damaged PDF's text may hold them),
     which no encoder, Whoosh's included, accepts."""
     try:
@@ -117,7 +129,7 @@ def _valid_text(text):
         return text.encode("utf-8", "replace").decode("utf-8")
 
 
-def _serve(requests, replies, memory_bytes):
+def _serve(requests: Connection, replies: Connection, memory_bytes: int) -> None:
     """The child: answer each (suffix, bytes) with the extracted text, or
     the reason it has none, until the parent closes the pipe."""
     from . import extract_content
@@ -133,7 +145,7 @@ def _serve(requests, replies, memory_bytes):
             extracted = extract_content(suffix, data)
             if len(extracted.text) > MAX_TEXT_CHARS:
                 raise IngestError(f"its text is longer than {MAX_TEXT_CHARS:,} characters once extracted")
-            reply = {
+            reply: dict[str, Any] = {
                 name: _valid_text(value) if isinstance(value, str) else value
                 for name, value in dataclasses.asdict(extracted).items()
             }
@@ -147,7 +159,7 @@ def _serve(requests, replies, memory_bytes):
         replies.send_bytes(json.dumps(reply, ensure_ascii=False).encode("utf-8"))
 
 
-def main():
+def main() -> None:
     """The child's entry point: ``requests_fd replies_fd memory_bytes parent_pid``."""
     requests_fd, replies_fd, memory, parent = (int(value) for value in sys.argv[1:5])
     die_with_parent(parent)  # a killed run takes its parser with it, mid-file or not

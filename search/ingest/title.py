@@ -6,7 +6,14 @@ that reads like one (a handful of words, no closing full stop) and is
 followed, past any chrome, by body text.
 """
 
+from __future__ import annotations
+
 import re
+from collections.abc import Collection, Iterable, Sequence
+from typing import TypeVar
+
+# What pick_title gives when it finds no headline: the caller's fallback, of its type.
+_Fallback = TypeVar("_Fallback", str, str | None)
 
 MIN_HEADLINE_WORDS = 4
 MAX_HEADLINE_WORDS = 30
@@ -35,7 +42,7 @@ DATE_WORDS = set(
 _DATE_TOKEN = re.compile(r"\w+")
 
 
-def _is_date_line(line):
+def _is_date_line(line: str) -> bool:
     words = _DATE_TOKEN.findall(line.lower())
     has_number = any(word.isdigit() for word in words)
     return has_number and all(word.isdigit() or word in DATE_WORDS for word in words)
@@ -44,16 +51,16 @@ def _is_date_line(line):
 _SENTENCE_END = re.compile(r"[.!؟?:]\s*$")
 
 
-def _words(line):
+def _words(line: str) -> list[str]:
     return line.split()
 
 
-def menu_items(lines):
+def menu_items(lines: Iterable[str]) -> set[str]:
     """The text of the bulleted lines: a page repeats its menu items bare too."""
     return {_BULLET.sub("", line, count=1).strip() for line in lines if _BULLET.match(line)}
 
 
-def _is_chrome(line, menu=frozenset()):
+def _is_chrome(line: str, menu: Collection[str] = frozenset()) -> bool:
     words = _words(line)
     return (
         line in menu
@@ -65,7 +72,7 @@ def _is_chrome(line, menu=frozenset()):
     )
 
 
-def _reads_like_headline(line, menu=frozenset()):
+def _reads_like_headline(line: str, menu: Collection[str] = frozenset()) -> bool:
     words = _words(line)
     return (
         MIN_HEADLINE_WORDS <= len(words) <= MAX_HEADLINE_WORDS
@@ -74,7 +81,7 @@ def _reads_like_headline(line, menu=frozenset()):
     )
 
 
-def _body_follows(lines, i, menu):
+def _body_follows(lines: Sequence[str], i: int, menu: Collection[str]) -> bool:
     """Whether body text comes after lines[i]: past repeats of it and site
     chrome, a paragraph, with at most one subheading straight after it."""
     headline, subheading_allowed = lines[i], True
@@ -92,7 +99,7 @@ def _body_follows(lines, i, menu):
     return False
 
 
-def pick_title(text, fallback):
+def pick_title(text: str, fallback: _Fallback) -> str | _Fallback:
     """Return the headline of ``text``, or ``fallback`` when none is found.
 
     >>> pick_title("عاجل\\nالرئيسية\\nاقتصاد\\nارتفاع أسعار النفط في الأسواق العالمية\\n"

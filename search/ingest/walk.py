@@ -15,10 +15,13 @@ that does not decode as ``%XX`` (``caf%E9.txt``), so that Whoosh, JSON and
 URLs only ever see valid text, and the same file always gets the same id.
 """
 
+from __future__ import annotations
+
 import errno
 import os
 import re
 import stat
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,7 +52,7 @@ _KINDS = (
 )
 
 
-def escape_name(name):
+def escape_name(name: str) -> str:
     """``name`` with each byte the file system name did not decode written
     ``%XX``.
 
@@ -59,16 +62,16 @@ def escape_name(name):
     return _UNDECODED_BYTE.sub(lambda match: f"%{ord(match.group()) - 0xDC00:02X}", name)
 
 
-def _not_regular(mode):
+def _not_regular(mode: int) -> str:
     kind = next((name for test, name in _KINDS if test(mode)), "not a file")
     return f"not a regular file ({kind})"
 
 
-def _inside(root, path):
+def _inside(root: str, path: str) -> bool:
     return os.path.commonpath([root, path]) == root
 
 
-def walk_folder(root, errors=None):
+def walk_folder(root: str | os.PathLike[str], errors: list[tuple[str, str]] | None = None) -> Iterator[SourceFile]:
     """Yield a SourceFile for every supported file under ``root``, in a
     stable order (each folder's files by name, then its subfolders by name).
     Hidden files and folders (a leading dot: .git, .cache) are left out.
@@ -82,12 +85,12 @@ def walk_folder(root, errors=None):
 
     root = Path(root).resolve()
     errors = [] if errors is None else errors
-    seen = set()
+    seen: set[str] = set()
 
-    def doc_id_of(path):
+    def doc_id_of(path: str | os.PathLike[str]) -> str:
         return escape_name(Path(path).relative_to(root).as_posix())
 
-    def on_error(error):
+    def on_error(error: OSError) -> None:
         errors.append((doc_id_of(error.filename) if error.filename else "?", error.strerror or str(error)))
 
     for folder, subfolders, names in os.walk(root, onerror=on_error):
@@ -112,7 +115,7 @@ def walk_folder(root, errors=None):
             yield SourceFile(doc_id, path, status.st_size, status.st_mtime, root)
 
 
-def _status(root, path):
+def _status(root: Path, path: Path) -> os.stat_result:
     """The stat of the regular file ``path`` stands for, or IngestError."""
     status = os.lstat(path)
     if stat.S_ISLNK(status.st_mode):
@@ -125,7 +128,7 @@ def _status(root, path):
     return status
 
 
-def _parts_to_open(source):
+def _parts_to_open(source: SourceFile) -> tuple[str, tuple[str, ...]]:
     """The docs folder and the path, inside it, of the file to open."""
     root = str(source.root or source.path.parent)
     path = str(source.path)
@@ -139,7 +142,7 @@ def _parts_to_open(source):
     return root, parts
 
 
-def _open_beneath(root, parts):
+def _open_beneath(root: str, parts: tuple[str, ...]) -> int:
     """A read descriptor of ``root/parts...``, opened one component at a time
     with O_NOFOLLOW, so that no link swapped in on the way is followed."""
     flags = os.O_RDONLY | os.O_CLOEXEC | os.O_NOFOLLOW
@@ -155,7 +158,7 @@ def _open_beneath(root, parts):
         os.close(folder)
 
 
-def read_source_bytes(source, max_bytes=None):
+def read_source_bytes(source: SourceFile, max_bytes: int | None = None) -> tuple[bytes, os.stat_result]:
     """Return ``(data, stat)`` of the regular file ``source`` names, opened
     without following any link out of the docs folder; IngestError when it is
     not a regular file, has become a link leading out, or is over
@@ -185,8 +188,9 @@ def read_source_bytes(source, max_bytes=None):
         os.close(descriptor)
 
 
-def _read_at_most(descriptor, limit):
-    blocks, left = [], limit
+def _read_at_most(descriptor: int, limit: int | None) -> bytes:
+    blocks: list[bytes] = []
+    left = limit
     while left is None or left > 0:
         block = os.read(descriptor, _READ_BLOCK if left is None else min(_READ_BLOCK, left))
         if not block:
