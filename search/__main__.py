@@ -1,19 +1,22 @@
 """Command line: python -m search index | query | serve."""
 
+from __future__ import annotations
+
 import json
 import sys
+from typing import Any, NoReturn
 
 import click
 
 from . import config as settings
 
 
-def _defaults():
+def _defaults() -> dict[str, Any]:
     return settings.from_environment()
 
 
 @click.group()
-def cli():
+def cli() -> None:
     """Bilingual Arabic/English full-text search."""
 
 
@@ -22,7 +25,7 @@ def cli():
 @click.option("--index", "index_dir", type=click.Path(file_okay=False), help="Index folder [SEARCH_INDEX_DIR].")
 @click.option("--rebuild", is_flag=True, help="Re-read every file and replace the index in one commit.")
 @click.option("--quiet", is_flag=True, help="Print only the summary line.")
-def index(docs_dir, index_dir, rebuild, quiet):
+def index(docs_dir: str | None, index_dir: str | None, rebuild: bool, quiet: bool) -> None:
     """Bring the index up to date with the docs folder (incremental)."""
     from .index import IndexBusy, IndexDiskFull, update_index
 
@@ -46,7 +49,7 @@ def index(docs_dir, index_dir, rebuild, quiet):
 @click.option("--index", "index_dir", type=click.Path(file_okay=False), help="Index folder [SEARCH_INDEX_DIR].")
 @click.option("--quiet-seconds", default=2.0, show_default=True, help="Run once the folder is quiet this long.")
 @click.option("--max-delay", default=30.0, show_default=True, help="Run at the latest this long after a change.")
-def watch(docs_dir, index_dir, quiet_seconds, max_delay):
+def watch(docs_dir: str | None, index_dir: str | None, quiet_seconds: float, max_delay: float) -> None:
     """Index the docs folder, then keep the index up to date as files change."""
     import logging
 
@@ -74,7 +77,16 @@ def watch(docs_dir, index_dir, quiet_seconds, max_delay):
 @click.option("--json", "as_json", is_flag=True, help="Print the JSON object GET /search returns.")
 @click.option("--exact", is_flag=True, help="Search the words as typed: no layout or typo rewrite.")
 @click.option("--explain", is_flag=True, help="With --json: how each word was analysed and any rewrite.")
-def query(text, index_dir, limit, page, lang, as_json, exact, explain):
+def query(
+    text: str,
+    index_dir: str | None,
+    limit: int,
+    page: int,
+    lang: str | None,
+    as_json: bool,
+    exact: bool,
+    explain: bool,
+) -> None:
     """Search the index and print the ranked results."""
     from .deadline import Deadline, QueryTimeout
     from .engine import scoring, search
@@ -117,7 +129,7 @@ def query(text, index_dir, limit, page, lang, as_json, exact, explain):
         click.echo(f"     {_plain(result['snippet'])}")
 
 
-def _plain(snippet):
+def _plain(snippet: str) -> str:
     from html import unescape
 
     return unescape(snippet.replace("<mark>", "[").replace("</mark>", "]"))
@@ -126,15 +138,16 @@ def _plain(snippet):
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
-def serve(host, port):
+def serve(host: str, port: int) -> None:
     """Run the development server (use gunicorn in production)."""
     from . import create_app
 
     create_app().run(host=host, port=port, debug=False)
 
 
-def main():
-    cli(prog_name="python -m search")
+def main() -> NoReturn:
+    """Run the command line; click exits with its status (standalone mode)."""
+    cli.main(prog_name="python -m search")
 
 
 if __name__ == "__main__":

@@ -2,11 +2,15 @@
 background: started by POST, followed by GET on its status URL), and
 /metrics for Prometheus (behind the admin token, like /admin/)."""
 
+from __future__ import annotations
+
 import functools
 import hashlib
 import hmac
 import sqlite3
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, Response, current_app, g, request, url_for
 
@@ -21,6 +25,10 @@ from .renderer import error_response, json_response, search_json
 from .result_cache import cached_search
 from .searcher import get_searcher
 
+if TYPE_CHECKING:
+    from flask import Flask
+    from flask.typing import ResponseReturnValue
+
 bp = Blueprint("api", __name__)
 ADMIN_FAILURE_WINDOW = 15 * 60
 # Failed admin logins, counted by every worker in the index folder.
@@ -29,21 +37,21 @@ ADMIN_FAILURES_FILE = "admin_failures.sqlite"
 UNCOUNTED_RETRY_SECONDS = 60
 
 
-def init_admin_failures(app):
+def init_admin_failures(app: Flask) -> None:
     """Count failed admin logins in the index folder, shared by all workers."""
     app.extensions["admin_failures"] = SharedFailureLog(
         Path(app.config["INDEX_DIR"]) / ADMIN_FAILURES_FILE, app.config["ADMIN_FAILURES_ALLOWED"], ADMIN_FAILURE_WINDOW
     )
 
 
-def too_many_requests(message, retry_after):
+def too_many_requests(message: str, retry_after: int) -> Response:
     response = error_response("too_many_requests", message, 429)
     response.headers["Retry-After"] = str(retry_after)
     return response
 
 
 @bp.get("/search")
-def search_api():
+def search_api() -> Response:
     require_utf8(request.query_string)
     search_request = parse_request(request.args, current_app.config)
     response = g.search_response = cached_search(get_searcher(), search_request)
@@ -51,7 +59,7 @@ def search_api():
 
 
 @bp.get("/healthz")
-def healthz():
+def healthz() -> Response:
     index_dir = current_app.config["INDEX_DIR"]
     try:
         documents = get_searcher().doc_count()
@@ -72,7 +80,7 @@ def healthz():
     return json_response({**body, "reason": reason} if reason else body)
 
 
-def _token_is_valid(expected):
+def _token_is_valid(expected: str) -> bool:
     header = request.headers.get("Authorization", "")
     scheme, _, supplied = header.partition(" ")
     if scheme.lower() != "bearer" or not supplied:
@@ -80,12 +88,12 @@ def _token_is_valid(expected):
     return hmac.compare_digest(_digest(supplied.strip()), _digest(expected))
 
 
-def _digest(token):
+def _digest(token: str) -> bytes:
     # Digests of equal length: the comparison takes the same time whatever the guess, its length included.
     return hashlib.sha256(token.encode("utf-8", "surrogateescape")).digest()
 
 
-def _refuse_wrong_token():
+def _refuse_wrong_token() -> Response:
     """401, or 429 with Retry-After for a client past its failures (counted
     across workers; when they cannot be counted, a 429 too: guessing is never
     left unbounded)."""
@@ -101,12 +109,12 @@ def _refuse_wrong_token():
     return error_response("unauthorized", "a valid bearer token is required", 401)
 
 
-def admin_only(view):
+def admin_only(view: Callable[..., ResponseReturnValue]) -> Callable[..., ResponseReturnValue]:
     """403 when admin endpoints are off; the view for the right token, always;
     for a wrong or missing one, 401, or 429 once its client is past its failures."""
 
     @functools.wraps(view)
-    def guarded(**kwargs):
+    def guarded(**kwargs: Any) -> ResponseReturnValue:
         expected = current_app.config["ADMIN_TOKEN"]
         if not expected:
             return error_response("forbidden", "admin endpoints are disabled: set SEARCH_ADMIN_TOKEN", 403)
@@ -117,20 +125,20 @@ def admin_only(view):
     return guarded
 
 
-def _flag(name):
+def _flag(name: str) -> bool:
     value = request.args.get(name) or "0"
     if value not in ("0", "1", "true", "false"):
         raise BadRequest(f"{name} must be 0 or 1")
     return value in ("1", "true")
 
 
-def _status_url(run):
+def _status_url(run: Mapping[str, Any]) -> str:
     return url_for("api.reindex_status", run_id=run["id"])
 
 
 @bp.post("/admin/reindex")
 @admin_only
-def admin_reindex():
+def admin_reindex() -> Response:
     """Start an index run in the background: 202 with where to follow it."""
     config = current_app.config
     try:
@@ -148,7 +156,7 @@ def admin_reindex():
 
 @bp.get("/admin/reindex/latest")
 @admin_only
-def latest_reindex():
+def latest_reindex() -> Response:
     run = latest_run(current_app.config["INDEX_DIR"])
     if run is None:
         return error_response("not_found", "no index run has been started over HTTP yet", 404)
@@ -157,7 +165,7 @@ def latest_reindex():
 
 @bp.get("/admin/reindex/<run_id>")
 @admin_only
-def reindex_status(run_id):
+def reindex_status(run_id: str) -> Response:
     """A run's state: running, done (with its summary) or failed (with the error)."""
     run = read_run(current_app.config["INDEX_DIR"], run_id)
     if run is None:
@@ -167,19 +175,19 @@ def reindex_status(run_id):
 
 @bp.get("/metrics")
 @admin_only
-def metrics():
+def metrics() -> Response:
     """Prometheus's text format: every worker's counts and the index as it is (search/metrics.py)."""
     body, content_type = exposition(current_app.config["INDEX_DIR"], get_searcher)
     return Response(body, content_type=content_type)
 
 
 @bp.errorhandler(BadRequest)
-def bad_request(error):
+def bad_request(error: BadRequest) -> Response:
     return error_response("bad_request", str(error), 400)
 
 
 @bp.errorhandler(QueryTimeout)
-def query_timeout(error):
+def query_timeout(error: QueryTimeout) -> Response:
     """Not even the first pass over the index finished within the deadline."""
     response = error_response("query_timeout", str(error), 503)
     response.headers["Retry-After"] = "1"

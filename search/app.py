@@ -1,6 +1,12 @@
 """The Flask application factory: the app, its error pages and its headers."""
 
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, cast
+
 from flask import Flask, g, render_template, request
+from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import HTTPException
 
 from . import config as settings
@@ -9,6 +15,9 @@ from .health import DAMAGED_MESSAGE, damage_behind_failure
 from .i18n import PAGE_ERRORS, translate
 from .index import IndexUnavailable
 from .renderer import error_response
+
+if TYPE_CHECKING:
+    from flask import Response
 
 API_PREFIXES = ("/search", "/healthz", "/admin/", "/metrics")
 SECURITY_HEADERS = {
@@ -22,30 +31,32 @@ SECURITY_HEADERS = {
 }
 
 
-def _wants_json():
+def _wants_json() -> bool:
     return request.path.startswith(API_PREFIXES)
 
 
-def _error(code, message, status):
+def _error(code: str, message: str, status: int) -> Response | tuple[str, int]:
     if _wants_json():
         return error_response(code, message, status)
     page_message = translate(g.get("ui_lang") or "en", f"error.{status}") if status in PAGE_ERRORS else message
     return render_template("error.html", status=status, message=page_message), status
 
 
-def register_error_handlers(app):
+def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
-    def http_error(error):
+    def http_error(error: HTTPException) -> Response | tuple[str, int]:
+        # Flask answers an HTTPException without a code itself, before any handler.
+        assert error.code is not None
         code = (error.name or "error").lower().replace(" ", "_")
         return _error(code, error.description or error.name, error.code)
 
     @app.errorhandler(IndexUnavailable)
-    def index_unavailable(error):
+    def index_unavailable(error: IndexUnavailable) -> Response | tuple[str, int]:
         app.logger.warning("index unavailable: %s", error)
         return _error("index_unavailable", "the search index is not available; run 'python -m search index'", 503)
 
     @app.errorhandler(Exception)
-    def unexpected(error):
+    def unexpected(error: Exception) -> Response | tuple[str, int]:
         damage = damage_behind_failure(app.config["INDEX_DIR"])
         if damage:  # the disk, not the code: say so, and /healthz says degraded
             app.logger.error("search failed on a damaged index: %s", damage)
@@ -54,13 +65,13 @@ def register_error_handlers(app):
         return _error("internal_error", "something went wrong on our side", 500)
 
 
-def add_security_headers(response):
+def add_security_headers(response: Response) -> Response:
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
     return response
 
 
-def create_app(config=None):
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Create the app; ``config`` (a mapping) overrides the environment."""
     app = Flask(
         "search",
@@ -70,8 +81,9 @@ def create_app(config=None):
     app.config.from_mapping(settings.from_environment())
     if config:
         app.config.from_mapping(config)
-    app.json.ensure_ascii = False
-    app.json.sort_keys = False
+    json_provider = cast(DefaultJSONProvider, app.json)  # Flask's default (app.json_provider_class)
+    json_provider.ensure_ascii = False
+    json_provider.sort_keys = False
 
     from . import api, ratelimit, request_log, result_cache, searcher, web
     from .openapi import bp as openapi_blueprint

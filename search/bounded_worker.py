@@ -20,28 +20,36 @@ relies on ThreadWorker's accept, handle, handle_request and murder_pending
 (gunicorn is pinned, and tests/test_slow_clients.py holds the behaviour).
 """
 
+from __future__ import annotations
+
 import errno
 import selectors
 import socket
 import threading
 import time
 from functools import partial
+from typing import TYPE_CHECKING, Any
 
 from gunicorn.workers import gthread
 
 from .config import from_environment
 
+if TYPE_CHECKING:
+    from gunicorn.http.message import Request
+    from gunicorn.sock import BaseSocket
+
 
 class BoundedThreadWorker(gthread.ThreadWorker):
     """ThreadWorker whose connections hold a thread for a bounded time."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:  # gunicorn's Worker arguments, passed on
         super().__init__(*args, **kwargs)
-        self.header_timeout = from_environment()["HEADER_TIMEOUT"]
-        self._deadlines = {}  # connection -> when its socket is shut down, while a thread has it
+        self.header_timeout: float = from_environment()["HEADER_TIMEOUT"]
+        # connection -> when its socket is shut down, while a thread has it
+        self._deadlines: dict[gthread.TConn, float] = {}
         self._deadlines_lock = threading.Lock()
 
-    def accept(self, listener):
+    def accept(self, listener: BaseSocket) -> None:
         """Take a new connection into the poller until its first byte arrives
         (gunicorn hands it to a thread at once, which then waits 5 s for it)."""
         try:
@@ -56,11 +64,11 @@ class BoundedThreadWorker(gthread.ThreadWorker):
         self.pending_conns.append(conn)
         self.poller.register(client, selectors.EVENT_READ, partial(self.on_pending_socket_readable, conn))
 
-    def _bound(self, conn, seconds):
+    def _bound(self, conn: gthread.TConn, seconds: float) -> None:
         with self._deadlines_lock:
             self._deadlines[conn] = time.monotonic() + seconds
 
-    def handle(self, conn):
+    def handle(self, conn: gthread.TConn) -> object:  # gunicorn's answer: keep the connection, or defer it
         self._bound(conn, self.header_timeout)
         try:
             return super().handle(conn)
@@ -68,11 +76,11 @@ class BoundedThreadWorker(gthread.ThreadWorker):
             with self._deadlines_lock:
                 self._deadlines.pop(conn, None)
 
-    def handle_request(self, req, conn):
+    def handle_request(self, req: Request, conn: gthread.TConn) -> bool:
         self._bound(conn, self.cfg.timeout)  # the head is in: now the answer's bound
         return super().handle_request(req, conn)
 
-    def murder_pending(self):
+    def murder_pending(self) -> None:
         """Close the connections waiting for a first byte too long (gunicorn's),
         and shut down those a thread has held past their bound."""
         super().murder_pending()

@@ -15,17 +15,23 @@ check is asked often and must answer while searches are slow:
   the workers and holds until a commit leaves the damaged segments out.
 """
 
+from __future__ import annotations
+
 import json
 import os
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from flask import g
 
 from .index_integrity import segment_damage
 from .index_runs import indexing
 from .index_store import live_generation, read_last_run
+
+if TYPE_CHECKING:
+    from .postings.view import Searcher
 
 DAMAGE_FILE = "damage.json"
 DAMAGED_MESSAGE = (
@@ -34,15 +40,15 @@ DAMAGED_MESSAGE = (
 )
 
 # (folder, segment id) -> why it is damaged, or None: this worker's verdicts.
-_verdicts = {}
+_verdicts: dict[tuple[str, str], str | None] = {}
 _verdicts_lock = threading.Lock()
 
 
-def _segment_ids(searcher):
+def _segment_ids(searcher: Searcher) -> list[str]:
     return [leaf.segment().segment_id() for leaf, _ in searcher.reader().leaf_readers() if hasattr(leaf, "segment")]
 
 
-def _verdict(folder, segment_id):
+def _verdict(folder: str, segment_id: str) -> str | None:
     key = (folder, segment_id)
     with _verdicts_lock:
         if key in _verdicts:
@@ -53,7 +59,7 @@ def _verdict(folder, segment_id):
     return reason
 
 
-def damage_behind_failure(index_dir):
+def damage_behind_failure(index_dir: str) -> str | None:
     """After a search failed unexpectedly: why the segments it read are
     damaged (and damage.json says so for every worker), or None when they
     all match their checksums (the failure is a bug, not the disk)."""
@@ -81,7 +87,7 @@ def damage_behind_failure(index_dir):
     return "; ".join(f"segment {sid}: {why}" for sid, why in sorted(damaged.items()))
 
 
-def _known_damage(index_dir, searcher):
+def _known_damage(index_dir: str, searcher: Searcher) -> str | None:
     try:
         record = json.loads((Path(index_dir) / DAMAGE_FILE).read_text("utf-8"))
     except (OSError, ValueError):
@@ -95,7 +101,7 @@ def _known_damage(index_dir, searcher):
     return f"{len(damaged)} segment(s) of the index fail their checksums; the next index run repairs them"
 
 
-def degraded_reason(index_dir, searcher):
+def degraded_reason(index_dir: str, searcher: Searcher) -> str | None:
     """Why the index serves in a degraded state, or None when all is well."""
     damage = _known_damage(index_dir, searcher)
     if damage:

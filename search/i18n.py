@@ -4,6 +4,8 @@ The reader's language is the one they picked (``?ui=ar``, remembered in a
 cookie), else the one their browser prefers (Accept-Language), else English.
 """
 
+from __future__ import annotations
+
 from flask import request
 
 UI_LANGUAGES = ("en", "ar")
@@ -206,7 +208,7 @@ MESSAGES = {
 }
 
 
-def ui_language():
+def ui_language() -> str:
     """The language of the page's own words for this request."""
     chosen = request.args.get("ui") or request.cookies.get(UI_COOKIE)
     if chosen in UI_LANGUAGES:
@@ -214,6 +216,6 @@ def ui_language():
     return request.accept_languages.best_match(UI_LANGUAGES, default="en")
 
 
-def translate(lang, key, **params):
+def translate(lang: str, key: str, **params: object) -> str:
     text = MESSAGES[lang].get(key) or MESSAGES["en"][key]
     return text.format(**params) if params else text

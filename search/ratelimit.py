@@ -20,9 +20,10 @@ MongoDB); this one needs none, which is why it is our own code.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -45,13 +46,20 @@ class SharedFailureLog:
     Flask-Limiter's shared storages need a server (Redis, Memcached,
     MongoDB); this one needs none."""
 
-    def __init__(self, path, limit, window, clock=time.time, max_entries=100_000):
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        limit: int,
+        window: float,
+        clock: Callable[[], float] = time.time,
+        max_entries: int = 100_000,
+    ) -> None:
         self.path, self.limit, self.window, self.clock = Path(path), limit, window, clock
         self.max_entries = max_entries
         self._ready = False
 
     @contextmanager
-    def _transaction(self):
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
         """A connection in a write transaction, committed on success, then
         closed. A connection per call: this is the path of failed logins
         only, and no connection is ever shared between a worker's threads."""
@@ -76,7 +84,7 @@ class SharedFailureLog:
         finally:
             database.close()
 
-    def fail(self, key):
+    def fail(self, key: str) -> int:
         """Count a failure of ``key`` and return 0; or, when ``key`` is at its
         limit already, count nothing and return the seconds until it may try
         again. Expired failures are let go on the way."""

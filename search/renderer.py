@@ -1,12 +1,21 @@
 """The one place that owns the JSON shapes: a search response and an error."""
 
+from __future__ import annotations
+
 from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode
 
 from flask import jsonify
 
+if TYPE_CHECKING:
+    from flask import Response
 
-def document_url(doc_id, query_text=None):
+    from .engine import SearchResponse
+    from .query import SearchRequest
+
+
+def document_url(doc_id: str, query_text: str | None = None) -> str:
     url = "/doc/" + quote(doc_id, safe="/")
     if query_text:
         url += "?q=" + quote(query_text, safe="")
@@ -16,7 +25,7 @@ def document_url(doc_id, query_text=None):
 EPOCH = date(1970, 1, 1)
 
 
-def request_params(request):
+def request_params(request: SearchRequest | None) -> dict[str, str | int]:
     """The parameters of a SearchRequest that narrow or order its matches,
     as a URL writes them (defaults left out)."""
     if request is None:
@@ -34,17 +43,17 @@ def request_params(request):
     return {name: value for name, value in params.items() if value is not None}
 
 
-def similar_url(query_text, doc_id, request=None):
+def similar_url(query_text: str, doc_id: str, request: SearchRequest | None = None) -> str:
     """The API request for every copy folded into ``doc_id`` (its duplicate
     group) among the matches of the same request."""
     params = {"q": query_text, **request_params(request), "similar_to": doc_id, "collapse": "0"}
     return "/search?" + urlencode(params)
 
 
-def search_json(response, request=None):
+def search_json(response: SearchResponse, request: SearchRequest | None = None) -> dict[str, Any]:
     """The body of GET /search (and of `query --json`) as a plain dict;
     ``request`` (the SearchRequest) carries its filters into the links."""
-    data = {
+    data: dict[str, Any] = {
         "query": response.query,
         "total": response.total,
         "page": response.page,
@@ -80,11 +89,11 @@ def search_json(response, request=None):
     return data
 
 
-def json_response(data, status=200):
+def json_response(data: object, status: int = 200) -> Response:
     response = jsonify(data)
     response.status_code = status
     return response
 
 
-def error_response(code, message, status):
+def error_response(code: str, message: str, status: int) -> Response:
     return json_response({"error": {"code": code, "message": message}}, status)

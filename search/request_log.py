@@ -10,15 +10,22 @@ logger, which gunicorn's error log receives; the same record is counted
 for ``/metrics`` (search/metrics.py).
 """
 
+from __future__ import annotations
+
 import json
 import logging
 import re
 import time
 import uuid
+from typing import TYPE_CHECKING, Any
 
 from flask import g, request
 
 from .metrics import observe_request
+
+if TYPE_CHECKING:
+    from flask import Flask, Response
+    from werkzeug.wrappers import Response as BaseResponse
 
 REQUEST_ID_HEADER = "X-Request-Id"
 # A client's request id is kept when it is plain and short; anything else is replaced.
@@ -26,20 +33,20 @@ _PLAIN_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 log = logging.getLogger("search.requests")
 
 
-def request_id():
+def request_id() -> str | None:
     """This request's id."""
     return g.get("request_id")
 
 
-def _start():
+def _start() -> None:
     offered = request.headers.get(REQUEST_ID_HEADER, "")
     g.request_id = offered if _PLAIN_ID.fullmatch(offered) else uuid.uuid4().hex
     g.request_started = time.perf_counter()
 
 
-def log_record(response, log_queries=False):
+def log_record(response: BaseResponse, log_queries: bool = False) -> dict[str, Any]:
     """The log line's fields for this request and its ``response``."""
-    record = {
+    record: dict[str, Any] = {
         "event": "request",
         "request_id": request_id(),
         "method": request.method,
@@ -60,15 +67,15 @@ def log_record(response, log_queries=False):
     return record
 
 
-def init_app(app):
+def init_app(app: Flask) -> None:
     log_queries = app.config.get("LOG_QUERIES", False)
 
     @app.before_request
-    def start():
+    def start() -> None:
         _start()
 
     @app.after_request
-    def finish(response):
+    def finish(response: Response) -> Response:
         response.headers[REQUEST_ID_HEADER] = request_id() or ""
         record = log_record(response, log_queries)
         log.info(json.dumps(record, ensure_ascii=False))

@@ -12,6 +12,7 @@ import dataclasses
 import threading
 import time
 from collections.abc import Hashable
+from typing import TYPE_CHECKING, TypedDict, Unpack
 
 from cachetools import LRUCache
 from flask import current_app
@@ -22,6 +23,20 @@ from .index_identity import reader_version
 from .metrics import count_cache_lookup
 from .names.tables import tables_are_current
 
+if TYPE_CHECKING:
+    from flask import Flask
+
+    from .postings.view import Searcher
+    from .query import SearchRequest
+
+
+class SearchSettings(TypedDict, total=False):
+    """engine.search's settings: what a cached answer was searched with."""
+
+    exact_boost: float
+    deadline: Deadline | None
+    max_words: int
+
 
 class ResultCache:
     """Up to ``size`` responses, least recently used out first (cachetools)."""
@@ -29,7 +44,7 @@ class ResultCache:
     def __init__(self, size: int) -> None:
         self.size = size
         self.hits = self.misses = 0  # this cache's own, for tests; /metrics counts every worker's
-        self._entries: LRUCache = LRUCache(maxsize=max(size, 1))
+        self._entries: LRUCache[Hashable, SearchResponse] = LRUCache(maxsize=max(size, 1))
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
@@ -51,7 +66,7 @@ class ResultCache:
         with self._lock:
             self._entries[key] = response
 
-    def search(self, searcher, request, **settings):
+    def search(self, searcher: Searcher, request: SearchRequest, **settings: Unpack[SearchSettings]) -> SearchResponse:
         """``engine.search(searcher, request, **settings)``, answered from the
         cache when this index version has answered this request before."""
         if self.size <= 0:
@@ -70,7 +85,7 @@ class ResultCache:
         return dataclasses.replace(response, took_ms=round((time.perf_counter() - started) * 1000, 2), passes=0)
 
 
-def cached_search(searcher, request):
+def cached_search(searcher: Searcher, request: SearchRequest) -> SearchResponse:
     """Search through the app's result cache, within the app's deadline and
     query limits."""
     config = current_app.config
@@ -82,5 +97,5 @@ def cached_search(searcher, request):
     )
 
 
-def init_app(app):
+def init_app(app: Flask) -> None:
     app.extensions["result_cache"] = ResultCache(app.config["RESULT_CACHE_SIZE"])

@@ -7,7 +7,10 @@ them says so is a searcher reopened; so every worker sees a reindex on its
 next request, without a restart and without opening the index per request.
 """
 
+from __future__ import annotations
+
 import threading
+from typing import TYPE_CHECKING
 
 from flask import current_app, g
 
@@ -15,25 +18,30 @@ from .engine import scoring
 from .index import NO_INDEX, RUN_THE_INDEXER, IndexUnavailable, open_index
 from .index_store import live_generation
 
+if TYPE_CHECKING:
+    from flask import Flask
+
+    from .postings.view import Searcher, SearchIndex
+
 
 class SharedIndex:
     """Opens the live generation lazily and keeps one searcher per thread."""
 
-    def __init__(self, index_dir):
+    def __init__(self, index_dir: str) -> None:
         self.index_dir = index_dir
         self._lock = threading.Lock()
-        self._index = None
-        self._generation = None
+        self._index: SearchIndex | None = None
+        self._generation: str | None = None
         self._local = threading.local()
 
-    def _open(self, generation):
+    def _open(self, generation: str) -> SearchIndex:
         with self._lock:
             if self._index is None or self._generation != generation:
                 self._index = open_index(self.index_dir)
                 self._generation = generation
             return self._index
 
-    def searcher(self):
+    def searcher(self) -> Searcher:
         generation = live_generation(self.index_dir)
         if generation is None:
             raise IndexUnavailable(NO_INDEX)
@@ -53,18 +61,18 @@ class SharedIndex:
         self._local.searcher, self._local.generation = searcher, generation
         return searcher
 
-    def reset(self):
+    def reset(self) -> None:
         with self._lock:
             self._index = None
         self._local.searcher = None
 
 
-def get_searcher():
+def get_searcher() -> Searcher:
     """The searcher for this request; raises IndexUnavailable."""
     if "searcher" not in g:
         g.searcher = current_app.extensions["search_index"].searcher()
     return g.searcher
 
 
-def init_app(app):
+def init_app(app: Flask) -> None:
     app.extensions["search_index"] = SharedIndex(app.config["INDEX_DIR"])

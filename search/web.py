@@ -1,8 +1,12 @@
 """The search page, the document view and the OpenSearch description,
 server-rendered (the page works with JavaScript off)."""
 
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from itertools import groupby
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode
 
 from flask import Blueprint, abort, current_app, g, render_template, request, url_for
@@ -20,16 +24,23 @@ from .renderer import document_url
 from .result_cache import cached_search
 from .searcher import get_searcher
 
+if TYPE_CHECKING:
+    from flask import Response
+    from flask.typing import ResponseReturnValue
+
+    from .highlight import Span
+    from .query import SearchRequest
+
 bp = Blueprint("web", __name__)
 ONE_YEAR = 365 * 24 * 3600
 
 
-def direction(lang):
+def direction(lang: str | None) -> str:
     return "rtl" if lang == "ar" else "ltr"
 
 
 @bp.app_template_global()
-def text_direction(lang):
+def text_direction(lang: str | None) -> str:
     return direction(lang)
 
 
@@ -38,12 +49,12 @@ bp.add_app_template_filter(visible_controls, "visible_controls")
 
 
 @bp.app_template_global()
-def doc_url(doc_id, query_text=None):
+def doc_url(doc_id: str, query_text: str | None = None) -> str:
     return document_url(doc_id, query_text)
 
 
 @bp.app_template_global()
-def switch_ui_url():
+def switch_ui_url() -> str:
     """This page in the other interface language: the same path and
     parameters, with ``ui`` set (built by hand: request parameters must never
     reach url_for as its own arguments)."""
@@ -59,38 +70,39 @@ SEARCH_PARAMS = (
 
 
 @bp.app_template_global()
-def search_url(**changes):
+def search_url(**changes: object) -> str:
     """This search with ``changes`` (a None value removes a parameter): the
     links of the facets, the order, the copies and the pages. Built by hand
     like switch_ui_url, from the parameters the page knows."""
-    params = {key: request.args.get(key) for key in SEARCH_PARAMS if request.args.get(key)}
+    params: dict[str, object] = {key: request.args.get(key) for key in SEARCH_PARAMS if request.args.get(key)}
     params.update(changes)
     pairs = [(key, str(value)) for key, value in params.items() if value not in (None, "")]
     return url_for("web.search_page") + "?" + urlencode(pairs)
 
 
 @bp.app_context_processor
-def interface_language():
+def interface_language() -> dict[str, Any]:
     lang = g.get("ui_lang") or ui_language()
     return {"ui_lang": lang, "ui_dir": direction(lang), "t": lambda key, **params: translate(lang, key, **params)}
 
 
 @bp.before_app_request
-def remember_interface_language():
+def remember_interface_language() -> None:
     g.ui_lang = ui_language()
 
 
 @bp.after_app_request
-def store_interface_language(response):
+def store_interface_language(response: Response) -> Response:
     chosen = request.args.get("ui")
     if chosen and chosen == g.get("ui_lang"):
         response.set_cookie(UI_COOKIE, chosen, max_age=ONE_YEAR, samesite="Lax", httponly=True)
     return response
 
 
-def _results_page(search_request):
+def _results_page(search_request: SearchRequest) -> dict[str, Any]:
     # The page always carries the explanation, folded away in a <details>.
     response = g.search_response = cached_search(get_searcher(), replace(search_request, explain=True))
+    assert response.explain is not None  # asked for
     return {
         "q": search_request.text,
         "response": response,
@@ -104,7 +116,7 @@ def _results_page(search_request):
 
 
 @bp.get("/")
-def search_page():
+def search_page() -> ResponseReturnValue:
     """The page; with ``partial=1`` only its results section, for the
     search-as-you-type script."""
     template = "_results.html" if request.args.get("partial") == "1" else "search.html"
@@ -125,14 +137,14 @@ def search_page():
 
 
 @bp.get("/doc/<path:doc_id>")
-def document_view(doc_id):
+def document_view(doc_id: str) -> ResponseReturnValue:
     searcher = get_searcher()
     docnum = searcher.document_number(id=doc_id)
     if docnum is None:
         abort(NotFound.code)
     fields = searcher.stored_fields(docnum)
     text = request.args.get("q", "").strip()
-    spans = []
+    spans: list[Span] = []
     if text:
         try:
             spans = document_spans(searcher, docnum, fields, text)
@@ -140,7 +152,8 @@ def document_view(doc_id):
             spans = []
     start = after_leading_title(fields["body"], fields["title"])
     spans = [span for span in spans if span.start >= start]
-    back = {key: request.args.get(key) for key in ("page", "per_page", "lang") if request.args.get(key)}
+    # Any: url_for's **values take anything, but mypy would match them against its _external flag too.
+    back: dict[str, Any] = {key: request.args.get(key) for key in ("page", "per_page", "lang") if request.args.get(key)}
     return render_template(
         "document.html",
         doc=fields,
@@ -151,13 +164,14 @@ def document_view(doc_id):
     )
 
 
-def document_parts(body, page_json, spans, start):
+def document_parts(body: str, page_json: str | None, spans: Sequence[Span], start: int) -> list[tuple[bool, str]]:
     """``[(is article, html)]``: the document view's text in order, the
     article's runs of lines marked, the lines left out of it
     (page_lines.Page) as they were, for the page to set apart."""
     if not page_json:
         return [(True, mark_document(body, spans, start))]
-    parts, offset, marked = [], 0, False
+    parts: list[tuple[bool, str]] = []
+    offset, marked = 0, False
     for kept, lines in groupby(Page.from_stored(page_json, body).blocks, key=lambda block: block[0]):
         text = "\n".join(line for _, line in lines)
         if not kept:
@@ -173,7 +187,7 @@ def document_parts(body, page_json, spans, start):
     return parts
 
 
-def public_base_url(config):
+def public_base_url(config: Mapping[str, Any]) -> str | None:
     """Where the service is reached: SEARCH_BASE_URL, or the loopback address
     gunicorn binds when it is unset; None when that is no address a browser
     can use (all interfaces, a Unix socket). Never the Host header: a client
@@ -187,12 +201,12 @@ def public_base_url(config):
 
 
 @bp.app_template_global()
-def opensearch_offered():
+def opensearch_offered() -> bool:
     return public_base_url(current_app.config) is not None
 
 
 @bp.get("/opensearch.xml")
-def opensearch():
+def opensearch() -> Response:
     """The OpenSearch description; its URLs must be absolute (browsers refuse
     relative ones), so they start with the configured base URL, and without
     one it is a 404."""
