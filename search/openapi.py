@@ -20,7 +20,7 @@ from __future__ import annotations
 from itertools import cycle, islice
 from typing import Any
 
-from flask import Blueprint, current_app
+from flask import Blueprint, Response, current_app
 
 from .query import LANGUAGES, MAX_FILTER_CHARS, SORT_ORDERS
 from .renderer import json_response
@@ -788,5 +788,5 @@ def openapi_document(config: dict) -> dict:
 
 
 @bp.get("/openapi.json")
-def openapi_json():
+def openapi_json() -> Response:
     return json_response(openapi_document(current_app.config))
