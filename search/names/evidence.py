@@ -13,7 +13,15 @@ schema (search/schema.py, ``names_in``), the tables (search/names/tables.py)
 and search/places.py (``name_share``) use it.
 """
 
+from __future__ import annotations
+
 import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # for the hints only: nothing of Whoosh or the index is loaded
+    from whoosh.reading import IndexReader
+
+    from ..postings.view import Reader
 
 NAME_RATIO = 0.5  # share of a word's mentions written capitalised mid-sentence must exceed this
 BIGRAM_JOINER = "_"  # two capitalised words in a row, one token of the names field
@@ -26,7 +34,7 @@ _SENTENCE_START = re.compile(r"(?:^|[.!?؟:\n])[ \t(\"'«—-]*([A-ZÀ-Þ][A-Za-
 SENTENCE_START = "^"  # marks the names field's tokens for those
 
 
-def names_in(text):
+def names_in(text: str) -> str:
     """The ``names`` field: one token per mention of a Latin word written
     capitalised in mid-sentence, so that a name's share of capitalised
     mentions can be counted; one (joined by ``_``) per two such words in a
@@ -49,7 +57,7 @@ def names_in(text):
 NAME, WEAK_NAME = "name", "weak"
 
 
-def name_share(reader, normalized):
+def name_share(reader: Reader | IndexReader, normalized: str) -> float | None:
     """The share of a Latin word's mentions the documents write capitalised in
     mid-sentence, of those not opening a sentence; None when there are none
     (the index does not know the word, or only at a sentence's start)."""
@@ -57,7 +65,7 @@ def name_share(reader, normalized):
     return min(1.0, reader.frequency("names", normalized) / seen) if seen > 0 else None
 
 
-def name_evidence(reader, normalized, typed_capitalised=False):
+def name_evidence(reader: Reader | IndexReader, normalized: str, typed_capitalised: bool = False) -> str | None:
     """NAME when most of a Latin word's mentions are capitalised mid-sentence;
     WEAK_NAME when the documents say nothing either way and the reader typed
     it capitalised (or, for index words, ``typed_capitalised`` is True to
@@ -68,13 +76,13 @@ def name_evidence(reader, normalized, typed_capitalised=False):
     return NAME if share > NAME_RATIO else None
 
 
-def is_name(reader, normalized, typed_capitalised):
+def is_name(reader: Reader | IndexReader, normalized: str, typed_capitalised: bool) -> bool:
     """Whether a Latin word is a name by the index's evidence (or, with none,
     because the reader typed it capitalised)."""
     return name_evidence(reader, normalized, typed_capitalised) is not None
 
 
-def _evidence(reader, name, typed_capitalised):
+def _evidence(reader: Reader | IndexReader, name: str, typed_capitalised: bool) -> str | None:
     """name_evidence of one Latin word, or of two (with a space)."""
     if " " in name:
         if reader.frequency("names", name.replace(" ", BIGRAM_JOINER)):

@@ -13,7 +13,12 @@ ones, and ``cross_script=0`` turns them off.
 Query time only: the indexer does not import this module.
 """
 
+from __future__ import annotations
+
+import os
 import re
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from whoosh import query as wq
 
@@ -21,7 +26,13 @@ from ..analysis.explain import plan_query
 from ..places import place_matches
 from ..suggest import best_correction
 from .readings import arabic_forms
-from .tables import MAX_MATCHES, name_keys
+from .tables import MAX_MATCHES, NameKeys, name_keys
+
+if TYPE_CHECKING:
+    from whoosh.reading import IndexReader
+
+    from ..deadline import Deadline
+    from ..postings.view import Reader
 
 CROSS_SCRIPT_BOOST = 0.3
 ARTICLES = frozenset({"al", "el"})  # al-Moussawi: Arabic writes the article attached
@@ -29,7 +40,9 @@ ARTICLES = frozenset({"al", "el"})  # al-Moussawi: Arabic writes the article att
 _CAPITALISED = re.compile(r"\b[A-Z][A-Za-z]+")
 
 
-def _misspelt(reader, keys, word, script, normalized, typed_capitalised):
+def _misspelt(
+    reader: Reader | IndexReader, keys: NameKeys, word: str, script: str, normalized: str, typed_capitalised: bool
+) -> bool:
     """Whether ``word``, which the index does not know, is a misspelling of a
     word it knows of the same name (the typo rewrite's job: توكايف for
     توكاييف). Not when the index only writes it with a proclitic
@@ -44,7 +57,12 @@ def _misspelt(reader, keys, word, script, normalized, typed_capitalised):
     return not own or bool(own & set(keys.matches(reader, correction, typed_capitalised)))
 
 
-def cross_script_matches(reader, text, folder=None, deadline=None):
+def cross_script_matches(
+    reader: Reader | IndexReader,
+    text: str,
+    folder: str | os.PathLike[str] | None = None,
+    deadline: Deadline | None = None,
+) -> dict[str, list[str]]:
     """{normalised query word: index words in the other script that write it}:
     the names the letters link (Tokayev: توكاييف), then the places the
     table of search/places.py links (Egypt: مصر, and its proclitic forms).
@@ -57,7 +75,12 @@ def cross_script_matches(reader, text, folder=None, deadline=None):
     return found
 
 
-def _name_matches(reader, text, folder=None, deadline=None):
+def _name_matches(
+    reader: Reader | IndexReader,
+    text: str,
+    folder: str | os.PathLike[str] | None = None,
+    deadline: Deadline | None = None,
+) -> dict[str, list[str]]:
     """cross_script_matches through the letters alone (names, not places)."""
     keys = name_keys(reader, folder)
     if not (keys.arabic or keys.latin):
@@ -66,9 +89,9 @@ def _name_matches(reader, text, folder=None, deadline=None):
     planned = plan_query(text).words
     words = [(w.surface, w.script, w.start, w.end) for w in planned]
     normalized = [w.normalized for w in planned]
-    found = {}
+    found: dict[str, list[str]] = {}
 
-    def add(word, matches):
+    def add(word: str, matches: Iterable[str]) -> None:
         found.setdefault(word, [])
         found[word] += [match for match in matches if match not in found[word]]
 
@@ -104,7 +127,7 @@ def _name_matches(reader, text, folder=None, deadline=None):
     return {word: matches[:MAX_MATCHES] for word, matches in found.items()}
 
 
-def _alternatives(matches):
+def _alternatives(matches: Iterable[str]) -> list[wq.Query]:
     """The other script's spellings as queries, boosted low: a term per
     exact field, a phrase for two Latin words."""
     return [
@@ -116,14 +139,14 @@ def _alternatives(matches):
     ]
 
 
-def add_cross_script(query, matches):
+def add_cross_script(query: wq.Query, matches: Mapping[str, Sequence[str]]) -> wq.Query:
     """``query`` with each matched word's alternatives in the other script
     added to that word's group, boosted low so they rank below it. A
     hyphenated word (Jean-Luc, al-Farabi) gets them when each part has some."""
     if not matches:
         return query
 
-    def exact_words(node):
+    def exact_words(node: wq.Query) -> list[str] | None:
         if isinstance(node, wq.Term) and node.fieldname == "body_exact":
             return [node.text]
         if isinstance(node, wq.Phrase) and node.fieldname == "body_exact":
@@ -134,7 +157,7 @@ def add_cross_script(query, matches):
                 return words
         return None
 
-    def visit(node):
+    def visit(node: wq.Query) -> wq.Query:
         if isinstance(node, wq.Or):
             for child in node.subqueries:
                 words = exact_words(child)

@@ -32,8 +32,12 @@ own and nothing of the index or the query side, only the analysis
 package's normalisation (which subclasses Whoosh's tokenizer and filters).
 """
 
+from __future__ import annotations
+
 import re
+from collections.abc import Sequence
 from functools import lru_cache
+from typing import cast
 
 from anyascii import anyascii
 
@@ -188,23 +192,32 @@ class Unit:
         "ain",
     )
 
-    def __init__(self, letter=None, qualities=frozenset(), glides="", edge=False, final_h=False, after_n=False):
+    def __init__(
+        self,
+        letter: str | None = None,
+        qualities: frozenset[str] | tuple[frozenset[str], ...] = frozenset(),
+        glides: str = "",
+        edge: bool = False,
+        final_h: bool = False,
+        after_n: bool = False,
+    ) -> None:
         self.consonant = letter is not None
         self.letter, self.qualities, self.glides = letter, qualities, glides
         self.edge, self.final_h, self.after_n = edge, final_h, after_n
         self.short = self.silent_e = self.edge_final = False
-        self.ain = None  # an Arabic ع: "start" or "mid" (of the form read)
+        self.ain: str | None = None  # an Arabic ع: "start" or "mid" (of the form read)
 
-    def __repr__(self):
-        if self.consonant:
+    def __repr__(self) -> str:
+        if self.letter is not None:  # a consonant
             return self.letter
         if isinstance(self.qualities, tuple):
             return "".join("[" + "".join(sorted(q)) + "]" for q in self.qualities)
         return "[" + "".join(sorted(self.qualities)) + "]"
 
 
-def _latin_letters(text):
-    letters, i = [], 0
+def _latin_letters(text: str) -> list[str]:
+    letters: list[str] = []
+    i = 0
     while i < len(text):
         if text.startswith("ngh", i):  # Shanghai: n, g, h
             letters += ["n", "g", "h"]
@@ -228,7 +241,7 @@ def _latin_letters(text):
 
 
 @lru_cache(maxsize=WORD_CACHE_SIZE)
-def latin_units(word):
+def latin_units(word: str) -> tuple[Unit, ...]:
     """The units of a Latin word (accents dropped).
 
     >>> latin_units("Tokayev")
@@ -236,11 +249,12 @@ def latin_units(word):
     """
     text = re.sub(r"[^a-z]", "", anyascii(word).lower())
     letters = _latin_letters(text)
-    units, k = [], 0
+    units: list[Unit] = []
+    k = 0
     while k < len(letters):
         letter = letters[k]
         if letter in _LATIN_QUALITY:
-            run = []
+            run: list[str] = []
             while k < len(letters) and letters[k] in _LATIN_QUALITY:
                 run.append(letters[k])
                 k += 1
@@ -254,14 +268,14 @@ def latin_units(word):
         k += 1
         if units and units[-1].consonant and units[-1].letter == letter:
             continue  # doubled
-        after_n = letter == "g" and units and units[-1].consonant and units[-1].letter == "n"
+        after_n = letter == "g" and bool(units) and units[-1].consonant and units[-1].letter == "n"
         if letter in _KEY:
             units.append(Unit(letter, after_n=after_n))
     return tuple(units)
 
 
 @lru_cache(maxsize=WORD_CACHE_SIZE)
-def arabic_units(normalized):
+def arabic_units(normalized: str) -> tuple[Unit, ...]:
     """The units of a normalised Arabic word. A vowel slot's ``qualities``
     holds, per letter, the Latin vowels it may stand for: a final ي is also
     ى (a), a first ا carries whatever vowel the name starts with.
@@ -269,9 +283,10 @@ def arabic_units(normalized):
     >>> arabic_units("توكاييف")
     (t, [U], k, [A][I][I], f)
     """
-    units, k, n = [], 0, len(normalized)
+    units: list[Unit] = []
+    k, n = 0, len(normalized)
 
-    def vowel_letter(k):
+    def vowel_letter(k: int) -> bool:
         return normalized[k] in _ARABIC_QUALITY or (normalized[k] == "ه" and k == n - 1 and k > 0)
 
     while k < n:
@@ -302,13 +317,14 @@ def arabic_units(normalized):
     return tuple(units)
 
 
-def _key_options(unit, arabic):
+def _key_options(unit: Unit, arabic: bool) -> tuple[str, ...]:
+    assert unit.letter is not None  # only consonants are keyed
     if arabic and unit.letter in _KEY_ALTERNATIVES:
         return tuple(_KEY_ALTERNATIVES[unit.letter])
     return (_KEY.get(unit.letter, ""),)
 
 
-def _keys_of_units(units, arabic):
+def _keys_of_units(units: Sequence[Unit], arabic: bool) -> set[str]:
     """Every key of a unit sequence: its consonants' classes (doubled
     letters are one unit already);
     a Latin g after n and a final h are optional, an Arabic final ه too."""
@@ -334,7 +350,7 @@ def _keys_of_units(units, arabic):
 _PROCLITICS = sorted(PROCLITICS, key=len, reverse=True)
 
 
-def arabic_forms(normalized):
+def arabic_forms(normalized: str) -> tuple[str, ...]:
     """The forms of a normalised Arabic word a name may be: itself, without
     the article, and without a proclitic (with or without the article after
     it). A proclitic is only taken off a long remainder (وزير is not و+زير).
@@ -357,12 +373,12 @@ def arabic_forms(normalized):
     return tuple(forms)
 
 
-def _consonants(units):
+def _consonants(units: Sequence[Unit]) -> int:
     return sum(unit.consonant and unit.letter != "'" for unit in units)
 
 
 @lru_cache(maxsize=WORD_CACHE_SIZE)
-def skeletons(word):
+def skeletons(word: str) -> tuple[str, ...]:
     """The keys of a word (or of two words, written as one with a space).
 
     >>> skeletons("Tokayev"), skeletons("توكاييف")
@@ -371,7 +387,7 @@ def skeletons(word):
     script = script_of(word)
     if script != "ar":
         return tuple(sorted(_keys_of_units(latin_units(word.replace(" ", "")), False)))
-    keys = set()
+    keys: set[str] = set()
     for form in arabic_forms(normalize_word(word.replace(" ", ""), "ar")):
         keys |= _keys_of_units(arabic_units(form), True)
     return tuple(sorted(keys))
@@ -380,8 +396,8 @@ def skeletons(word):
 # --- reading a Latin word against an Arabic one ----------------------------------
 
 
-def _substitution(latin, arabic, strict):
-    if latin.consonant and arabic.consonant:
+def _substitution(latin: Unit, arabic: Unit, strict: int | bool) -> float | None:
+    if latin.letter is not None and arabic.letter is not None:  # two consonants
         if arabic.letter in _WRITTEN_AS.get(latin.letter, ""):
             return 0.0
         if set(_key_options(latin, False)) & set(_key_options(arabic, True)):
@@ -395,9 +411,12 @@ def _substitution(latin, arabic, strict):
         return 0.0 if latin.letter == "h" and arabic.final_h else None
     if not all(glide in arabic.glides for glide in latin.glides):
         return None if strict else 0.5
-    covered = sum(bool(latin.qualities & options) for options in arabic.qualities)
-    written = frozenset().union(*arabic.qualities)
-    if covered == len(arabic.qualities) and (strict or latin.qualities <= written):
+    # Two vowel slots: the Latin one's qualities are one set, the Arabic one's a set per letter.
+    latin_qualities = cast("frozenset[str]", latin.qualities)
+    arabic_qualities = cast("tuple[frozenset[str], ...]", arabic.qualities)
+    covered = sum(bool(latin_qualities & options) for options in arabic_qualities)
+    written = frozenset().union(*arabic_qualities)
+    if covered == len(arabic_qualities) and (strict or latin_qualities <= written):
         return 0.0
     if strict:
         return None
@@ -408,7 +427,7 @@ def _substitution(latin, arabic, strict):
     return VOWEL_MISMATCH
 
 
-def _latin_deletion(unit, strict):
+def _latin_deletion(unit: Unit, strict: int | bool) -> float | None:
     if unit.consonant:
         if unit.after_n:
             return 0.1  # ng: Washington واشنطن
@@ -422,7 +441,7 @@ def _latin_deletion(unit, strict):
     return 0.25 if unit.short else 0.6  # a short vowel Arabic leaves unwritten
 
 
-def _arabic_deletion(unit, strict, latin_ends_in_consonant=False):
+def _arabic_deletion(unit: Unit, strict: int | bool, latin_ends_in_consonant: bool = False) -> float | None:
     if unit.consonant:
         return 0.3 if unit.letter == "'" else (None if strict else 1.0)
     if unit.final_h:
@@ -434,7 +453,7 @@ def _arabic_deletion(unit, strict, latin_ends_in_consonant=False):
     return 1.0
 
 
-def _ain_voiced(latin, i, where):
+def _ain_voiced(latin: Sequence[Unit], i: int, where: str) -> bool:
     """Whether an Arabic ع between Latin units i-1 and i may go unwritten:
     only beside a Latin vowel (Amman عمان, Iraq العراق), a long one (two
     letters or more: Saudi السعودية, Souad سعاد) inside the word; never between
@@ -444,7 +463,7 @@ def _ain_voiced(latin, i, where):
     return any(where == "start" or not unit.short for unit in beside)
 
 
-def _alignment(latin, arabic, strict):
+def _alignment(latin: Sequence[Unit], arabic: Sequence[Unit], strict: int | bool) -> float:
     rows, cols = len(latin) + 1, len(arabic) + 1
     ends_in_consonant = bool(latin) and latin[-1].consonant and latin[-1].letter != "h"
     d = [[INF] * cols for _ in range(rows)]
@@ -460,7 +479,8 @@ def _alignment(latin, arabic, strict):
                     d[i + 1][j] = here + cost
             if j < cols - 1:
                 cost = _arabic_deletion(arabic[j], strict, ends_in_consonant)
-                if cost is not None and arabic[j].ain and not _ain_voiced(latin, i, arabic[j].ain):
+                ain = arabic[j].ain
+                if cost is not None and ain and not _ain_voiced(latin, i, ain):
                     cost = None
                 if cost is not None and here + cost < d[i][j + 1]:
                     d[i][j + 1] = here + cost
@@ -472,7 +492,7 @@ def _alignment(latin, arabic, strict):
 
 
 @lru_cache(maxsize=WORD_CACHE_SIZE)
-def reading_cost(latin_word, arabic_word, weak=False):
+def reading_cost(latin_word: str, arabic_word: str, weak: bool = False) -> tuple[float, float]:
     """How far a Latin word (or two, with a space) is from being written as
     the Arabic one (the best of its forms), and the most it may be; the
     words read alike when the first is at most the second. ``weak``: the
@@ -501,7 +521,7 @@ def reading_cost(latin_word, arabic_word, weak=False):
     return best, limit
 
 
-def reads_alike(first, second, weak=False):
+def reads_alike(first: str, second: str, weak: bool = False) -> bool:
     """Whether a Latin and an Arabic word (either order) write the same name."""
     latin, arabic = (first, second) if script_of(second) == "ar" else (second, first)
     cost, most = reading_cost(latin, arabic, weak)

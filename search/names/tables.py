@@ -17,28 +17,42 @@ The indexer imports this module, so it imports nothing of the query side
 names across scripts is search/names/matching.py.
 """
 
+from __future__ import annotations
+
 import itertools
 import json
 import multiprocessing
+import multiprocessing.pool
 import os
 import sqlite3
 import threading
 import time
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..analysis import normalize_word, script_of
-from ..index_identity import reader_version
+from ..index_identity import IndexVersion, reader_version
 from .evidence import BIGRAM_JOINER, SENTENCE_START, WEAK_NAME, _evidence, name_evidence
 from .readings import INF, MIN_SKELETON, reading_cost, skeletons
+
+if TYPE_CHECKING:
+    from whoosh.index import Index
+    from whoosh.reading import IndexReader
+    from whoosh.searching import Searcher as WhooshSearcher
+
+    from ..postings.view import Reader, Searcher, SearchIndex
+
+_Item = TypeVar("_Item")
 
 MAX_MATCHES = 8
 RELATIVE_SLACK = 0.25  # how much worse than the best reading a match may be
 MAX_CANDIDATES = 200  # words read per key at query time (the most frequent first)
 
 
-def _terms(reader, field):
+def _terms(reader: Reader | IndexReader, field: str) -> Iterator[str]:
     for term in reader.lexicon(field):
         yield term.decode("utf-8") if isinstance(term, bytes) else term
 
@@ -47,12 +61,12 @@ PARALLEL_MIN_WORDS = 20_000  # fewer Arabic words than this are keyed in one pro
 CHUNK_WORDS = 5_000
 
 
-def _keyed(words):
+def _keyed(words: Iterable[str]) -> list[tuple[str, list[str]]]:
     return [(word, [key for key in skeletons(word) if len(key) >= MIN_SKELETON]) for word in words]
 
 
 @contextmanager
-def _keying_pool(procs, words_hint):
+def _keying_pool(procs: int, words_hint: int) -> Iterator[multiprocessing.pool.Pool | None]:
     """Forked processes to key words in (None: key them here), started
     before the vocabulary is walked, while this process is still small."""
     if procs <= 1 or words_hint < PARALLEL_MIN_WORDS:
@@ -69,7 +83,7 @@ def _keying_pool(procs, words_hint):
         pool.terminate()
 
 
-def _skeletons_of(words, pool):
+def _skeletons_of(words: Sequence[str], pool: multiprocessing.pool.Pool | None) -> Iterator[tuple[str, list[str]]]:
     """``(word, its skeleton keys)`` for each of ``words``, in order, chunk by
     chunk; in the ``pool``'s processes when there is one (the indexer's
     longest step after its commit)."""
@@ -82,10 +96,10 @@ def _skeletons_of(words, pool):
         yield from part
 
 
-def _latin_names(reader):
+def _latin_names(reader: Reader | IndexReader) -> dict[str, int]:
     """{name: documents} for the Latin names of the ``names`` field with the
     evidence of a name, and the pairs of names it holds (with a space)."""
-    names = {}
+    names: dict[str, int] = {}
     for batch in _batches(_terms(reader, "names"), BATCH_WORDS):
         if hasattr(reader, "prefetch_counts"):  # what name_evidence asks, looked up at once
             words = [term.lstrip(SENTENCE_START) for term in batch if BIGRAM_JOINER not in term]
@@ -97,7 +111,7 @@ def _latin_names(reader):
     return names
 
 
-def _add_names(reader, terms, names):
+def _add_names(reader: Reader | IndexReader, terms: Iterable[str], names: dict[str, int]) -> None:
     for term in terms:
         if BIGRAM_JOINER in term:
             name = term.replace(BIGRAM_JOINER, " ")
@@ -110,7 +124,12 @@ def _add_names(reader, terms, names):
         names.setdefault(name, frequency)
 
 
-def _table_rows(reader, names, procs=1, known=()):
+def _table_rows(
+    reader: Reader | IndexReader,
+    names: Mapping[str, int],
+    procs: int = 1,
+    known: Iterable[tuple[str, list[str]]] = (),
+) -> Iterator[tuple[str, str, str, int]]:
     """``(table, key, word, documents)``: every Arabic word of the exact-form
     field under each of its keys, then every Latin name of ``names``.
     ``known`` gives ``(word, keys)`` of an earlier run, in word order
@@ -139,29 +158,29 @@ def _table_rows(reader, names, procs=1, known=()):
 BATCH_WORDS = 50_000
 
 
-def _batches(items, size):
+def _batches(items: Iterable[_Item], size: int) -> Iterator[list[_Item]]:
     """Lists of ``size`` consecutive items (the last may be shorter)."""
-    items = iter(items)
-    while batch := list(itertools.islice(items, size)):
+    remaining = iter(items)
+    while batch := list(itertools.islice(remaining, size)):
         yield batch
 
 
 class _Ahead:
     """Sorted ``(word, keys)`` pairs taken a stretch at a time."""
 
-    def __init__(self, pairs):
+    def __init__(self, pairs: Iterator[tuple[str, list[str]]]) -> None:
         self._pairs, self._next = pairs, next(pairs, None)
 
-    def up_to(self, last):
+    def up_to(self, last: str) -> dict[str, list[str]]:
         """{word: keys} of the pairs whose word sorts at or before ``last``."""
-        taken = {}
+        taken: dict[str, list[str]] = {}
         while self._next is not None and self._next[0] <= last:
             taken[self._next[0]] = self._next[1]
             self._next = next(self._pairs, None)
         return taken
 
 
-def _arabic_frequencies(reader):
+def _arabic_frequencies(reader: Reader | IndexReader) -> Iterator[tuple[str, int]]:
     """``(word, documents)`` of the Arabic words of the exact-form field, in
     order (code point order, which is UTF-8's byte order): from the posting
     store's term dictionaries in one merge when the reader has them, else a
@@ -180,12 +199,21 @@ class NameKeys:
     from the exact-form field, Latin names (and pairs of names, with a space)
     from the ``names`` field. Each list is in order of document frequency."""
 
-    def __init__(self, reader=None, arabic=None, latin=None, closest=None, procs=1):
-        self.arabic, self.latin = arabic or {}, latin or {}
-        self.closest = closest or {}
+    def __init__(
+        self,
+        reader: Reader | IndexReader | None = None,
+        arabic: WordTable | None = None,
+        latin: WordTable | None = None,
+        closest: CostTable | None = None,
+        procs: int = 1,
+    ) -> None:
+        self.arabic: WordTable = arabic or {}
+        self.latin: WordTable = latin or {}
+        self.closest: CostTable = closest or {}
         if reader is None or "body_exact" not in reader.schema or "names" not in reader.schema:
             return
-        names, frequency = _latin_names(reader), {}
+        names = _latin_names(reader)
+        frequency: dict[tuple[str, str], int] = {}
         for table, key, word, documents in _table_rows(reader, names, procs):
             getattr(self, table).setdefault(key, []).append(word)
             frequency[table, word] = documents
@@ -194,26 +222,26 @@ class NameKeys:
                 words.sort(key=lambda word, table=table: (-frequency[table, word], word))
         self.closest = self.closest_readings(reader, names)
 
-    def closest_readings(self, reader, names):
+    def closest_readings(self, reader: Reader | IndexReader, names: Iterable[str]) -> dict[str, float]:
         """{Latin name: the cost of the closest reading of it the Arabic
         vocabulary has}, for the names that have one."""
-        closest = {}
+        closest: dict[str, float] = {}
         for name in names:
             weak = _evidence(reader, name, True) == WEAK_NAME
-            costs = [reading_cost(name, term, weak) for term in self.candidates(name, self.arabic)]
-            costs = [cost for cost, most in costs if cost <= most]
+            readings = [reading_cost(name, term, weak) for term in self.candidates(name, self.arabic)]
+            costs = [cost for cost, most in readings if cost <= most]
             if costs:
                 closest[name] = min(costs)
         return closest
 
-    def candidates(self, word, table):
-        found = []
+    def candidates(self, word: str, table: WordTable) -> list[str]:
+        found: list[str] = []
         for key in skeletons(word):
             if len(key) >= MIN_SKELETON:
                 found += [term for term in table.get(key, ())[:MAX_CANDIDATES] if term not in found]
         return found
 
-    def matches(self, reader, word, typed_capitalised):
+    def matches(self, reader: Reader | IndexReader, word: str, typed_capitalised: bool) -> list[str]:
         """Index words in the other script that write the name ``word`` (an
         Arabic word, or one or two Latin words with a space: a pair the names
         field has, else a pair typed capitalised)."""
@@ -233,13 +261,13 @@ class NameKeys:
             read = [
                 (term, reading_cost(word, term, evidence == WEAK_NAME)) for term in self.candidates(word, self.arabic)
             ]
-        read = [(term, cost) for term, (cost, most) in read if cost <= most]
-        if not read:
+        fitting = [(term, cost) for term, (cost, most) in read if cost <= most]
+        if not fitting:
             return []
         # Among several readings, only those about as close as the best: توكاييف
         # reads Tokayev exactly, so التكييف, which needs an unwritten o, is out.
-        best = min(cost for _, cost in read)
-        found = [term for term, cost in read if cost <= best + RELATIVE_SLACK]
+        best = min(cost for _, cost in fitting)
+        found = [term for term, cost in fitting if cost <= best + RELATIVE_SLACK]
         return found[:MAX_MATCHES]
 
 
@@ -248,10 +276,10 @@ NAME_KEYS_FILE = "name_keys.sqlite"
 # keys are reused only when they were made by the same rules.
 KEYS_VERSION = 1
 _TABLES = ("arabic", "latin")
-_cache = {}
+_cache: dict[IndexVersion, _CachedKeys] = {}
 
 
-def write_name_keys(ix, procs=1):
+def write_name_keys(ix: SearchIndex, procs: int = 1) -> None:
     """Build the skeleton tables from the index's vocabulary and store them
     beside it, so that no search has to: run by the indexer after a commit
     (its cost grows with the vocabulary, not with the documents). They go
@@ -302,7 +330,7 @@ def write_name_keys(ix, procs=1):
     os.replace(temporary, folder / NAME_KEYS_FILE)
 
 
-def _known_word_keys(path):
+def _known_word_keys(path: Path) -> Iterator[tuple[str, list[str]]]:
     """``(word, keys)`` of the Arabic words an earlier run's tables keyed with
     these skeleton rules (KEYS_VERSION), in word order (SQLite's binary
     order of UTF-8 text); nothing when there are none. (A word without keys
@@ -328,30 +356,38 @@ def _known_word_keys(path):
 class _Stored:
     """One stored table, read a key at a time (``get``, ``in``, truth)."""
 
-    def __init__(self, database, lock, select, exists):
+    def __init__(self, database: sqlite3.Connection, lock: threading.Lock, select: str, exists: str) -> None:
         self._database, self._lock, self._select = database, lock, select
         with lock:
             self._any = database.execute(exists).fetchone() is not None
 
-    def get(self, key, default=None):
+    def get(self, key: str, default: Any = None) -> Any:
+        """The key's stored value (a column of SQLite's), or ``default``."""
         with self._lock:
             row = self._database.execute(self._select, (key,)).fetchone()
         return default if row is None else row[0]
 
-    def __contains__(self, key):
+    def __contains__(self, key: str) -> bool:
         return self.get(key) is not None
 
-    def __bool__(self):
+    def __bool__(self) -> bool:
         return self._any
 
 
 class _StoredWords(_Stored):
-    def get(self, key, default=None):
+    def get(self, key: str, default: Any = None) -> Any:
+        """The key's words (a list), or ``default``."""
         words = super().get(key)
         return default if words is None else words.split("\n")
 
 
-def _load(folder, version):
+# Key -> index words, in order of documents; Latin name -> the cost of its
+# closest reading: built in memory, or stored tables read a key at a time.
+WordTable = Mapping[str, list[str]] | _StoredWords
+CostTable = Mapping[str, float] | _Stored
+
+
+def _load(folder: str | os.PathLike[str], version: IndexVersion) -> tuple[NameKeys, bool] | None:
     """``(NameKeys of the indexer's stored tables, whether they were written
     for this index version)``, or None when there are none."""
     path = Path(folder) / NAME_KEYS_FILE
@@ -368,7 +404,7 @@ def _load(folder, version):
     return _stored_keys(database, threading.Lock()), json.loads(row[0]) == json.loads(json.dumps(version))
 
 
-def _stored_keys(database, lock):
+def _stored_keys(database: sqlite3.Connection, lock: threading.Lock) -> NameKeys:
     """NameKeys reading its tables from ``database`` a key at a time."""
     tables = {
         table: _StoredWords(
@@ -380,10 +416,10 @@ def _stored_keys(database, lock):
         for table in _TABLES
     }
     closest = _Stored(database, lock, "SELECT cost FROM closest WHERE name = ?", "SELECT 1 FROM closest LIMIT 1")
-    return NameKeys(**tables, closest=closest)
+    return NameKeys(arabic=tables["arabic"], latin=tables["latin"], closest=closest)
 
 
-def name_keys(reader, folder=None):
+def name_keys(reader: Reader | IndexReader, folder: str | os.PathLike[str] | None = None) -> NameKeys:
     """NameKeys for this reader's index version: the indexer's stored tables.
     Right after a commit, until the indexer has rewritten them (seconds),
     they are the previous commit's, and are read again every few seconds;
@@ -403,14 +439,14 @@ def name_keys(reader, folder=None):
     return keys
 
 
-def tables_are_current(reader):
+def tables_are_current(reader: Reader | IndexReader) -> bool:
     """False while this process reads the previous commit's tables for the
     reader's index version (an answer then is not one to keep)."""
     entry = _cache.get(reader_version(reader))
     return entry is None or entry.fresh
 
 
-def stored_tables_current(ix):
+def stored_tables_current(ix: Index | SearchIndex) -> bool:
     """Whether the index's stored tables were written for its current commit
     (``ix`` a Whoosh index: its version needs no posting store)."""
     with ix.reader() as reader:
@@ -420,7 +456,7 @@ def stored_tables_current(ix):
 
 @dataclass
 class _CachedKeys:
-    keys: object
+    keys: NameKeys
     fresh: bool
     recheck_at: float
 
@@ -429,7 +465,7 @@ class _CachedKeys:
 STALE_RECHECK_SECONDS = 2.0
 
 
-def index_folder(searcher):
+def index_folder(searcher: Searcher | WhooshSearcher) -> str | None:
     """The folder of the index generation a searcher reads (for stored tables)."""
     storage = getattr(getattr(searcher, "_ix", None), "storage", None)
     return getattr(storage, "folder", None)
