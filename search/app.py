@@ -19,7 +19,7 @@ from .renderer import error_response
 if TYPE_CHECKING:
     from flask import Response
 
-API_PREFIXES = ("/search", "/healthz", "/admin/", "/metrics")
+API_PREFIXES = ("/search", "/healthz", "/admin/", "/metrics", "/openapi.json")
 SECURITY_HEADERS = {
     # Every asset is served by the app; no inline script anywhere.
     "Content-Security-Policy": (
