@@ -33,6 +33,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from cachetools import LRUCache
+
 from ..analysis import normalize_word, script_of
 from ..index_identity import IndexVersion, reader_version
 from .evidence import BIGRAM_JOINER, SENTENCE_START, WEAK_NAME, _evidence, name_evidence
@@ -276,7 +278,8 @@ NAME_KEYS_FILE = "name_keys.sqlite"
 # keys are reused only when they were made by the same rules.
 KEYS_VERSION = 1
 _TABLES = ("arabic", "latin")
-_cache: dict[IndexVersion, _CachedKeys] = {}
+# The live index version's keys (one version: a new commit's replaces them).
+_cache: LRUCache[IndexVersion, _CachedKeys] = LRUCache(maxsize=1)
 
 
 def write_name_keys(ix: SearchIndex, procs: int = 1) -> None:
@@ -434,7 +437,6 @@ def name_keys(reader: Reader | IndexReader, folder: str | os.PathLike[str] | Non
         keys, fresh = (entry.keys, False) if entry is not None else (NameKeys(reader), True)
     else:
         keys, fresh = loaded
-    _cache.clear()
     _cache[version] = _CachedKeys(keys, fresh, time.monotonic() + STALE_RECHECK_SECONDS)
     return keys
 
