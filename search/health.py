@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from cachetools import LRUCache
 from flask import g
 
 from .index_integrity import segment_damage
@@ -39,8 +40,10 @@ DAMAGED_MESSAGE = (
     "('python -m search index')"
 )
 
-# (folder, segment id) -> why it is damaged, or None: this worker's verdicts.
-_verdicts: dict[tuple[str, str], str | None] = {}
+# (folder, segment id) -> why it is damaged, or None: this worker's verdicts,
+# for the segments of recent generations (older ones go first).
+VERDICTS_KEPT = 1024
+_verdicts: LRUCache[tuple[str, str], str | None] = LRUCache(maxsize=VERDICTS_KEPT)
 _verdicts_lock = threading.Lock()
 
 
