@@ -11,21 +11,30 @@ writes them) a search shows every copy: grouping 50,000 signatures takes
 seconds, which no request should wait for.
 """
 
+from __future__ import annotations
+
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
+import numpy.typing as npt
 
 from .postings.reader import IndexPostings
+
+if TYPE_CHECKING:
+    from whoosh.index import Index
 
 GROUPS_FILE = "duplicate-groups-{generation}.npy"
 
 
-def groups_path(folder, generation):
+def groups_path(folder: str | os.PathLike[str], generation: int) -> Path:
     return Path(folder) / GROUPS_FILE.format(generation=generation)
 
 
-def group_numbers(signatures, live=None):
+def group_numbers(
+    signatures: npt.NDArray[np.uint8], live: npt.NDArray[np.bool_] | None = None
+) -> npt.NDArray[np.int64]:
     """Each document's group, as the number of a document standing for it
     (its own number when it has no copies), from the signature matrix; a
     deleted document (False in ``live``) belongs to no group, so that an old
@@ -45,7 +54,7 @@ def group_numbers(signatures, live=None):
     return numbers
 
 
-def write_duplicate_groups(ix):
+def write_duplicate_groups(ix: Index) -> None:
     """Group the documents of ``ix``'s current commit and store the groups
     beside it; the files of older generations go."""
     folder = Path(ix.storage.folder)
@@ -63,13 +72,13 @@ def write_duplicate_groups(ix):
             old.unlink(missing_ok=True)
 
 
-def groups_current(ix):
+def groups_current(ix: Index) -> bool:
     """Whether the groups of ``ix``'s current commit are stored."""
     with ix.reader() as reader:
         return groups_path(ix.storage.folder, reader.generation()).exists()
 
 
-def duplicate_groups(store):
+def duplicate_groups(store: IndexPostings) -> np.ndarray | None:
     """The duplicate groups of a posting store's index version, as the
     indexer stored them; None while they are not there yet (looked for
     again at the next search)."""
@@ -81,7 +90,7 @@ def duplicate_groups(store):
     return groups
 
 
-def _stored_groups(store):
+def _stored_groups(store: IndexPostings) -> np.ndarray | None:
     try:
         groups = np.load(groups_path(store.folder, store.generation), mmap_mode="r")
     except (OSError, ValueError):

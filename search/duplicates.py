@@ -37,10 +37,19 @@ Here:
   (bench/duplicates_speed.py), with the same groups.
 """
 
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Mapping, Sequence
+from typing import TYPE_CHECKING
+
 import numpy as np
+import numpy.typing as npt
 from datasketch import LeanMinHash, MinHash
 
 from .analysis import surface_analyzer
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsRichComparison
 
 # Measured by bench/quality/duplicates_eval.py over 914 made pairs (558
 # copies with 0-30% of the words edited, plus site chrome, a new headline and
@@ -71,18 +80,18 @@ _SIGNATURE_DTYPE = np.dtype("<u4")
 _WORDS = surface_analyzer()
 
 
-def words(text):
+def words(text: str) -> list[str]:
     """The normalised words of ``text`` in order, stopwords included."""
     return [token.text for token in _WORDS(text)]
 
 
-def words_from_postings(postings):
+def words_from_postings(postings: Mapping[str, Sequence[int]]) -> list[str]:
     """The words in order from an exact-form field's postings (``{word:
     [position, ...]}``, as the indexer's analysis gives them): the same
     words as ``words`` of the text, without analysing it a second time."""
     if not postings:
         return []
-    at = [None] * (1 + max(max(positions) for positions in postings.values()))
+    at: list[str | None] = [None] * (1 + max(max(positions) for positions in postings.values()))
     for word, positions in postings.items():
         for position in positions:
             if at[position] is None:
@@ -90,7 +99,7 @@ def words_from_postings(postings):
     return [word for word in at if word is not None]
 
 
-def shingles(text, size=SHINGLE):
+def shingles(text: str, size: int = SHINGLE) -> set[bytes]:
     """The set of ``size``-word shingles of ``text`` (each the words joined
     by a space, UTF-8); empty for a text of fewer than MIN_WORDS words.
 
@@ -100,19 +109,19 @@ def shingles(text, size=SHINGLE):
     return shingles_of_words(words(text), size)
 
 
-def shingles_of_words(found, size=SHINGLE):
+def shingles_of_words(found: Sequence[str], size: int = SHINGLE) -> set[bytes]:
     """``shingles`` of a text's words."""
     if len(found) < max(MIN_WORDS, size):
         return set()
     return {" ".join(found[i : i + size]).encode("utf-8") for i in range(len(found) - size + 1)}
 
 
-def minhash(text, size=SHINGLE, num_perm=NUM_PERM):
+def minhash(text: str, size: int = SHINGLE, num_perm: int = NUM_PERM) -> MinHash | None:
     """The MinHash of ``text``'s shingles, or None for a short text."""
     return _minhash(shingles(text, size), num_perm)
 
 
-def _minhash(found, num_perm):
+def _minhash(found: Collection[bytes], num_perm: int) -> MinHash | None:
     if not found:
         return None
     sketch = MinHash(num_perm=num_perm, seed=SEED, scheme=SCHEME)
@@ -120,13 +129,13 @@ def _minhash(found, num_perm):
     return sketch
 
 
-def signature(text, size=SHINGLE, num_perm=NUM_PERM):
+def signature(text: str, size: int = SHINGLE, num_perm: int = NUM_PERM) -> bytes:
     """The stored form of ``text``'s MinHash: ``num_perm`` little-endian
     uint32 values; ``b""`` for a short text (never folded)."""
     return signature_of_words(words(text), size, num_perm)
 
 
-def signature_of_words(found, size=SHINGLE, num_perm=NUM_PERM):
+def signature_of_words(found: Sequence[str], size: int = SHINGLE, num_perm: int = NUM_PERM) -> bytes:
     """``signature`` of a text's words (``words``, or ``words_from_postings``)."""
     sketch = _minhash(shingles_of_words(found, size), num_perm)
     if sketch is None:
@@ -134,22 +143,25 @@ def signature_of_words(found, size=SHINGLE, num_perm=NUM_PERM):
     return sketch.hashvalues.astype(_SIGNATURE_DTYPE).tobytes()
 
 
-def from_signature(data):
+def from_signature(data: bytes) -> LeanMinHash | None:
     """The LeanMinHash a stored signature holds; None for ``b""``."""
     if not data:
         return None
     return LeanMinHash(seed=SEED, hashvalues=np.frombuffer(data, dtype=_SIGNATURE_DTYPE), scheme=SCHEME)
 
 
-def similarity(a, b):
+def similarity(a: bytes, b: bytes) -> float:
     """The estimated Jaccard similarity of two stored signatures; 0.0 when
     either has none."""
-    if not a or not b:
+    first, second = from_signature(a), from_signature(b)
+    if first is None or second is None:  # b"": no signature
         return 0.0
-    return from_signature(a).jaccard(from_signature(b))
+    return first.jaccard(second)
 
 
-def group(signatures, rank_key=None):
+def group(
+    signatures: Mapping[str, bytes], rank_key: Callable[[str], SupportsRichComparison] | None = None
+) -> dict[str, str]:
     """``{doc_id: representative doc_id}`` for every doc id of
     ``signatures`` (doc id -> ``signature()`` bytes).
 
@@ -170,7 +182,7 @@ def group(signatures, rank_key=None):
     row_of_doc = row_of_doc.ravel()
     pairs = confirmed_pairs(unique, candidate_pairs(unique))
     root = _union_find(len(unique), pairs)
-    members = {}
+    members: dict[int, list[str]] = {}  # root row -> its doc ids
     for doc_id, row in zip(ids, row_of_doc.tolist(), strict=True):
         members.setdefault(root[row], []).append(doc_id)
     for group_members in members.values():
@@ -185,7 +197,7 @@ def group(signatures, rank_key=None):
     return result
 
 
-def _signature_matrix(datas):
+def _signature_matrix(datas: Sequence[bytes]) -> npt.NDArray[np.uint32]:
     wrong = {len(data) for data in datas} - {SIGNATURE_BYTES}
     if wrong:
         raise ValueError(
@@ -195,7 +207,7 @@ def _signature_matrix(datas):
     return np.frombuffer(b"".join(datas), dtype=_SIGNATURE_DTYPE).reshape(len(datas), NUM_PERM)
 
 
-def candidate_pairs(matrix, bands=BANDS, rows=ROWS):
+def candidate_pairs(matrix: np.ndarray, bands: int = BANDS, rows: int = ROWS) -> npt.NDArray[np.int64]:
     """``(k, 2)`` array of row pairs ``i < j`` of ``matrix`` (one signature a
     row) that agree on every value of at least one band: the candidates
     MinHashLSH would return for the same bands, each pair once."""
@@ -220,11 +232,13 @@ def candidate_pairs(matrix, bands=BANDS, rows=ROWS):
     return np.stack([codes // n, codes % n], axis=1)
 
 
-def confirmed_pairs(matrix, pairs, threshold=THRESHOLD, chunk=65536):
+def confirmed_pairs(
+    matrix: np.ndarray, pairs: np.ndarray, threshold: float = THRESHOLD, chunk: int = 65536
+) -> np.ndarray:
     """The ``pairs`` (rows of ``matrix``) whose estimated Jaccard similarity
     (the share of agreeing values, as ``MinHash.jaccard`` computes it) is at
     least ``threshold``."""
-    kept = []
+    kept: list[np.ndarray] = []
     width = matrix.shape[1]
     for start in range(0, len(pairs), chunk):
         part = pairs[start : start + chunk]
@@ -233,11 +247,11 @@ def confirmed_pairs(matrix, pairs, threshold=THRESHOLD, chunk=65536):
     return np.concatenate(kept) if kept else np.empty((0, 2), dtype=np.int64)
 
 
-def _union_find(n, pairs):
+def _union_find(n: int, pairs: np.ndarray) -> list[int]:
     """The root of each of ``n`` items once ``pairs`` are joined."""
     parent = list(range(n))
 
-    def find(item):
+    def find(item: int) -> int:
         while parent[item] != item:
             parent[item] = parent[parent[item]]  # path halving
             item = parent[item]
@@ -250,7 +264,7 @@ def _union_find(n, pairs):
     return [find(item) for item in range(n)]
 
 
-def band_hit_probability(similarity_value, bands=BANDS, rows=ROWS):
+def band_hit_probability(similarity_value: float, bands: int = BANDS, rows: int = ROWS) -> float:
     """The chance that a pair of Jaccard similarity ``similarity_value``
     shares at least one band: the LSH S-curve."""
     return 1.0 - (1.0 - similarity_value**rows) ** bands

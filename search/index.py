@@ -5,19 +5,24 @@ Index and query time share one analyzer: it is stored in the schema
 index lives and how runs are kept apart is in search/index_store.py.
 """
 
+from __future__ import annotations
+
 import errno
 import json
 import logging
 import multiprocessing
+import multiprocessing.queues
 import os
 import queue
 import sqlite3
 import threading
 import time
 import traceback
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from importlib import import_module
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from tqdm import tqdm
 from whoosh import index as whoosh_index
@@ -47,6 +52,13 @@ from .postings.view import SearchIndex
 from .schema import SHIPPED_PROFILE, document_fields, make_schema
 from .whoosh_internals import SegmentSeries, abandon, commit_with_segments, drop_segments, open_writer
 
+if TYPE_CHECKING:
+    from whoosh.codec.base import Segment
+    from whoosh.fields import Schema
+
+    from .ingest import SourceFile
+    from .whoosh_internals import Writer
+
 run_log = logging.getLogger("search.index")
 # How long an index run waits for another one to finish before giving up.
 LOCK_WAIT_SECONDS = 30.0
@@ -72,6 +84,8 @@ __all__ = [
 # Responses and records name no path of the machine (they may reach a client).
 RUN_THE_INDEXER = "run 'python -m search index'"
 NO_INDEX = f"no index in the index folder: {RUN_THE_INDEXER}"
+# What an incremental run compares a file with: (size, mtime, sha256) by doc id.
+Fingerprint = tuple[int, float, str]
 
 
 class IndexUnavailable(Exception):
@@ -88,13 +102,14 @@ class IndexSummary:
     updated: int = 0
     removed: int = 0
     unchanged: int = 0
-    failed: list = field(default_factory=list)  # [(doc_id, reason)]
+    failed: list[tuple[str, str]] = field(default_factory=list)  # [(doc_id, reason)]
     documents: int = 0
     seconds: float = 0.0
     rebuilt: bool = False
-    repaired: list = field(default_factory=list)  # [(segment_id, reason)]: damaged, dropped, re-read
+    # [(segment_id, reason)]: damaged, dropped, re-read
+    repaired: list[tuple[str, str]] = field(default_factory=list)
 
-    def line(self):
+    def line(self) -> str:
         return (
             f"{self.added} added, {self.updated} updated, {self.removed} removed, "
             f"{self.unchanged} unchanged, {len(self.failed)} failed; "
@@ -103,7 +118,7 @@ class IndexSummary:
             + (f" [repaired {len(self.repaired)} damaged segment(s)]" if self.repaired else "")
         )
 
-    def log_fields(self):
+    def log_fields(self) -> dict[str, int | float | bool]:
         """The run's counts for its log line (no document ids: a failed file's
         reason is in last_run.json)."""
         counts = {name: getattr(self, name) for name in ("added", "updated", "removed", "unchanged", "documents")}
@@ -114,14 +129,14 @@ class IndexSummary:
             "seconds": round(self.seconds, 3),
         }
 
-    def as_dict(self):
+    def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["failed"] = [{"id": doc_id, "reason": reason} for doc_id, reason in self.failed]
         data["repaired"] = [{"segment": segment_id, "reason": reason} for segment_id, reason in self.repaired]
         return data
 
 
-def open_index(index_dir):
+def open_index(index_dir: str | os.PathLike[str]) -> SearchIndex:
     """Open the live generation for searching, or raise IndexUnavailable."""
     path = live_dir(index_dir)
     if path is None:
@@ -133,16 +148,16 @@ def open_index(index_dir):
         raise IndexUnavailable(f"no usable index in the index folder ({reason}): {RUN_THE_INDEXER}") from None
 
 
-def index_exists(index_dir):
+def index_exists(index_dir: str | os.PathLike[str]) -> bool:
     path = live_dir(index_dir)
     return path is not None and whoosh_index.exists_in(str(path))
 
 
-def _indexed_fingerprints(ix):
+def _indexed_fingerprints(ix: Writer) -> dict[str, Fingerprint]:
     """{doc_id: (size, mtime, sha256)} of every document in the index (or in
     what a writer reads of it)."""
     with ix.reader() as reader:
-        found = {}
+        found: dict[str, Fingerprint] = {}
         if not reader.doc_count_all():  # no segment (Whoosh's empty reader has no columns)
             return found
         column = reader.column_reader("fingerprint", translate=False)
@@ -159,10 +174,13 @@ def _indexed_fingerprints(ix):
 # --- reading the folder -----------------------------------------------------------
 
 
-def _plan(docs_dir, known, summary):
-    """Which files to read: ``(sources, todo)``, every file found and those
-    that are new or changed (by size or mtime, then by content hash)."""
-    walk_errors = []
+def _plan(
+    docs_dir: Path, known: Mapping[str, Fingerprint], summary: IndexSummary
+) -> tuple[list[tuple[str, str]], list[SourceFile], list[SourceFile]]:
+    """Which files to read: ``(walk_errors, sources, todo)``, the walk's
+    refusals, every file found and those that are new or changed (by size
+    or mtime, then by content hash)."""
+    walk_errors: list[tuple[str, str]] = []
     sources = list(walk_folder(docs_dir, walk_errors))
     summary.failed.extend(walk_errors)
     todo = []
@@ -175,12 +193,14 @@ def _plan(docs_dir, known, summary):
     return walk_errors, sources, todo
 
 
-def _changed(source, previous, max_bytes):
+def _changed(source: SourceFile, previous: Fingerprint | None, max_bytes: int | None) -> bool:
     """False when the content hash shows ``source`` unchanged since indexed."""
     return not previous or source_hash(source, max_bytes) != previous[2]
 
 
-def _read_fields(source, schema, max_bytes, parser):
+def _read_fields(
+    source: SourceFile, schema: Schema, max_bytes: int | None, parser: ParseWorker | None
+) -> dict[str, Any]:
     """The index fields of ``source``, or IngestError with the reason: every
     failure of one file is that file's, never the run's."""
     try:
@@ -193,14 +213,22 @@ def _read_fields(source, schema, max_bytes, parser):
         raise IngestError(f"{type(error).__name__}: {error}"[:500]) from None
 
 
-def _sync(writer, docs_dir, known, summary, max_bytes, progress, procs=1):
+def _sync(
+    writer: Writer,
+    docs_dir: Path,
+    known: Mapping[str, Fingerprint],
+    summary: IndexSummary,
+    max_bytes: int | None,
+    progress: bool,
+    procs: int = 1,
+) -> list[Segment]:
     """Add, update and remove documents so the index matches the folder.
     Returns the new segments, for ``writer`` to commit."""
     _, sources, todo = _plan(docs_dir, known, summary)
     first_read_failure = len(summary.failed)
     bar = tqdm(total=len(sources), desc="indexing", unit="file", disable=None if progress else True, leave=False)
     bar.update(len(sources) - len(todo))
-    segments = []
+    segments: list[Segment] = []
     try:
         parallel = procs > 1 and len(todo) >= PARALLEL_MIN_FILES
         changed = _changed_sources(todo, known, summary, bar, max_bytes)
@@ -243,7 +271,7 @@ def _sync(writer, docs_dir, known, summary, max_bytes, progress, procs=1):
 PROGRESS_EVERY = 20
 
 
-def worker_count():
+def worker_count() -> int:
     """Worker processes for a parallel run: the cores this process may use;
     one (no fork) when this process runs other threads (watch mode's file
     observer, a threaded server), since a forked child could inherit a lock
@@ -257,14 +285,23 @@ def worker_count():
     return max(1, min(cores, MAX_PROCS))
 
 
-def _index_part(folder, part, number, max_bytes, messages, parent):
+def _index_part(
+    folder: str,
+    part: Sequence[SourceFile],
+    number: int,
+    max_bytes: int | None,
+    messages: multiprocessing.queues.Queue[tuple[Any, ...]],
+    parent: int,
+) -> None:
     """A worker: read, analyse and write the files of ``part`` into segments
     of its own in the index at ``folder``; report progress, then
     ``("done", number, [segments], [doc_id indexed], [(doc_id, reason)])``."""
     die_with_parent(parent)  # never outlive the run's index lock
     try:
         series = SegmentSeries(whoosh_index.open_dir(folder))
-        indexed, failed, pending = [], [], 0
+        indexed: list[str] = []
+        failed: list[tuple[str, str]] = []
+        pending = 0
         with ParseWorker() as parser:
             for source in part:
                 pending += 1
@@ -287,10 +324,16 @@ def _index_part(folder, part, number, max_bytes, messages, parent):
         messages.join_thread()
 
 
-def _changed_sources(todo, known, summary, bar, max_bytes=None):
+def _changed_sources(
+    todo: Iterable[SourceFile],
+    known: Mapping[str, Fingerprint],
+    summary: IndexSummary,
+    bar: tqdm,
+    max_bytes: int | None = None,
+) -> list[SourceFile]:
     """The files of ``todo`` that are new or whose content hash changed; the
     unchanged ones, and those that cannot be hashed, are counted in ``summary``."""
-    changed = []
+    changed: list[SourceFile] = []
     for source in todo:
         try:
             if not _changed(source, known.get(source.doc_id), max_bytes):
@@ -305,7 +348,15 @@ def _changed_sources(todo, known, summary, bar, max_bytes=None):
     return changed
 
 
-def _read_in_parallel(writer, changed, known, summary, max_bytes, procs, bar):
+def _read_in_parallel(
+    writer: Writer,
+    changed: Sequence[SourceFile],
+    known: Mapping[str, Fingerprint],
+    summary: IndexSummary,
+    max_bytes: int | None,
+    procs: int,
+    bar: tqdm,
+) -> list[Segment]:
     """Read and index ``changed`` in ``procs`` worker processes, each writing
     one segment of a contiguous share of the files (so documents keep the
     order a serial run gives them). Old versions of changed files are
@@ -316,13 +367,15 @@ def _read_in_parallel(writer, changed, known, summary, max_bytes, procs, bar):
     # (a third of a second each: datasketch loads scipy).
     import_module("search.duplicates")
     context = multiprocessing.get_context("fork")
-    messages = context.Queue()
+    # ("progress", files), ("done", number, segments, indexed, failed) or ("error", number, traceback)
+    messages: multiprocessing.queues.Queue[tuple[Any, ...]] = context.Queue()
     folder = writer.storage.folder
     workers = [
         context.Process(target=_index_part, args=(folder, part, number, max_bytes, messages, os.getpid()), daemon=True)
         for number, part in enumerate(parts)
     ]
-    results = {}
+    # worker number -> (its segments, the doc ids it indexed, its failures)
+    results: dict[int, tuple[Any, ...]] = {}
     try:
         for worker in workers:
             worker.start()
@@ -348,7 +401,7 @@ def _read_in_parallel(writer, changed, known, summary, max_bytes, procs, bar):
                 worker.kill()
                 worker.join()
         messages.close()
-    segments = []
+    segments: list[Segment] = []
     for number in range(len(parts)):
         written, indexed, failed = results[number]
         segments.extend(written)
@@ -362,7 +415,7 @@ def _read_in_parallel(writer, changed, known, summary, max_bytes, procs, bar):
     return segments
 
 
-def _open_live(index_dir, schema):
+def _open_live(index_dir: Path, schema: Schema) -> whoosh_index.Index | None:
     """The live index when it exists, can be opened and has ``schema``, else
     None (the run rebuilds)."""
     if not index_exists(index_dir):
@@ -377,7 +430,7 @@ def _open_live(index_dir, schema):
     return ix
 
 
-def _repair(writer, summary):
+def _repair(writer: Writer, summary: IndexSummary) -> None:
     """Verify every segment of the live index against its checksums; leave
     the damaged ones out of ``writer``, so that their documents are read
     again from the folder (they look new to the run) and the commit drops
@@ -389,7 +442,15 @@ def _repair(writer, summary):
         summary.repaired.extend(sorted(damaged.items()))
 
 
-def _bring_up_to_date(docs_dir, index_dir, schema, rebuild, max_bytes, progress, procs):
+def _bring_up_to_date(
+    docs_dir: Path,
+    index_dir: Path,
+    schema: Schema,
+    rebuild: bool,
+    max_bytes: int | None,
+    progress: bool,
+    procs: int | None,
+) -> IndexSummary:
     """One run's work, under the write lock: the summary, with the new
     generation (or None) to publish."""
     summary = IndexSummary()
@@ -435,7 +496,7 @@ def _bring_up_to_date(docs_dir, index_dir, schema, rebuild, max_bytes, progress,
     return summary
 
 
-def _collect_leftovers(index_dir):
+def _collect_leftovers(index_dir: Path) -> None:
     """Remove what failed or killed runs left behind (under the write lock):
     half-built generations, and uncommitted files in the live one."""
     collect_stale_generations(index_dir)
@@ -453,7 +514,7 @@ DISK_FULL = (
 DISK_FULL_ERRORS = (errno.ENOSPC, errno.EDQUOT)
 
 
-def _disk_full(error):
+def _disk_full(error: BaseException) -> bool:
     """Whether ``error`` is a full disk: raised here, or by a worker process
     (which reports its traceback as text, the exception on its last line)."""
     if isinstance(error, OSError):
@@ -464,7 +525,7 @@ def _disk_full(error):
     return any(last.startswith(f"OSError: [Errno {code}]") for code in DISK_FULL_ERRORS)
 
 
-def describe_failure(error):
+def describe_failure(error: BaseException) -> str:
     """What went wrong in a run, in one line that names no path of this
     machine (it is recorded, and shown over HTTP)."""
     if _disk_full(error) or isinstance(error, IndexDiskFull):
@@ -479,15 +540,15 @@ def describe_failure(error):
 
 
 def update_index(
-    docs_dir,
-    index_dir,
-    rebuild=False,
-    max_bytes=None,
-    progress=False,
-    lock_wait=LOCK_WAIT_SECONDS,
-    profile=SHIPPED_PROFILE,
-    procs=None,
-):
+    docs_dir: str | os.PathLike[str],
+    index_dir: str | os.PathLike[str],
+    rebuild: bool = False,
+    max_bytes: int | None = None,
+    progress: bool = False,
+    lock_wait: float = LOCK_WAIT_SECONDS,
+    profile: str = SHIPPED_PROFILE,
+    procs: int | None = None,
+) -> IndexSummary:
     """Bring the index in ``index_dir`` up to date with ``docs_dir``.
 
     Incremental by default: a file is re-read only when its size or mtime
@@ -533,12 +594,12 @@ def update_index(
     return summary
 
 
-def _log_run(fields):
+def _log_run(fields: Mapping[str, Any]) -> None:
     """One JSON line per index run (search/request_log.py logs the requests)."""
     run_log.info(json.dumps({"event": "index_run", **fields}))
 
 
-def _clean_up_after(index_dir, error, record):
+def _clean_up_after(index_dir: Path, error: BaseException, record: bool) -> None:
     """After a failed run: remove what it wrote, and record why it failed
     (not when another writer held the index: nothing went wrong with it)."""
     try:
@@ -551,7 +612,7 @@ def _clean_up_after(index_dir, error, record):
         pass
 
 
-def read_documents_count(index_dir):
+def read_documents_count(index_dir: str | os.PathLike[str]) -> int:
     """How many documents the live index holds (0 when there is none)."""
     try:
         ix = open_index(index_dir)

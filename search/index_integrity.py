@@ -15,10 +15,14 @@ search that failed unexpectedly (search/health.py), to tell a damaged index
 from a bug.
 """
 
+from __future__ import annotations
+
 import json
 import os
 import zlib
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from .postings.build import postings_path
 from .postings.segment_file import ArrayFile
@@ -27,18 +31,18 @@ CHECKSUMS_SUFFIX = ".checksums"
 READ_CHUNK = 4 * 2**20
 
 
-def checksums_path(folder, segment_id):
+def checksums_path(folder: str | os.PathLike[str], segment_id: str) -> Path:
     return Path(folder) / f"{segment_id}{CHECKSUMS_SUFFIX}"
 
 
-def _whoosh_files(folder, segment_id):
+def _whoosh_files(folder: str | os.PathLike[str], segment_id: str) -> list[str]:
     """The segment's files that Whoosh writes (ours excluded)."""
     ours = {Path(postings_path(folder, segment_id)).name, checksums_path(folder, segment_id).name}
     prefix = f"{segment_id}."
     return sorted(name for name in os.listdir(folder) if name.startswith(prefix) and name not in ours)
 
 
-def file_crc32(path):
+def file_crc32(path: str | os.PathLike[str]) -> int:
     crc = 0
     with open(path, "rb") as handle:
         while chunk := handle.read(READ_CHUNK):
@@ -46,10 +50,10 @@ def file_crc32(path):
     return crc
 
 
-def write_segment_checksums(folder, segment_id):
+def write_segment_checksums(folder: str | os.PathLike[str], segment_id: str) -> None:
     """Record the CRC-32 and size of each of the segment's Whoosh files, through
     a temporary name and a rename (called once the segment is complete)."""
-    files = {}
+    files: dict[str, dict[str, Any]] = {}
     for name in _whoosh_files(folder, segment_id):
         path = Path(folder) / name
         files[name] = {"size": path.stat().st_size, "crc32": file_crc32(path)}
@@ -59,13 +63,13 @@ def write_segment_checksums(folder, segment_id):
     os.replace(temporary, target)
 
 
-def posting_file_damage(posting_file):
+def posting_file_damage(posting_file: ArrayFile) -> str | None:
     """Why an opened posting file is damaged, or None."""
     damaged = posting_file.damaged()
     return f"its posting arrays fail their checksums ({', '.join(damaged)})" if damaged else None
 
 
-def _whoosh_files_damage(folder, segment_id):
+def _whoosh_files_damage(folder: str | os.PathLike[str], segment_id: str) -> str | None:
     try:
         recorded = json.loads(checksums_path(folder, segment_id).read_text("utf-8"))["files"]
     except FileNotFoundError:
@@ -82,7 +86,9 @@ def _whoosh_files_damage(folder, segment_id):
     return None
 
 
-def segment_damage(folder, segment_id, posting_file=None):
+def segment_damage(
+    folder: str | os.PathLike[str], segment_id: str, posting_file: ArrayFile | None = None
+) -> str | None:
     """Why the segment ``segment_id`` in ``folder`` is damaged, or None when
     every file matches its checksum. Reads the whole segment."""
     try:
@@ -94,9 +100,9 @@ def segment_damage(folder, segment_id, posting_file=None):
     return posting_file_damage(posting_file) or _whoosh_files_damage(folder, segment_id)
 
 
-def damaged_segments(folder, segment_ids):
+def damaged_segments(folder: str | os.PathLike[str], segment_ids: Iterable[str]) -> dict[str, str]:
     """``{segment_id: reason}`` of the segments that fail their checksums."""
-    found = {}
+    found: dict[str, str] = {}
     for segment_id in segment_ids:
         reason = segment_damage(folder, segment_id)
         if reason:

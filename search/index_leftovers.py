@@ -17,6 +17,7 @@ run is writing segments meanwhile, and only while holding Whoosh's own
 writer lock too: a writer outside these runs (a script) keeps its files.
 """
 
+import os
 import shutil
 from pathlib import Path
 
@@ -32,18 +33,18 @@ NAMES_TEMPORARY_GLOB = ".name_keys.sqlite.*"
 GROUPS_TEMPORARY_GLOB = ".duplicate-groups-*.npy.*"
 
 
-def _referenced_segments(storage):
+def _referenced_segments(storage: FileStorage) -> set[str]:
     """The segment ids the newest two tables of contents name."""
     pattern = TOC._pattern(INDEX_NAME)
     generations = sorted(int(m.group(1)) for name in storage if (m := pattern.match(name)))
-    referenced = set()
+    referenced: set[str] = set()
     for generation in generations[-2:]:
         toc = TOC.read(storage, INDEX_NAME, generation)
         referenced.update(segment.segment_id() for segment in toc.segments)
     return referenced
 
 
-def collect_uncommitted_files(generation_dir):
+def collect_uncommitted_files(generation_dir: str | os.PathLike[str]) -> list[str]:
     """Delete the files in ``generation_dir`` that belong to no committed
     segment (and a run's scratch files); return their names. A folder whose
     tables of contents cannot be read is left alone."""
@@ -60,13 +61,13 @@ def collect_uncommitted_files(generation_dir):
         lock.release()
 
 
-def _collect(folder, storage):
+def _collect(folder: Path, storage: FileStorage) -> list[str]:
     try:
         referenced = _referenced_segments(storage)
     except Exception:  # Whoosh raises many kinds on a damaged table: leave the folder as it is
         return []
     segment_pattern = TOC._segment_pattern(INDEX_NAME)
-    removed = []
+    removed: list[str] = []
     for name in storage.list():
         found = segment_pattern.match(name)
         if found and found.group(1) not in referenced:

@@ -17,6 +17,8 @@ it failed. A run started from the command line or by the watcher holds only
 the index's writer lock, and counts as running all the same.
 """
 
+from __future__ import annotations
+
 import argparse
 import fcntl
 import json
@@ -28,8 +30,11 @@ import sys
 import threading
 import time
 import traceback
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from types import FrameType
+from typing import IO, Any, NoReturn
 
 from .index import describe_failure, update_index
 from .index_store import LOCK_FILE, IndexBusy
@@ -43,12 +48,14 @@ START_WAIT_SECONDS = 1.0
 RUN_ID = re.compile(r"\d{8}T\d{6}\.\d{6}Z")
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 INTERRUPTED = "interrupted: the run's process ended before it finished (killed, or the machine stopped)"
+# A run's record (runs/<id>.json): id, state, rebuild, pid, times, summary, error.
+RunRecord = dict[str, Any]
 
 
 class RunConflict(Exception):
     """Another index run is under way; ``run`` is its record when it was started over HTTP."""
 
-    def __init__(self, message, run=None):
+    def __init__(self, message: str, run: RunRecord | None = None) -> None:
         super().__init__(message)
         self.run = run
 
@@ -57,11 +64,11 @@ class RunStopped(Exception):
     """The run process was asked to stop (SIGTERM)."""
 
 
-def _now():
+def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def _held(path):
+def _held(path: str | os.PathLike[str]) -> bool:
     """Whether a process holds ``path``'s flock exclusively. The check takes a
     shared lock and drops it at once: checks never wait on each other."""
     try:
@@ -77,7 +84,7 @@ def _held(path):
     return False
 
 
-def _take(handle, path, index_dir, wait):
+def _take(handle: IO[str], path: Path, index_dir: Path, wait: float) -> bool:
     """Lock ``handle`` exclusively: False at once when a run holds the lock,
     or after ``wait`` seconds of status checks, or of a finished run's exit,
     in the way."""
@@ -95,11 +102,11 @@ def _take(handle, path, index_dir, wait):
 # --- records -----------------------------------------------------------------
 
 
-def _record_path(index_dir, run_id):
+def _record_path(index_dir: str | os.PathLike[str], run_id: str) -> Path:
     return Path(index_dir) / RUNS_DIR / f"{run_id}.json"
 
 
-def _read(path):
+def _read(path: Path) -> RunRecord | None:
     try:
         record = json.loads(path.read_text("utf-8"))
     except (OSError, ValueError):
@@ -107,18 +114,18 @@ def _read(path):
     return record if isinstance(record, dict) and "state" in record else None
 
 
-def _write(index_dir, record):
+def _write(index_dir: str | os.PathLike[str], record: Mapping[str, Any]) -> None:
     target = _record_path(index_dir, record["id"])
     temporary = target.with_name(f".{target.name}.{os.getpid()}")
     temporary.write_text(json.dumps(record, ensure_ascii=False, indent=1), "utf-8")
     os.replace(temporary, target)
 
 
-def _interrupted(record):
+def _interrupted(record: Mapping[str, Any]) -> RunRecord:
     return {**record, "state": "failed", "error": INTERRUPTED}
 
 
-def read_run(index_dir, run_id):
+def read_run(index_dir: str | os.PathLike[str], run_id: str) -> RunRecord | None:
     """Run ``run_id``'s record as it stands, or None. A record still
     "running" whose process is gone is a run that was killed: failed."""
     if not RUN_ID.fullmatch(run_id):
@@ -132,27 +139,27 @@ def read_run(index_dir, run_id):
     return _interrupted(record) if record and record["state"] == "running" else record
 
 
-def _run_ids(index_dir):
+def _run_ids(index_dir: str | os.PathLike[str]) -> list[str]:
     return sorted(path.stem for path in (Path(index_dir) / RUNS_DIR).glob("*.json") if RUN_ID.fullmatch(path.stem))
 
 
-def latest_run(index_dir):
+def latest_run(index_dir: str | os.PathLike[str]) -> RunRecord | None:
     """The record of the run started last over HTTP, or None."""
     run_ids = _run_ids(index_dir)
     return read_run(index_dir, run_ids[-1]) if run_ids else None
 
 
-def _latest_is_running(index_dir):
+def _latest_is_running(index_dir: str | os.PathLike[str]) -> bool:
     latest = latest_run(index_dir)
     return latest is not None and latest["state"] == "running"
 
 
-def indexing(index_dir):
+def indexing(index_dir: str | os.PathLike[str]) -> bool:
     """Whether an index run is under way, whoever started it."""
     return _held(Path(index_dir) / LOCK_FILE) or _latest_is_running(index_dir)
 
 
-def _settle_earlier_runs(index_dir):
+def _settle_earlier_runs(index_dir: str | os.PathLike[str]) -> None:
     """Under the run lock no earlier run is alive: a record still "running"
     is a killed run's, and says so from now on. Keep only the newest records."""
     run_ids = _run_ids(index_dir)
@@ -169,7 +176,12 @@ def _settle_earlier_runs(index_dir):
 # --- starting a run (in the web worker) ----------------------------------------
 
 
-def start_run(docs_dir, index_dir, rebuild=False, max_bytes=None):
+def start_run(
+    docs_dir: str | os.PathLike[str],
+    index_dir: str | os.PathLike[str],
+    rebuild: bool = False,
+    max_bytes: int | None = None,
+) -> RunRecord:
     """Start an index run in a process of its own and return its record at
     once; raise RunConflict when a run is under way, whoever started it."""
     index_dir = Path(index_dir).resolve()
@@ -185,7 +197,7 @@ def start_run(docs_dir, index_dir, rebuild=False, max_bytes=None):
             raise RunConflict("an index run started from the command line or the watcher is writing this index")
         _settle_earlier_runs(index_dir)
         started = datetime.now(UTC)
-        record = {
+        record: RunRecord = {
             "id": started.strftime("%Y%m%dT%H%M%S.%fZ"),
             "state": "running",
             "rebuild": rebuild,
@@ -207,7 +219,9 @@ def start_run(docs_dir, index_dir, rebuild=False, max_bytes=None):
     return record
 
 
-def _spawn(run_id, docs_dir, index_dir, rebuild, max_bytes, lock_fd):
+def _spawn(
+    run_id: str, docs_dir: Path, index_dir: Path, rebuild: bool, max_bytes: int | None, lock_fd: int
+) -> subprocess.Popen[bytes]:
     command = [sys.executable, "-m", "search.index_runs", run_id, "--docs", str(docs_dir), "--index", str(index_dir)]
     command += ["--rebuild"] if rebuild else []
     command += [] if max_bytes is None else ["--max-bytes", str(max_bytes)]
@@ -231,24 +245,32 @@ def _spawn(run_id, docs_dir, index_dir, rebuild, max_bytes, lock_fd):
 # --- the run process ---------------------------------------------------------
 
 
-def _stop(signum, frame):
+def _stop(signum: int, frame: FrameType | None) -> NoReturn:
     raise RunStopped(f"interrupted: stopped by {signal.Signals(signum).name}")
 
 
-def _describe(error):
+def _describe(error: BaseException) -> str:
     """The record's one line: no path of this machine (status responses show it)."""
     if isinstance(error, (RunStopped, IndexBusy)):
         return str(error)
     return describe_failure(error)
 
 
-def run(run_id, docs_dir, index_dir, rebuild=False, max_bytes=None, lock_fd=None):
+def run(
+    run_id: str,
+    docs_dir: str | os.PathLike[str],
+    index_dir: str | os.PathLike[str],
+    rebuild: bool = False,
+    max_bytes: int | None = None,
+    lock_fd: int | None = None,
+) -> int:
     """The run process: bring the index up to date, write how it went, and
     let the run lock go (``lock_fd``, inherited from the web worker)."""
     record = _read(_record_path(index_dir, run_id)) or {"id": run_id, "rebuild": rebuild, "started_at": _now()}
     record = {**record, "state": "running", "pid": os.getpid()}
     previous_handler = signal.signal(signal.SIGTERM, _stop)  # stop cleanly: the writer cancelled, the record written
-    failure = None
+    failure: str | None = None
+    outcome: dict[str, Any]
     try:
         _write(index_dir, record)  # with its pid: the run is up
         summary = update_index(docs_dir, index_dir, rebuild=rebuild, max_bytes=max_bytes)
@@ -269,7 +291,7 @@ def run(run_id, docs_dir, index_dir, rebuild=False, max_bytes=None, lock_fd=None
     return 0 if failure is None else 1
 
 
-def main(argv=None):
+def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m search.index_runs",
         description="One index run started by POST /admin/reindex (the API starts it; use 'python -m search index').",

@@ -17,14 +17,18 @@ not cut off; anything else (a generation a killed run left half-built) goes,
 at the swap or at the start of the next run (``collect_stale_generations``).
 """
 
+from __future__ import annotations
+
 import fcntl
 import json
 import os
 import shutil
 import time
+from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 CURRENT_LINK = "current"
 PREVIOUS_LINK = "previous"
@@ -37,7 +41,7 @@ class IndexBusy(Exception):
     """Another index run holds the lock."""
 
 
-def live_generation(index_dir):
+def live_generation(index_dir: str | os.PathLike[str]) -> str | None:
     """The name of the live generation, or None (one readlink: cheap enough
     to ask on every request)."""
     try:
@@ -46,12 +50,12 @@ def live_generation(index_dir):
         return None
 
 
-def live_dir(index_dir):
+def live_dir(index_dir: str | os.PathLike[str]) -> Path | None:
     name = live_generation(index_dir)
     return None if name is None else Path(index_dir) / name
 
 
-def new_generation_dir(index_dir):
+def new_generation_dir(index_dir: str | os.PathLike[str]) -> Path:
     index_dir = Path(index_dir)
     index_dir.mkdir(parents=True, exist_ok=True)
     path = index_dir / f"{GENERATION_PREFIX}{time.time_ns():020d}-{os.getpid()}"
@@ -59,7 +63,7 @@ def new_generation_dir(index_dir):
     return path
 
 
-def _point(index_dir, link, generation_name):
+def _point(index_dir: Path, link: str, generation_name: str) -> None:
     """Point ``link`` at ``generation_name`` with one rename."""
     temporary = index_dir / f".{link}.{os.getpid()}"
     if temporary.is_symlink() or temporary.exists():
@@ -68,7 +72,7 @@ def _point(index_dir, link, generation_name):
     os.replace(temporary, index_dir / link)
 
 
-def publish(index_dir, generation_dir):
+def publish(index_dir: str | os.PathLike[str], generation_dir: str | os.PathLike[str]) -> None:
     """Make ``generation_dir`` the live generation, atomically; keep the one
     it replaces for workers still reading it, and delete every other."""
     index_dir = Path(index_dir)
@@ -79,7 +83,7 @@ def publish(index_dir, generation_dir):
     prune(index_dir, keep={Path(generation_dir).name, previous})
 
 
-def previous_generation(index_dir):
+def previous_generation(index_dir: str | os.PathLike[str]) -> str | None:
     """The generation the live one replaced (kept for workers still reading
     it), or None. An index published before the ``previous`` link existed:
     the newest generation older than the live one (names sort by time)."""
@@ -95,7 +99,7 @@ def previous_generation(index_dir):
     return older[-1] if older else None
 
 
-def collect_stale_generations(index_dir):
+def collect_stale_generations(index_dir: str | os.PathLike[str]) -> None:
     """Delete the generations a killed or failed rebuild left behind, and the
     temporary links of a killed swap; keep the live one and the one before
     it (called under the write lock, so that no rebuild is under way)."""
@@ -108,7 +112,7 @@ def collect_stale_generations(index_dir):
             temporary.unlink(missing_ok=True)
 
 
-def prune(index_dir, keep):
+def prune(index_dir: str | os.PathLike[str], keep: Collection[str | None]) -> None:
     """Delete every generation whose name is not in ``keep``: older ones, and
     any left half-built by a run that died (called under the write lock)."""
     for path in Path(index_dir).glob(f"{GENERATION_PREFIX}*"):
@@ -117,7 +121,7 @@ def prune(index_dir, keep):
 
 
 @contextmanager
-def writer_lock(index_dir, wait):
+def writer_lock(index_dir: str | os.PathLike[str], wait: float) -> Iterator[None]:
     """Hold the index's write lock, waiting at most ``wait`` seconds for it.
     The lock is a flock: it dies with its process, so a killed run never
     leaves the index locked."""
@@ -141,7 +145,7 @@ def writer_lock(index_dir, wait):
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def read_last_run(index_dir):
+def read_last_run(index_dir: str | os.PathLike[str]) -> dict[str, Any] | None:
     """The summary of the last index run, with its finish time, or None."""
     try:
         return json.loads((Path(index_dir) / LAST_RUN_FILE).read_text("utf-8"))
@@ -149,23 +153,23 @@ def read_last_run(index_dir):
         return None
 
 
-def _now():
+def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def write_last_run(index_dir, summary_dict):
+def write_last_run(index_dir: str | os.PathLike[str], summary_dict: Mapping[str, Any]) -> None:
     """Record a run that finished (what it did, and when)."""
     _write_record(index_dir, {"finished_at": _now(), **summary_dict})
 
 
-def mark_run_started(index_dir):
+def mark_run_started(index_dir: str | os.PathLike[str]) -> None:
     """Note that a run is under way: a run killed before it finished leaves
     the note behind, and /healthz tells (the last good summary stays)."""
     record = read_last_run(index_dir) or {}
     _write_record(index_dir, {**record, "run_started_at": _now()})
 
 
-def clear_run_started(index_dir):
+def clear_run_started(index_dir: str | os.PathLike[str]) -> None:
     """Take back mark_run_started: the run did not go ahead (another writer
     held the index), so it was not interrupted either."""
     record = read_last_run(index_dir) or {}
@@ -173,14 +177,14 @@ def clear_run_started(index_dir):
         _write_record(index_dir, {name: value for name, value in record.items() if name != "run_started_at"})
 
 
-def write_failed_run(index_dir, error):
+def write_failed_run(index_dir: str | os.PathLike[str], error: str) -> None:
     """Record a run that failed, with ``error`` (a message without paths),
     beside the summary of the last run that finished."""
     record = {name: value for name, value in (read_last_run(index_dir) or {}).items() if name != "run_started_at"}
     _write_record(index_dir, {**record, "failed_run": {"at": _now(), "error": error}})
 
 
-def _write_record(index_dir, record):
+def _write_record(index_dir: str | os.PathLike[str], record: Mapping[str, Any]) -> None:
     target = Path(index_dir) / LAST_RUN_FILE
     temporary = target.with_name(f".{LAST_RUN_FILE}.{os.getpid()}")
     temporary.write_text(json.dumps(record, ensure_ascii=False, indent=1), "utf-8")

@@ -7,7 +7,7 @@ import signal
 _PR_SET_PDEATHSIG = 1
 
 
-def die_with_parent(parent):
+def die_with_parent(parent: int) -> None:
     """Have the kernel kill this process when ``parent`` (the pid that
     started it) dies, even by SIGKILL; exit now if it already has."""
     try:

@@ -7,14 +7,21 @@ above one that only shares its stem. The other profiles exist so the quality
 harness (bench/quality) can compare them side by side.
 """
 
-import json
+from __future__ import annotations
 
-from whoosh.analysis import StandardAnalyzer
+import json
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from whoosh.analysis import Analyzer, StandardAnalyzer
 from whoosh.columns import VarBytesColumn
 from whoosh.fields import COLUMN, ID, KEYWORD, STORED, TEXT, Schema
 
 from .analysis import bilingual_analyzer
 from .names.evidence import names_in
+
+if TYPE_CHECKING:
+    from .ingest import Document
 
 SHIPPED_PROFILE = "shipped"
 # Raised whenever what a field holds changes without its Whoosh definition
@@ -26,7 +33,7 @@ ANALYSIS_VERSION = 5
 TITLE_BOOST = 2.0
 
 # name -> (analyzer factory for the stemmed fields, whether exact fields exist)
-PROFILES = {
+PROFILES: dict[str, tuple[Callable[[], Analyzer], bool]] = {
     "stock-standard": (StandardAnalyzer, False),
     "normalise": (lambda: bilingual_analyzer(stopwords=False, stem=False), False),
     "normalise+stem": (lambda: bilingual_analyzer(stopwords=False), False),
@@ -36,7 +43,7 @@ PROFILES = {
 EXACT_FIELDS = {"title": "title_exact", "body": "body_exact"}
 
 
-def make_schema(profile=SHIPPED_PROFILE):
+def make_schema(profile: str = SHIPPED_PROFILE) -> Schema:
     make_analyzer, with_exact = PROFILES[profile]
     analyzer = make_analyzer()
     fields = {
@@ -82,20 +89,21 @@ class FingerprintColumn(VarBytesColumn):
     schema read back from disk equals make_schema() (Whoosh compares fields
     by their attributes, and columns by identity)."""
 
-    def __eq__(self, other):
+    def __eq__(self, other: object) -> bool:
         return type(other) is type(self)
 
-    def __hash__(self):
+    def __hash__(self) -> int:
         return hash(type(self))
 
 
-def fingerprint_value(doc_id, size, mtime, sha256):
+def fingerprint_value(doc_id: str, size: int, mtime: float, sha256: str) -> bytes:
     return json.dumps([doc_id, size, mtime, sha256], ensure_ascii=False).encode("utf-8")
 
 
-def document_fields(document, schema):
-    """The values to index for one ingested Document under ``schema``."""
-    fields = {
+def document_fields(document: Document, schema: Schema) -> dict[str, Any]:
+    """The values to index for one ingested Document under ``schema``: each
+    field's value, of the type its Whoosh field takes."""
+    fields: dict[str, Any] = {
         "id": document.doc_id,
         "title": document.title,
         "body": document.body,

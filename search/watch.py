@@ -8,21 +8,25 @@ or ``max_delay`` seconds after the first event of a burst at the latest, so
 copying a thousand files makes one or two runs, not a thousand commits.
 """
 
+from __future__ import annotations
+
 import logging
+import os
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
-from watchdog.events import FileSystemEventHandler
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
-from .index import IndexBusy, update_index
+from .index import IndexBusy, IndexSummary, update_index
 from .ingest import SUPPORTED_SUFFIXES
 
 log = logging.getLogger(__name__)
 
 
-def is_relevant(path, root):
+def is_relevant(path: str | os.PathLike[str], root: str | os.PathLike[str]) -> bool:
     """Whether a change at ``path`` can change the index: a supported file or
     a folder, outside hidden folders."""
     try:
@@ -38,16 +42,19 @@ def is_relevant(path, root):
 class ChangeBatcher(FileSystemEventHandler):
     """Counts relevant events and remembers when the burst began and last moved."""
 
-    def __init__(self, root):
+    def __init__(self, root: str | os.PathLike[str]) -> None:
         self.root = Path(root).resolve()
         self._lock = threading.Lock()
         self.events = 0
-        self.first = self.last = None
+        # monotonic times of the burst's first and last events (None: no burst)
+        self.first: float | None = None
+        self.last: float | None = None
 
-    def on_any_event(self, event):
+    def on_any_event(self, event: FileSystemEvent) -> None:
         if event.event_type in ("opened", "closed_no_write") or (event.is_directory and event.event_type == "modified"):
             return
-        paths = [event.src_path, getattr(event, "dest_path", "") or ""]
+        # Text paths: the folder is watched by a text path (watchdog types them bytes or text).
+        paths = [os.fsdecode(event.src_path), os.fsdecode(getattr(event, "dest_path", "") or "")]
         if not any(p and is_relevant(p, self.root) for p in paths):
             return
         with self._lock:
@@ -56,11 +63,12 @@ class ChangeBatcher(FileSystemEventHandler):
             self.first = self.first or now
             self.last = now
 
-    def take_batch(self, quiet_seconds, max_delay):
+    def take_batch(self, quiet_seconds: float, max_delay: float) -> int:
         """The number of events in a finished burst (and reset), or 0."""
         with self._lock:
             if not self.events:
                 return 0
+            assert self.first is not None and self.last is not None  # set with the burst's first event
             now = time.monotonic()
             if now - self.last < quiet_seconds and now - self.first < max_delay:
                 return 0
@@ -68,7 +76,15 @@ class ChangeBatcher(FileSystemEventHandler):
             return events
 
 
-def watch(docs_dir, index_dir, quiet_seconds=2.0, max_delay=30.0, max_bytes=None, stop=None, on_run=None):
+def watch(
+    docs_dir: str | os.PathLike[str],
+    index_dir: str | os.PathLike[str],
+    quiet_seconds: float = 2.0,
+    max_delay: float = 30.0,
+    max_bytes: int | None = None,
+    stop: threading.Event | None = None,
+    on_run: Callable[[int, IndexSummary], object] | None = None,
+) -> None:
     """Index ``docs_dir`` now, then again after every burst of changes, until
     ``stop`` (a threading.Event) is set. ``on_run(events, summary)`` is
     called after each run."""
@@ -88,7 +104,13 @@ def watch(docs_dir, index_dir, quiet_seconds=2.0, max_delay=30.0, max_bytes=None
         observer.join()
 
 
-def _run(docs_dir, index_dir, max_bytes, events, on_run):
+def _run(
+    docs_dir: str | os.PathLike[str],
+    index_dir: str | os.PathLike[str],
+    max_bytes: int | None,
+    events: int,
+    on_run: Callable[[int, IndexSummary], object] | None,
+) -> None:
     try:
         summary = update_index(docs_dir, index_dir, max_bytes=max_bytes)
     except IndexBusy as error:

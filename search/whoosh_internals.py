@@ -20,6 +20,11 @@ version they were written against.
    with the page cache.
 """
 
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Iterator
+from typing import TYPE_CHECKING, Any
+
 import whoosh
 from whoosh.filedb import structfile
 from whoosh.index import LockError
@@ -29,6 +34,11 @@ from whoosh.writing import SegmentWriter
 from .index_integrity import write_segment_checksums
 from .index_store import IndexBusy
 from .postings.build import SegmentBuilder, open_posting_file, postings_path
+
+if TYPE_CHECKING:
+    from whoosh.codec.base import Segment
+    from whoosh.index import Index
+    from whoosh.reading import IndexReader
 
 WHOOSH_VERSION = "2.7.4"
 if whoosh.versionstring() != WHOOSH_VERSION:
@@ -50,13 +60,13 @@ class Writer(SegmentWriter):
     segment as arrays, instead of into Whoosh's posting pool. Whoosh still
     stores every stored field and indexes the others (id, lang)."""
 
-    def __init__(self, ix, **kwargs):
+    def __init__(self, ix: Index, **kwargs: Any) -> None:
         super().__init__(ix, **kwargs)
         self.ix = ix
         self.columns = SegmentBuilder(self.schema)
         self._column_fields = frozenset(self.columns.fields)
 
-    def add_document(self, **fields):
+    def add_document(self, **fields: Any) -> None:
         # SegmentWriter.add_document (Whoosh 2.7.4) with the column fields
         # given to the builder; field spelling and vectors are never used here.
         self._check_state()
@@ -90,7 +100,7 @@ class Writer(SegmentWriter):
         self._added = True
         self.docnum += 1
 
-    def add_reader(self, reader):
+    def add_reader(self, reader: IndexReader) -> None:
         """Merge a segment's documents in (Whoosh's merge policy calls this),
         its column postings included, its deleted documents dropped."""
         super().add_reader(reader)
@@ -99,7 +109,7 @@ class Writer(SegmentWriter):
         deleted = set(segment.deleted_docs()) if segment.has_deletions() else set()
         self.columns.add_segment(open_posting_file(path), deleted)
 
-    def _finalize_segment(self):
+    def _finalize_segment(self) -> Segment:
         segment = super()._finalize_segment()
         self.columns.write(postings_path(self.storage.folder, segment.segment_id()))
         write_segment_checksums(self.storage.folder, segment.segment_id())
@@ -113,13 +123,13 @@ class SegmentSeries:
     The run's main writer deletes and commits; these segments join its
     commit, in order."""
 
-    def __init__(self, ix):
+    def __init__(self, ix: Index) -> None:
         self.ix = ix
         self.schema = ix.schema
-        self.writer = None
-        self.segments = []
+        self.writer: Writer | None = None
+        self.segments: list[Segment] = []
 
-    def add(self, fields):
+    def add(self, fields: dict[str, Any]) -> None:
         if self.writer is None:
             # The writers of a run share one temporary folder (Whoosh names it
             # after the index): the main writer's commit or cancel removes it.
@@ -129,7 +139,7 @@ class SegmentSeries:
             self.segments.append(self.writer._finalize_segment())
             self.writer = None
 
-    def finish(self):
+    def finish(self) -> list[Segment]:
         """The segments written, in order."""
         if self.writer is not None:
             if self.writer.columns.doc_count:
@@ -140,7 +150,7 @@ class SegmentSeries:
         return self.segments
 
 
-def open_writer(ix, limitmb=WRITER_LIMIT_MB):
+def open_writer(ix: Index, limitmb: int = WRITER_LIMIT_MB) -> Writer:
     """A writer holding the index's Whoosh lock (IndexBusy when another has it)."""
     try:
         return Writer(ix, limitmb=limitmb)
@@ -148,7 +158,7 @@ def open_writer(ix, limitmb=WRITER_LIMIT_MB):
         raise IndexBusy("another process holds the index's writer lock") from None
 
 
-def abandon(writer):
+def abandon(writer: Writer) -> None:
     """Cancel ``writer`` whatever state its files are in: when closing them
     fails (a full disk), its lock is let go all the same, so that a later
     run in this process (the watcher, a test) can write."""
@@ -162,7 +172,7 @@ def abandon(writer):
             writer.writelock.release()
 
 
-def drop_segments(writer, segment_ids):
+def drop_segments(writer: Writer, segment_ids: Collection[str]) -> None:
     """Leave the segments ``segment_ids`` out of what ``writer`` reads,
     deletes from and commits: their documents are gone from its view, and
     its commit's table of contents no longer names them."""
@@ -183,10 +193,10 @@ MERGE_AT_SEGMENTS = 8
 MAX_MERGED_DOCS = 20_000
 
 
-def merge_small_segments(writer, segments):
+def merge_small_segments(writer: Writer, segments: list[Segment]) -> list[Segment]:
     """A Whoosh merge policy: the segments to keep; the ones merged are
     given to ``writer.add_reader``."""
-    tiers = {}
+    tiers: dict[int, list[Segment]] = {}
     for segment in segments:
         tiers.setdefault(len(str(max(segment.doc_count(), 1))), []).append(segment)
     for _, group in sorted(tiers.items()):
@@ -199,7 +209,7 @@ def merge_small_segments(writer, segments):
     return segments
 
 
-def commit_with_segments(writer, segments):
+def commit_with_segments(writer: Writer, segments: list[Segment]) -> None:
     """Commit ``writer`` with ``segments`` (written by workers into the same
     index folder) after the existing ones, in one table of contents: what
     Whoosh's multiprocessing writer does with its sub-writers' segments."""
@@ -222,23 +232,23 @@ class _ViewReader:
 
     __slots__ = ("_view", "_pos", "closed")
 
-    def __init__(self, view):
+    def __init__(self, view: memoryview) -> None:
         self._view = view
         self._pos = 0
         self.closed = False
 
-    def _limit(self, size):
+    def _limit(self, size: int | None) -> int:
         end = len(self._view)
         return end if size is None or size < 0 else min(self._pos + size, end)
 
-    def read(self, size=-1):
+    def read(self, size: int | None = -1) -> bytes:
         start, end = self._pos, self._limit(size)
         if start >= end:
             return b""
         self._pos = end
         return bytes(self._view[start:end])
 
-    def readline(self, size=-1):
+    def readline(self, size: int | None = -1) -> bytes:
         start, limit = self._pos, self._limit(size)
         end = start
         while end < limit:
@@ -250,25 +260,30 @@ class _ViewReader:
             end = step
         return self.read(end - start)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[bytes]:
         while line := self.readline():
             yield line
 
-    def seek(self, offset, whence=0):
+    def seek(self, offset: int, whence: int = 0) -> int:
         base = (0, self._pos, len(self._view))[whence]
         if base + offset < 0:
             raise ValueError("negative seek position")
         self._pos = base + offset
         return self._pos
 
-    def tell(self):
+    def tell(self) -> int:
         return self._pos
 
-    def close(self):
+    def close(self) -> None:
         self.closed = True
 
 
-def _buffer_file_init(self, buf, name=None, onclose=None):
+def _buffer_file_init(
+    self: structfile.BufferFile,
+    buf: memoryview | bytes,
+    name: str | None = None,
+    onclose: Callable[[structfile.StructFile], object] | None = None,
+) -> None:
     self._buf = buf
     self._name = name
     self.file = _ViewReader(memoryview(buf))

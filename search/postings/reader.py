@@ -277,6 +277,9 @@ class IndexPostings:
             self.category_codes[name] = np.concatenate(codes) if codes else np.zeros(0, np.uint32)
         dates = [f["dates"] for f, _, _ in self.segments]
         self.dates = np.concatenate(dates) if dates else np.zeros(0, np.int32)
+        # The index version's duplicate groups once a search read them
+        # (search/duplicate_groups.py); None until then.
+        self.duplicate_groups: np.ndarray | None = None
         self._cache = _term_cache()
         self._lock = threading.Lock()
         # field -> its terms by (length, first letter): _terms_within_vocabulary
