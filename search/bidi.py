@@ -15,7 +15,7 @@ MARKS = frozenset("\u200e\u200f\u061c")
 FIRST_STRONG_ISOLATE, POP_DIRECTIONAL_ISOLATE = "\u2068", "\u2069"
 
 
-def isolate(text):
+def isolate(text: object) -> str:
     """``text`` as one isolated run for plain text (FSI…PDI): its own
     controls are dropped, so none can end the isolate early or outlive it.
 
@@ -26,7 +26,7 @@ def isolate(text):
     return f"{FIRST_STRONG_ISOLATE}{kept}{POP_DIRECTIONAL_ISOLATE}"
 
 
-def visible_controls(text):
+def visible_controls(text: object) -> str:
     """A file name with its direction controls written out (``[U+202E]``),
     so that a path reads as it is stored, never reordered.
 

@@ -47,16 +47,26 @@ Matches join the names feature's, so they are boosted low (ranked below
 same-script matches) and ``cross_script=0`` turns them off.
 """
 
+from __future__ import annotations
+
 import itertools
 import re
 import threading
 import time
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from .analysis import script_of, surface_analyzer
 from .analysis.arabic import CONJUNCTION_CLITICS, PREPOSITION_CLITICS
-from .analysis.explain import plan_query
+from .analysis.explain import QueryWord, plan_query
 from .names.evidence import NAME_RATIO, name_share
+
+if TYPE_CHECKING:
+    from whoosh.reading import IndexReader
+
+    from .deadline import Deadline
+    from .postings.view import Reader
 
 # Territory codes that are not places (or whose names are common words).
 NOT_PLACES = frozenset({"ZZ", "XA", "XB", "EU", "EZ", "UN", "QO", "001"})
@@ -140,13 +150,13 @@ class PlaceTable:
     """{query key (normalised words less stop words): [Place]} per script,
     and each name's words as the exact fields index them."""
 
-    latin: dict = field(default_factory=dict)
-    arabic: dict = field(default_factory=dict)
-    indexed: dict = field(default_factory=dict)  # name -> its index words (tuple)
+    latin: dict[tuple[str, ...], list[Place]] = field(default_factory=dict)
+    arabic: dict[tuple[str, ...], list[Place]] = field(default_factory=dict)
+    indexed: dict[str, tuple[str, ...]] = field(default_factory=dict)  # name -> its index words
     longest: int = 1
     seconds: float = 0.0
 
-    def add(self, place):
+    def add(self, place: Place) -> None:
         keys = [(self.latin, query_key(place.english)), (self.arabic, query_key(place.arabic))]
         if not all(key for _, key in keys) or query_key(place.arabic) in {(word,) for word in COMMON_ARABIC}:
             return
@@ -158,11 +168,11 @@ class PlaceTable:
         for name in (place.english, place.arabic):
             self.indexed.setdefault(name, tuple(index_words(name)))
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len({place for places in self.latin.values() for place in places})
 
 
-def query_key(name):
+def query_key(name: str) -> tuple[str, ...]:
     """The words of a name as a query reads them, less stop words.
 
     >>> query_key("Isle of Man"), query_key("عُمان") == query_key("عمّان")
@@ -171,12 +181,12 @@ def query_key(name):
     return tuple(word.normalized for word in plan_query(name).words if not word.stopword)
 
 
-def index_words(name):
+def index_words(name: str) -> list[str]:
     """The words of a name as the exact-form fields index them."""
     return [token.text for token in surface_analyzer()(name)]
 
 
-def cldr_places():
+def cldr_places() -> list[Place]:
     """Every place of the table, from Babel's CLDR data (see the module doc)."""
     from babel import Locale  # loaded when the table is first built, not at import
 
@@ -199,11 +209,11 @@ def cldr_places():
     return places
 
 
-_table = None
+_table: PlaceTable | None = None
 _table_lock = threading.Lock()
 
 
-def place_table():
+def place_table() -> PlaceTable:
     """The table, built once per process on first use: 0.07 s for Babel's
     ``en`` and ``ar`` data and the analysis of about 700 pairs of names
     (``PlaceTable.seconds``); the process keeps about 5 MB of Babel's data."""
@@ -220,7 +230,7 @@ def place_table():
     return _table
 
 
-def arabic_index_forms(words):
+def arabic_index_forms(words: Sequence[str]) -> list[tuple[str, ...]]:
     """The index forms of an Arabic name (a tuple of words): itself, and
     with each proclitic on its first word.
 
@@ -228,7 +238,7 @@ def arabic_index_forms(words):
     [('الاردن',), ('بالاردن',), ('فالاردن',), ('فبالاردن',)]
     """
     first, rest = words[0], words[1:]
-    forms = []
+    forms: list[tuple[str, ...]] = []
     for conjunction in _CONJUNCTIONS:
         for preposition in _PREPOSITIONS:
             clitic = conjunction + preposition
@@ -239,7 +249,7 @@ def arabic_index_forms(words):
     return forms
 
 
-def _unclitic(word):
+def _unclitic(word: str) -> list[str]:
     """Forms of a typed Arabic word that may be a name: itself, and without a
     proclitic when what remains carries the article (بالقاهرة, للأردن)."""
     forms = [word]
@@ -256,12 +266,12 @@ def _unclitic(word):
     return forms
 
 
-def _held(reader, words):
+def _held(reader: Reader | IndexReader, words: Iterable[str]) -> bool:
     """Whether every word of ``words`` has documents in an exact field."""
     return all(reader.doc_frequency("body_exact", w) or reader.doc_frequency("title_exact", w) for w in words)
 
 
-def _latin_is_name(reader, word, typed_capitalised):
+def _latin_is_name(reader: Reader | IndexReader, word: str, typed_capitalised: bool) -> bool:
     """Whether a typed Latin place name of one word is meant as the place."""
     share = name_share(reader, word)
     if share is not None:
@@ -269,7 +279,7 @@ def _latin_is_name(reader, word, typed_capitalised):
     return typed_capitalised or word not in COMMON_ENGLISH
 
 
-def _latin_not_lowercase(reader, words):
+def _latin_not_lowercase(reader: Reader | IndexReader, words: Sequence[str]) -> bool:
     """Whether the index does not write a one-word Latin name mostly in lower case."""
     if len(words) > 1:
         return True
@@ -277,11 +287,12 @@ def _latin_not_lowercase(reader, words):
     return share is None or share > NAME_RATIO
 
 
-def _alternatives(reader, table, places, script):
+def _alternatives(reader: Reader | IndexReader, table: PlaceTable, places: Iterable[Place], script: str) -> list[str]:
     """The index forms of the other language's names of ``places``, most
     documents first, as strings (the words of a phrase joined by a space)."""
-    found = {}
+    found: dict[str, int] = {}
     for place in places:
+        candidates: list[tuple[str, ...]]
         if script == "ar":
             words = table.indexed[place.english]
             candidates = [tuple(words)] if words and _latin_not_lowercase(reader, words) else []
@@ -295,7 +306,7 @@ def _alternatives(reader, table, places, script):
     return ranked[:MAX_PLACE_MATCHES]
 
 
-def place_matches(reader, text, deadline=None):
+def place_matches(reader: Reader | IndexReader, text: str, deadline: Deadline | None = None) -> dict[str, list[str]]:
     """{normalised query word: index words of the other language's name of
     the place it names}: each run of adjacent query words that is a place's
     name, longest first; a phrase is one string with spaces. With a
@@ -306,17 +317,33 @@ def place_matches(reader, text, deadline=None):
     return _matches(reader, text, deadline, held=True)
 
 
-def matched_places(reader, text):
+def matched_places(reader: Reader | IndexReader, text: str) -> dict[str, list[Place]]:
     """{normalised query word: [Place]} that the precision rules let a query
     word name, whether or not the index holds the other language's name
     (for measuring the rules, bench/quality/places_eval.py)."""
     return _matches(reader, text, None, held=False)
 
 
-def _matches(reader, text, deadline, held):
+@overload
+def _matches(
+    reader: Reader | IndexReader, text: str, deadline: Deadline | None, held: Literal[True]
+) -> dict[str, list[str]]: ...
+
+
+@overload
+def _matches(
+    reader: Reader | IndexReader, text: str, deadline: Deadline | None, held: Literal[False]
+) -> dict[str, list[Place]]: ...
+
+
+def _matches(
+    reader: Reader | IndexReader, text: str, deadline: Deadline | None, held: bool
+) -> dict[str, list[str]] | dict[str, list[Place]]:
     table = place_table()
     words = [w for w in plan_query(text).words if not w.stopword]
-    found, k = {}, 0
+    # Query word -> the index forms of its place's other names (``held``), or the places it names.
+    found: dict[str, list[Any]] = {}
+    k = 0
     while k < len(words):
         if deadline is not None and not deadline.left():
             break
@@ -326,7 +353,9 @@ def _matches(reader, text, deadline, held):
             if len({w.script for w in run}) > 1 or not all(_adjacent(text, a, b) for a, b in itertools.pairwise(run)):
                 continue
             places = _places_named(reader, table, run)
-            alternatives = _alternatives(reader, table, places, run[0].script) if held else places
+            alternatives: Sequence[str | Place] = (
+                _alternatives(reader, table, places, run[0].script) if held else places
+            )
             if alternatives:
                 for word in run:
                     found.setdefault(word.normalized, [])
@@ -337,7 +366,7 @@ def _matches(reader, text, deadline, held):
     return found
 
 
-def _adjacent(text, first, second):
+def _adjacent(text: str, first: QueryWord, second: QueryWord) -> bool:
     """Whether nothing but separators and stop words stand between two query words."""
     between = text[first.end : second.start]
     if not all(word.stopword for word in plan_query(between).words):
@@ -345,7 +374,7 @@ def _adjacent(text, first, second):
     return bool(_SEPARATOR.fullmatch(_WORD.sub("", between)))
 
 
-def _places_named(reader, table, run):
+def _places_named(reader: Reader | IndexReader, table: PlaceTable, run: Sequence[QueryWord]) -> list[Place]:
     """The places a run of query words names, by the precision rules."""
     if run[0].script == "ar":
         rest = tuple(w.normalized for w in run[1:])
@@ -356,7 +385,7 @@ def _places_named(reader, table, run):
     return places
 
 
-def is_place(name):
+def is_place(name: str) -> bool:
     """Whether ``name`` (typed as a query) is a place of the table."""
     key = query_key(name)
     return bool(key) and key in (place_table().arabic if script_of(name) == "ar" else place_table().latin)

@@ -9,6 +9,11 @@ a stopword too (only the exact forms hold it). The spans equal the ones ``highli
 analysis; the tests hold the two side by side.
 """
 
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from .analysis.tokenizer import WORD_PATTERN
@@ -16,8 +21,16 @@ from .highlight import Span, find_spans
 from .postings.arrays import members
 from .postings.build import MAX_STORED_WORD_CHARS
 
+if TYPE_CHECKING:
+    from whoosh.analysis import Analyzer
 
-def _first_of_each_row(rows, positions, limit):
+    from .postings.reader import IndexPostings
+
+# Where matched words are in one document: {start: (end, {the query terms it matched})}.
+Offsets = dict[int, tuple[int, set[str]]]
+
+
+def _first_of_each_row(rows: np.ndarray, positions: np.ndarray, limit: int) -> tuple[np.ndarray, np.ndarray]:
     """The first ``limit`` positions of each row (rows ascending, as
     TermPostings.positions gives them)."""
     if len(rows) <= limit:
@@ -28,14 +41,21 @@ def _first_of_each_row(rows, positions, limit):
     return rows[keep], positions[keep]
 
 
-def offsets_by_doc(store, fieldname, terms, docnums, texts, limit_per_term=None):
+def offsets_by_doc(
+    store: IndexPostings,
+    fieldname: str,
+    terms: Iterable[str],
+    docnums: Sequence[int],
+    texts: Sequence[str],
+    limit_per_term: int | None = None,
+) -> dict[int, Offsets]:
     """``{docnum: {start: (end, {terms})}}``: where each of ``terms`` occurs
     in ``fieldname`` of each of ``docnums`` (whose body texts are ``texts``);
     with ``limit_per_term``, only its first occurrences in each document."""
-    found = {docnum: {} for docnum in docnums}
+    found: dict[int, Offsets] = {docnum: {} for docnum in docnums}
     wanted = np.array(sorted(found), dtype=np.int64)
     text_of = dict(zip(docnums, texts, strict=True))
-    words = {}
+    words: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # docnum -> its word starts and lengths
     for term in terms:
         postings = store.term(fieldname, term)
         if not postings.doc_frequency or not len(wanted):
@@ -66,12 +86,12 @@ def offsets_by_doc(store, fieldname, terms, docnums, texts, limit_per_term=None)
     return found
 
 
-def spans_at(text, offsets, analyzer):
+def spans_at(text: str, offsets: Mapping[int, tuple[int, set[str]]], analyzer: Analyzer) -> list[Span]:
     """Spans, in order, from one document's ``{start: (end, {terms})}``. A
     word indexed under several matched terms (a leading waw's two stems, a
     ligature's words) is one span, named by the term the analyzer gives first,
     as ``find_spans`` names it."""
-    spans = []
+    spans: list[Span] = []
     for start in sorted(offsets):
         end, terms = offsets[start]
         if len(terms) == 1:
