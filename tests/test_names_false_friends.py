@@ -154,3 +154,18 @@ def test_the_stored_tables_equal_the_ones_built_in_memory(index):
         database.close()
     assert counts == {"arabic": len(in_memory.arabic), "latin": len(in_memory.latin)}
     assert closest == len(in_memory.closest)
+
+
+# --- a g dropped only after an n ---------------------------------------------------
+
+
+@pytest.mark.parametrize(("latin", "arabic"), [("Gulf", "الف"), ("Gold", "ولد"), ("Grand", "راند")])
+def test_a_first_g_is_never_dropped(latin, arabic):
+    """The g of an ng may go unwritten in Arabic; a word's first g may not
+    (a bug once let it, so that "Gulf" found الف)."""
+    assert neither_way(latin, arabic)
+
+
+@pytest.mark.parametrize(("latin", "arabic"), [("Bangkok", "بانكوك"), ("Gulf", "غولف")])
+def test_a_g_still_reads_as_itself_or_after_an_n_as_nothing(latin, arabic):
+    assert both_ways(latin, arabic)

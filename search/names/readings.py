@@ -268,11 +268,8 @@ def latin_units(word: str) -> tuple[Unit, ...]:
         k += 1
         if units and units[-1].consonant and units[-1].letter == letter:
             continue  # doubled
-        # A word's first g counts as after an n too (its key without the g,
-        # and its deletion at 0.1): the code stored the list ``units`` itself
-        # here, which the g then joined, so it was always true. Kept as it was,
-        # so that results do not move; fixing it is a decision of its own.
-        after_n = letter == "g" and (not units or (units[-1].consonant and units[-1].letter == "n"))
+        # A g after an n may be the ng of "Bangkok" / "بانكوك" (its key without the g).
+        after_n = letter == "g" and bool(units) and units[-1].consonant and units[-1].letter == "n"
         if letter in _KEY:
             units.append(Unit(letter, after_n=after_n))
     return tuple(units)
