@@ -1,7 +1,7 @@
 """Place names across languages: Egypt finds مصر, القاهرة finds Cairo.
 
 No letter-by-letter reading links Egypt to مصر or Jordan to الأردن, so
-search/names.py cannot. This module links them through a table of the
+search/names/ cannot. This module links them through a table of the
 places CLDR names in both languages, read through Babel:
 
 - territories (``Locale.territories``, 287 of them), less the codes that
@@ -22,7 +22,7 @@ name is the tuple of its normalised words less stop words: عُمان and عمّ
 are both عمان, and the table keeps every place under a key (Oman and Amman
 are both under عمان; neither overwrites the other).
 
-At query time (``place_matches``, called by names.cross_script_matches) the
+At query time (``place_matches``, called by names.matching.cross_script_matches) the
 longest run of adjacent query words that is a place's name gets the other
 language's name, as index words of the exact-form fields: one word, or a
 phrase for a name of several (united states → الولايات المتحده). Arabic
@@ -33,7 +33,7 @@ given, so they cost nothing where the index has none.
 
 Precision. A multi-word name is always expanded (no common phrase is
 "united states"). A single word is expanded only when it is a name:
-- a Latin word by the index's evidence (names.name_share: more than half of
+- a Latin word by the index's evidence (names.evidence.name_share: more than half of
   its mid-sentence mentions capitalised); when the index has no evidence,
   when typed capitalised, or when it is not a common English word
   (``COMMON_ENGLISH``: the single-word place names that are also

@@ -75,7 +75,7 @@ def make_schema(profile: str = SHIPPED_PROFILE) -> Schema:
         fields["title_exact"] = TEXT(analyzer=surface, field_boost=TITLE_BOOST)
         fields["body_exact"] = TEXT(analyzer=surface)
         # Latin words written capitalised mid-sentence: the evidence that a
-        # word is a name, for matching names across scripts (search/names.py).
+        # word is a name, for matching names across scripts (search/names/).
         fields["names"] = KEYWORD(lowercase=True, scorable=False)
     schema = Schema(**fields)
     for _, field in schema.items():
