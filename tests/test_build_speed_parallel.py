@@ -243,11 +243,13 @@ def test_a_run_that_fills_its_segments_indexes_what_one_segment_holds(library, t
         assert split[key] == whole[key], key
 
 
-def test_segments_merged_by_whoosh_keep_their_postings(library, tmp_path):
+def test_segments_merged_by_whoosh_keep_their_postings(library, tmp_path, monkeypatch):
     """Small commits make small segments; the merge policy folds them into
     one (Writer.add_reader), the posting files with them: deleted and
     replaced documents dropped, the rest renumbered. The index then answers
-    as one built from scratch."""
+    as one built from scratch. (Merged at four segments here, not eight:
+    the same merge, after fewer commits.)"""
+    monkeypatch.setattr(whoosh_internals, "MERGE_AT_SEGMENTS", 4)
     docs = shutil.copytree(library, tmp_path / "library", symlinks=True)
     update_index(docs, tmp_path / "index", procs=1)
     merged = False

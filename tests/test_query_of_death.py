@@ -41,13 +41,13 @@ from search.stored_spans import offsets_by_doc
 
 from .plain_snippet import plain_make_snippet
 
-DOCUMENTS = 1200
+DOCUMENTS = 800
 FIELDS = ("title", "body", "title_exact", "body_exact")
 
 
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory):
-    """(docs folder, index folder) of 1,200 generated documents."""
+    """(docs folder, index folder) of 800 generated documents."""
     root = tmp_path_factory.mktemp("generated")
     write_corpus(root / "docs", DOCUMENTS)
     # Two runs, so the index has several segments whatever the cores: the

@@ -40,7 +40,14 @@ def searching(index):
 
 
 @pytest.fixture
-def index(docs_copy, tmp_path):
+def index(index_dir):
+    """The session's index: these tests only read it."""
+    return index_dir
+
+
+@pytest.fixture
+def own_index(docs_copy, tmp_path):
+    """An index of a private copy of the documents, for a test that changes them."""
     update_index(docs_copy, tmp_path / "index")
     return tmp_path / "index"
 
@@ -65,14 +72,14 @@ def test_different_requests_are_different_entries(index):
     assert responses[0].per_page != responses[1].per_page
 
 
-def test_a_reindex_makes_earlier_entries_unreachable(index, docs_copy):
+def test_a_reindex_makes_earlier_entries_unreachable(own_index, docs_copy):
     cache = ResultCache(16)
     request = SearchRequest("زلزال")
-    with searching(index) as searcher:
+    with searching(own_index) as searcher:
         assert cache.search(searcher, request).total == 0
     (docs_copy / "quake.txt").write_text("زلزال قوي\nضرب زلزال المنطقة فجر اليوم\n", "utf-8")
-    update_index(docs_copy, index)
-    with searching(index) as searcher:
+    update_index(docs_copy, own_index)
+    with searching(own_index) as searcher:
         assert cache.search(searcher, request).total == 1
     assert cache.hits == 0
 
