@@ -161,7 +161,7 @@ SETTINGS: tuple[Setting, ...] = (
         ("SEARCH_TERM_CACHE_MB",),
         16,
         count,
-        "MiB of posting lists kept per open index and worker, most recently used first",
+        "MiB of posting lists a worker keeps for the live index (its threads share them), the most recently used",
     ),
     # --- the indexer ------------------------------------------------------------
     Setting(

@@ -7,6 +7,7 @@ import pytest
 
 from search.engine import scoring, search
 from search.index import open_index, update_index
+from search.postings import reader as reader_module
 from search.query import SearchRequest, _parse, _ParseCache, make_parser
 from search.schema import make_schema
 
@@ -31,12 +32,25 @@ def answers(index):
 
 
 def test_the_term_cache_holds_at_most_its_megabytes_and_answers_the_same(index, monkeypatch):
+    reader_module._term_caches.clear()
     cached, cache = answers(index)
     assert 0 < cache.currsize <= cache.maxsize == 16 * 2**20 and len(cache) > 0
+    reader_module._term_caches.clear()
     monkeypatch.setenv("SEARCH_TERM_CACHE_MB", "0")
     uncached, nothing = answers(index)
     assert len(nothing) == 0 and nothing.maxsize == 0
     assert uncached == cached
+    reader_module._term_caches.clear()
+
+
+def test_a_workers_searchers_of_one_index_version_share_its_term_cache(index):
+    ix = open_index(index)
+    try:
+        with ix.searcher(weighting=scoring()) as first, ix.searcher(weighting=scoring()) as second:
+            assert first.store is not second.store and first.store._cache is second.store._cache
+            assert first.store.term("body", "drought") is second.store.term("body", "drought")
+    finally:
+        ix.close()
 
 
 def test_the_term_cache_drops_the_least_recently_used_lists_first(index, monkeypatch):
