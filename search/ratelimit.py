@@ -26,11 +26,13 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from flask import Flask, request
-from flask_limiter import Limiter
-from limits import parse as parse_limit
 from werkzeug.middleware.proxy_fix import ProxyFix
+
+if TYPE_CHECKING:
+    from flask_limiter import Limiter
 
 # The endpoints that search, limited together: the API's and the page's.
 SEARCH_ENDPOINTS = ("api.search_api", "web.search_page")
@@ -110,6 +112,8 @@ def check_rate(text: str) -> str | None:
     is; ``""``/``"0"``/``"off"`` → None; anything else a ValueError."""
     if not text or text.strip().lower() in ("0", "off", "none"):
         return None
+    from limits import parse as parse_limit  # loaded only with a limit set (4 MB a worker)
+
     try:
         parse_limit(text)
     except ValueError:
@@ -137,6 +141,8 @@ def limit_searches(app: Flask) -> Limiter | None:
     rate = check_rate(app.config["SEARCH_RATE_LIMIT"])
     if rate is None:
         return None
+    from flask_limiter import Limiter  # loaded only with a limit set (4 MB a worker)
+
     limiter = Limiter(
         client_key,
         app=app,

@@ -66,3 +66,23 @@ def test_a_search_runs_without_the_web():
     loaded = loaded_after("search.engine", "search.refine", "search.tolerance")
     assert "search.engine" in loaded
     assert [module for module in web if module in loaded] == []
+
+
+def test_a_worker_keeps_neither_the_stopword_lexicon_nor_an_unused_limiter():
+    """The Arabic stop keys are read from arabicstopwords' tables, which are
+    then let go (14 MB a process); Flask-Limiter is loaded only when a
+    search limit is set (4 MB)."""
+    loaded = loaded_after("search.analysis", "search.app")
+    assert not {module for module in loaded if "stopword" in module or module.startswith("flask_limiter")}
+
+
+def test_the_stop_keys_read_then_let_go_equal_those_of_the_lexicon_kept():
+    from search.analysis.arabic import ARABIC_STOPWORDS
+
+    code = (
+        "import arabicstopwords.arabicstopwords as lexicon\n"
+        "from search.analysis.arabic import _stop_keys\n"
+        "print(*sorted(_stop_keys(lexicon.classed_STOPWORDS, lexicon.STOPWORDS_INDEX)))"
+    )
+    kept = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert kept.stdout.split() == sorted(ARABIC_STOPWORDS) and len(ARABIC_STOPWORDS) > 1000

@@ -8,12 +8,13 @@ pyarabic supplies the character tables; what it does not offer is here.
 
 from __future__ import annotations
 
+import gc
+import sys
 import unicodedata
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from typing import Any
 
-import arabicstopwords.arabicstopwords as arabic_stopword_lists
 import pyarabic.araby as araby
 
 from .memo import WORD_CACHE_SIZE
@@ -258,8 +259,25 @@ def _is_stop_lemma(lemma: str, entries: Iterable[Mapping[str, Any]]) -> bool:
 
 
 def _load_stopwords() -> frozenset[str]:
-    lexicon = arabic_stopword_lists.classed_STOPWORDS
-    forms_of = arabic_stopword_lists.STOPWORDS_INDEX
+    """Our stop keys, read from the arabicstopwords lexicon; the lexicon's
+    own tables (every inflected form with its grammar, 14 MB a process) are
+    let go once read: a search worker keeps only the keys."""
+    import arabicstopwords.arabicstopwords as arabic_stopword_lists
+
+    try:
+        return _stop_keys(arabic_stopword_lists.classed_STOPWORDS, arabic_stopword_lists.STOPWORDS_INDEX)
+    finally:
+        for name in [name for name in sys.modules if name.split(".")[0] in _LEXICON_MODULES]:
+            del sys.modules[name]
+        del arabic_stopword_lists
+        gc.collect()  # the modules' functions and globals hold each other
+
+
+# The lexicon's modules: the package, and the data modules it puts on sys.path itself.
+_LEXICON_MODULES = frozenset({"arabicstopwords", "stopwordsallforms", "stopwords_classified"})
+
+
+def _stop_keys(lexicon: Mapping[str, Any], forms_of: Mapping[str, set[str]]) -> frozenset[str]:
     words = set(BARE_PREFIXES)
     for lemma, entries in lexicon.items():
         if not _is_stop_lemma(lemma, entries):
