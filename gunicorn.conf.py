@@ -3,6 +3,7 @@ gunicorn -c gunicorn.conf.py wsgi:app"""
 
 import logging
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -59,16 +60,27 @@ if not control_socket_disable:
 
 # /metrics (search/metrics.py) adds up every worker's counts: each worker
 # writes them to files in one folder (prometheus-client's multiprocess
-# mode), named before any worker starts so that all of them inherit it.
-# A folder of our own is emptied here and removed when the server stops.
-_metrics_dir = search_settings["METRICS_DIR"]
-_own_metrics_dir = _metrics_dir is None
-if _own_metrics_dir:
-    _metrics_dir = tempfile.mkdtemp(prefix="search-metrics-")
-else:
-    shutil.rmtree(_metrics_dir, ignore_errors=True)
-    os.makedirs(_metrics_dir, exist_ok=True)
-os.environ["PROMETHEUS_MULTIPROC_DIR"] = _metrics_dir
+# mode). The folder is set up when the server starts, before any worker is
+# forked, so all of them inherit it; a reload reads this file again but does
+# not start again. A folder of our own is removed when the server stops; a
+# configured one (SEARCH_METRICS_DIR, one per server) keeps only count files.
+_COUNT_FILE = re.compile(r"(counter|gauge_[a-z]+|histogram|summary)_\d+\.db")
+
+
+def on_starting(server):
+    folder = search_settings["METRICS_DIR"]
+    own = folder is None
+    if own:
+        folder = tempfile.mkdtemp(prefix="search-metrics-")
+    else:
+        os.makedirs(folder, exist_ok=True)
+        others = [name for name in os.listdir(folder) if not _COUNT_FILE.fullmatch(name)]
+        if others:
+            raise SystemExit(f"SEARCH_METRICS_DIR must hold only the metrics' count files, not {others[0]!r}")
+        for name in os.listdir(folder):  # the last run's counts
+            os.unlink(os.path.join(folder, name))
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = folder
+    server.search_metrics_dir = (folder, own)
 
 
 def child_exit(server, worker):
@@ -79,5 +91,6 @@ def child_exit(server, worker):
 
 
 def on_exit(server):
-    if _own_metrics_dir:
-        shutil.rmtree(_metrics_dir, ignore_errors=True)
+    folder, own = getattr(server, "search_metrics_dir", (None, False))
+    if own:
+        shutil.rmtree(folder, ignore_errors=True)

@@ -9,6 +9,7 @@ holds the two equal: ``python -m search.config`` prints it.
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -38,6 +39,34 @@ def count(value: str) -> int:
     if number < 0:
         raise ValueError(f"must be zero or more, not {value!r}")
     return number
+
+
+def at_least_one(value: str) -> int:
+    """A whole number, one or more."""
+    number = int(value)
+    if number < 1:
+        raise ValueError(f"must be 1 or more, not {value!r}")
+    return number
+
+
+def seconds(value: str) -> float:
+    """A time in seconds: more than zero, and finite (``nan`` and ``inf``
+    would turn a deadline off)."""
+    number = float(value)
+    if not math.isfinite(number) or number <= 0:
+        raise ValueError(f"must be a number of seconds above zero, not {value!r}")
+    return number
+
+
+LOG_LEVELS = ("debug", "info", "warning", "error", "critical")
+
+
+def log_level(value: str) -> str:
+    """One of LOG_LEVELS, in any case."""
+    level = value.strip().lower()
+    if level not in LOG_LEVELS:
+        raise ValueError(f"must be one of {', '.join(LOG_LEVELS)}, not {value!r}")
+    return level
 
 
 def default_workers() -> int:
@@ -90,31 +119,31 @@ SETTINGS: tuple[Setting, ...] = (
         "MAX_QUERY_CHARS",
         ("SEARCH_MAX_QUERY_CHARS",),
         500,
-        count,
+        at_least_one,
         "longest query accepted, in characters",
     ),
     Setting(
         "MAX_QUERY_TERMS",
         ("SEARCH_MAX_QUERY_TERMS",),
         32,
-        count,
+        at_least_one,
         "most words in a query (counted on the parsed query, whatever joins them)",
     ),
     Setting(
         "QUERY_DEADLINE_SECONDS",
         ("SEARCH_QUERY_DEADLINE",),
         2.0,
-        float,
+        seconds,
         "seconds one search may take over all its steps; past it the answer is what was found, with "
         '`"partial": true`, or a 503 `query_timeout` when not even the first pass finished',
         "2",
     ),
-    Setting("MAX_PER_PAGE", ("SEARCH_MAX_PER_PAGE",), 50, count, "most results on one page"),
+    Setting("MAX_PER_PAGE", ("SEARCH_MAX_PER_PAGE",), 50, at_least_one, "most results on one page"),
     Setting(
         "MAX_RESULT_DEPTH",
         ("SEARCH_MAX_RESULT_DEPTH",),
         1000,
-        count,
+        at_least_one,
         "deepest result a client may page to (page × per_page)",
     ),
     # --- who may ask how often --------------------------------------------------
@@ -168,7 +197,7 @@ SETTINGS: tuple[Setting, ...] = (
         "MAX_FILE_BYTES",
         ("SEARCH_MAX_FILE_BYTES",),
         20 * 1024 * 1024,
-        count,
+        at_least_one,
         "larger files are reported and skipped",
         "20 MiB",
     ),
@@ -176,7 +205,7 @@ SETTINGS: tuple[Setting, ...] = (
         "PARSE_SECONDS",
         ("SEARCH_PARSE_SECONDS",),
         30.0,
-        float,
+        seconds,
         "longest the indexer's parse process may spend on one file; past it the process is replaced and "
         "the file reported and skipped",
         "30",
@@ -185,7 +214,7 @@ SETTINGS: tuple[Setting, ...] = (
         "PARSE_MEMORY_MB",
         ("SEARCH_PARSE_MEMORY_MB",),
         1024,
-        count,
+        at_least_one,
         "address space of the parse process; a file that needs more is reported and skipped",
     ),
     # --- serving (gunicorn.conf.py) ---------------------------------------------
@@ -203,7 +232,7 @@ SETTINGS: tuple[Setting, ...] = (
         "WORKERS",
         ("SEARCH_WORKERS", "WEB_CONCURRENCY"),
         default_workers(),
-        count,
+        at_least_one,
         "gunicorn worker processes (`WEB_CONCURRENCY` is read when `SEARCH_WORKERS` is not set)",
         "CPU count, at most 4",
     ),
@@ -211,14 +240,14 @@ SETTINGS: tuple[Setting, ...] = (
         "THREADS",
         ("SEARCH_THREADS",),
         8,
-        count,
+        at_least_one,
         "threads per worker: a slow client holds one thread, never a worker",
     ),
     Setting(
         "HEADER_TIMEOUT",
         ("SEARCH_HEADER_TIMEOUT",),
         10.0,
-        float,
+        seconds,
         "seconds a connection has to send its request head (then it is closed)",
         "10",
     ),
@@ -226,7 +255,7 @@ SETTINGS: tuple[Setting, ...] = (
         "TIMEOUT",
         ("SEARCH_TIMEOUT",),
         30,
-        count,
+        at_least_one,
         "seconds a request's connection is kept at most, its answer included; no request is killed "
         "(the query deadline ends a search long before)",
     ),
@@ -259,7 +288,7 @@ SETTINGS: tuple[Setting, ...] = (
         "LOG_LEVEL",
         ("SEARCH_LOG_LEVEL",),
         "info",
-        str,
+        log_level,
         "level of gunicorn's error log and of the app's JSON lines (`debug`, `info`, `warning`, `error`)",
         "`info`",
     ),

@@ -22,12 +22,14 @@ token with ``authorization: {credentials_file: ...}``.
 
 from __future__ import annotations
 
+import functools
+import logging
 import os
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec
 
 from prometheus_client import (
     CONTENT_TYPE_PLAIN_0_0_4,
@@ -44,9 +46,12 @@ from prometheus_client.registry import Collector
 from .index import IndexUnavailable
 from .index_store import live_dir, read_last_run
 
+P = ParamSpec("P")
+log = logging.getLogger(__name__)
+
 # Methods a route label may carry; any other a client invents counts as "other".
 KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
-UNMATCHED_ROUTE = "unmatched"  # a 404 for an address no route has: one label, whatever the path
+UNMATCHED_ROUTE = "unmatched"  # an answer no route gave (404, 405, a redirect): one label, whatever the path
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0)
 
 # No *_created series: gunicorn's workers (multiprocess mode) have none, and
@@ -80,6 +85,27 @@ RESULT_CACHE = Counter(
 COUNTED = (REQUESTS, LATENCY, SEARCHES, PASSES, REWRITES, RESULT_CACHE)
 
 
+def _never_failing(count: Callable[P, None]) -> Callable[P, None]:
+    """``count``, which a request never fails by: counting is an aside (a
+    metrics folder gone or full must not turn answers into 500s). The first
+    failure in a process is logged; the others would repeat it."""
+
+    @functools.wraps(count)
+    def counting(*args: P.args, **kwargs: P.kwargs) -> None:
+        try:
+            count(*args, **kwargs)
+        except Exception:
+            if not _failures_logged:
+                _failures_logged.append(True)
+                log.exception("metrics could not be counted; answers go on without them")
+
+    return counting
+
+
+_failures_logged: list[bool] = []
+
+
+@_never_failing
 def observe_request(record: Mapping[str, Any]) -> None:
     """Count one answered request from its log record (search/request_log.py)."""
     route = record.get("route") or UNMATCHED_ROUTE
@@ -93,6 +119,7 @@ def observe_request(record: Mapping[str, Any]) -> None:
             REWRITES.labels(record["rewrite"]).inc()
 
 
+@_never_failing
 def count_cache_lookup(hit: bool) -> None:
     RESULT_CACHE.labels("hit" if hit else "miss").inc()
 

@@ -762,7 +762,7 @@ def openapi_document(config: dict) -> dict:
             "summary": "Full-text search over Arabic and English documents.",
             "description": (
                 'Errors of the JSON endpoints are `{"error": {"code": …, "message": …}}`; the pages answer '
-                "theirs in HTML. Every route also answers HEAD and OPTIONS; another method is a 405."
+                "theirs in HTML. Every GET route also answers HEAD, every route OPTIONS; another method is a 405."
             ),
         },
         "tags": [

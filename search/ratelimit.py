@@ -20,6 +20,7 @@ MongoDB); this one needs none, which is why it is our own code.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import sqlite3
 import time
@@ -122,9 +123,20 @@ def check_rate(text: str) -> str | None:
 
 
 def client_key() -> str:
-    """The client's address: the socket's peer, or the one the trusted
-    proxies forwarded (``init_app`` puts ProxyFix in front when there are any)."""
-    return request.remote_addr or "unknown"
+    """The client: its address (the socket's peer, or the one the trusted
+    proxies forwarded: ``trust_proxies``), or for IPv6 its /64 network, which
+    one subscriber usually holds whole (else each of its 2^64 addresses
+    would be a client of its own, with its own limits)."""
+    address = request.remote_addr or "unknown"
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
 
 
 def trust_proxies(app: Flask) -> None:

@@ -53,20 +53,22 @@ def test_a_workers_searchers_of_one_index_version_share_its_term_cache(index):
         ix.close()
 
 
-def test_the_term_cache_drops_the_least_recently_used_lists_first(index, monkeypatch):
+def test_the_term_cache_drops_the_least_recently_used_lists_first(index):
     ix = open_index(index)
     try:
         with ix.searcher(weighting=scoring()) as searcher:
             store = searcher.store
-            first = store.term("body", "drought")
-            size = store._cache.getsizeof(first)
-            store._cache = type(store._cache)(maxsize=2 * size, getsizeof=store._cache.getsizeof)
+            words = ("drought", "marathon", "observers")
+            sizes = {word: store._cache.getsizeof(store.term("body", word)) for word in words}
+            # Room for drought and either other list, never for all three.
+            room = sizes["drought"] + max(sizes["marathon"], sizes["observers"])
+            store._cache = type(store._cache)(maxsize=room, getsizeof=store._cache.getsizeof)
             store.term("body", "drought")
             store.term("body", "marathon")
             store.term("body", "drought")  # used again: marathon is now the older
             store.term("body", "observers")
             assert ("body", "drought") in store._cache and ("body", "marathon") not in store._cache
-            assert store._cache.currsize <= 2 * size
+            assert store._cache.currsize <= room
     finally:
         ix.close()
 
@@ -83,3 +85,17 @@ def test_the_parse_cache_keeps_as_many_queries_as_its_setting():
     for text in texts:
         assert off.query(schema, text, True, 1.0) == _parse(make_parser(schema, True, 1.0), text, True)
     assert len(off._queries) == 0
+
+
+def test_a_versions_term_cache_goes_with_its_last_searcher(index):
+    import gc
+    import weakref
+
+    ix = open_index(index)
+    with ix.searcher(weighting=scoring()) as searcher:
+        searcher.store.term("body", "drought")
+        shared = weakref.ref(searcher.store._shared_terms)
+    ix.close()
+    del searcher
+    gc.collect()
+    assert shared() is None  # nor the old generation's files its lists map

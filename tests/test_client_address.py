@@ -77,3 +77,15 @@ def test_the_retired_trust_proxy_switch_is_refused_with_what_to_set_instead():
 def test_a_bad_rate_is_refused_when_the_app_is_made(make_app, docs_dir, index_dir):
     with pytest.raises(ValueError, match="60/minute"):
         make_app(docs_dir, index_dir, SEARCH_RATE_LIMIT="fast")
+
+
+def test_an_ipv6_client_is_its_64_network(make_app, docs_dir, index_dir):
+    client = make_app(docs_dir, index_dir, SEARCH_RATE_LIMIT="3/minute").test_client()
+    same_network = [f"2001:db8:1:2::{i:x}" for i in range(1, 6)]
+    statuses = [client.get(SEARCH, environ_base={"REMOTE_ADDR": a}).status_code for a in same_network]
+    assert statuses == [200, 200, 200, 429, 429]
+    assert client.get(SEARCH, environ_base={"REMOTE_ADDR": "2001:db8:1:3::1"}).status_code == 200
+    # An IPv4 client seen through an IPv6 socket is its IPv4 address.
+    mapped = [client.get(SEARCH, environ_base={"REMOTE_ADDR": "::ffff:192.0.2.50"}).status_code for _ in range(3)]
+    assert mapped == [200] * 3
+    assert client.get(SEARCH, environ_base={"REMOTE_ADDR": "192.0.2.50"}).status_code == 429

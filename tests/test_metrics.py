@@ -161,3 +161,19 @@ def test_the_readme_names_every_metric_and_no_other(client):
     # Counters are exposed as name_total; histograms and gauges by their names.
     exposed = {f"{name}_total" if f"{name}_total" in answer else name for name in exposed}
     assert documented == exposed
+
+
+def test_an_answer_never_fails_because_it_could_not_be_counted(client, monkeypatch, caplog):
+    from search import metrics
+
+    class Broken:
+        def labels(self, *labels):
+            raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(metrics, "REQUESTS", Broken())
+    monkeypatch.setattr(metrics, "RESULT_CACHE", Broken())
+    monkeypatch.setattr(metrics, "_failures_logged", [])
+    statuses = [client.get("/search", query_string={"q": "drought"}).status_code for _ in range(3)]
+    assert statuses == [200, 200, 200]
+    failures = [r for r in caplog.records if "could not be counted" in r.getMessage()]
+    assert len(failures) == 1  # logged once, not once a request

@@ -280,6 +280,7 @@ KEYS_VERSION = 1
 _TABLES = ("arabic", "latin")
 # The live index version's keys (one version: a new commit's replaces them).
 _cache: LRUCache[IndexVersion, _CachedKeys] = LRUCache(maxsize=1)
+_cache_lock = threading.Lock()  # a worker's threads share it, and cachetools is not thread-safe
 
 
 def write_name_keys(ix: SearchIndex, procs: int = 1) -> None:
@@ -429,7 +430,8 @@ def name_keys(reader: Reader | IndexReader, folder: str | os.PathLike[str] | Non
     only an index with no stored tables at all (a test's, or one written
     before they existed) has them built from its vocabulary, once."""
     version = reader_version(reader)
-    entry = _cache.get(version)
+    with _cache_lock:
+        entry = _cache.get(version)
     if entry is not None and (entry.fresh or time.monotonic() < entry.recheck_at):
         return entry.keys
     loaded = _load(folder, version) if folder else None
@@ -437,14 +439,17 @@ def name_keys(reader: Reader | IndexReader, folder: str | os.PathLike[str] | Non
         keys, fresh = (entry.keys, False) if entry is not None else (NameKeys(reader), True)
     else:
         keys, fresh = loaded
-    _cache[version] = _CachedKeys(keys, fresh, time.monotonic() + STALE_RECHECK_SECONDS)
+    with _cache_lock:
+        _cache[version] = _CachedKeys(keys, fresh, time.monotonic() + STALE_RECHECK_SECONDS)
     return keys
 
 
 def tables_are_current(reader: Reader | IndexReader) -> bool:
     """False while this process reads the previous commit's tables for the
     reader's index version (an answer then is not one to keep)."""
-    entry = _cache.get(reader_version(reader))
+    version = reader_version(reader)
+    with _cache_lock:
+        entry = _cache.get(version)
     return entry is None or entry.fresh
 
 

@@ -42,8 +42,6 @@ if TYPE_CHECKING:
 # What a cached posting list costs beyond its arrays (the entry, its key, the object).
 # (measured with tracemalloc: about 530 bytes for a list of a few documents).
 TERM_ENTRY_BYTES = 640
-# Index versions whose posting lists a worker keeps: the live one and the one before.
-TERM_CACHE_VERSIONS = 2
 _EMPTY = np.zeros(0, dtype=np.int64)
 
 
@@ -211,24 +209,37 @@ class TermPostings:
 
 
 def _term_bytes(postings: TermPostings) -> int:
-    return postings.docs.nbytes + postings.tfs.nbytes + TERM_ENTRY_BYTES
+    """What a cached list costs: its arrays, the offsets ``positions`` adds
+    (8 bytes a document), and the entry itself."""
+    return postings.docs.nbytes + postings.tfs.nbytes + 8 * len(postings.tfs) + TERM_ENTRY_BYTES
 
 
-TermCache = LRUCache[tuple[str, str | bytes], TermPostings]
-_term_caches: LRUCache[IndexVersion, tuple[TermCache, threading.Lock]] = LRUCache(maxsize=TERM_CACHE_VERSIONS)
+class SharedTerms:
+    """The posting lists of one index version by (field, term), least
+    recently used out first, up to SEARCH_TERM_CACHE_MB, with the lock that
+    guards them (cachetools is not thread-safe)."""
+
+    def __init__(self) -> None:
+        self.cache: LRUCache[tuple[str, str | bytes], TermPostings] = LRUCache(
+            maxsize=current_setting("TERM_CACHE_MB") * 2**20, getsizeof=_term_bytes
+        )
+        self.lock = threading.Lock()
+
+
+# One SharedTerms a worker and index version, shared by the worker's threads'
+# searchers of that version (each thread has its own searcher; a cache each
+# would hold the same lists once a thread). Held by those searchers' stores
+# only: once the last of them goes, so do the lists and the old generation's
+# files they map (a pruned generation frees its disk space).
+_term_caches: weakref.WeakValueDictionary[IndexVersion, SharedTerms] = weakref.WeakValueDictionary()
 _term_caches_lock = threading.Lock()
 
 
-def _term_cache(version: IndexVersion) -> tuple[TermCache, threading.Lock]:
-    """The posting lists of one index version by (field, term), least
-    recently used out first, up to SEARCH_TERM_CACHE_MB: one cache a worker,
-    shared by its threads' searchers of that version (each thread has its
-    own searcher; a cache each would hold the same lists once a thread)."""
+def _term_cache(version: IndexVersion) -> SharedTerms:
     with _term_caches_lock:
         found = _term_caches.get(version)
         if found is None:
-            cache: TermCache = LRUCache(maxsize=current_setting("TERM_CACHE_MB") * 2**20, getsizeof=_term_bytes)
-            found = _term_caches[version] = (cache, threading.Lock())
+            found = _term_caches[version] = SharedTerms()
         return found
 
 
@@ -296,7 +307,8 @@ class IndexPostings:
         # The index version's duplicate groups once a search read them
         # (search/duplicate_groups.py); None until then.
         self.duplicate_groups: np.ndarray | None = None
-        self._cache, self._cache_lock = _term_cache(reader_version(whoosh_reader))
+        self._shared_terms = _term_cache(reader_version(whoosh_reader))
+        self._cache, self._cache_lock = self._shared_terms.cache, self._shared_terms.lock
         self._lock = threading.Lock()
         # field -> its terms by (length, first letter): _terms_within_vocabulary
         self._vocabularies: dict[str, defaultdict[tuple[int, str], list[str]]] = {}
