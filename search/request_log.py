@@ -67,6 +67,18 @@ def log_record(response: BaseResponse, log_queries: bool = False) -> dict[str, A
     return record
 
 
+# Characters that would change how a log line reads on a terminal: controls
+# (C0, C1) and format characters (bidi overrides and isolates, ZWJ...).
+_INVISIBLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+
+
+def log_line(record: dict[str, Any]) -> str:
+    """``record`` as one JSON line: Arabic as it is, but every control or
+    bidi character escaped (a logged query could otherwise reorder the line
+    on the terminal that shows it). The JSON reads back the same."""
+    return _INVISIBLE.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(record, ensure_ascii=False))
+
+
 def init_app(app: Flask) -> None:
     log_queries = app.config.get("LOG_QUERIES", False)
 
@@ -78,6 +90,6 @@ def init_app(app: Flask) -> None:
     def finish(response: Response) -> Response:
         response.headers[REQUEST_ID_HEADER] = request_id() or ""
         record = log_record(response, log_queries)
-        log.info(json.dumps(record, ensure_ascii=False))
+        log.info(log_line(record))
         observe_request(record)
         return response

@@ -29,6 +29,16 @@ def test_the_query_text_is_logged_only_when_asked(make_app, docs_dir, index_dir,
     assert log_lines(caplog, "search.requests")[0]["query"] == "elections"
 
 
+def test_a_logged_query_cannot_reorder_its_line_on_a_terminal(make_app, docs_dir, index_dir, caplog):
+    caplog.set_level(logging.INFO, logger="search.requests")
+    text = "\u202eevil\u202c \u2067انتخابات\u2069 \x85next"
+    make_app(docs_dir, index_dir, LOG_QUERIES=True).test_client().get("/search", query_string={"q": text})
+    (message,) = [record.getMessage() for record in caplog.records if record.name == "search.requests"]
+    assert not any(character in message for character in "\u202e\u202c\u2067\u2069\x85")
+    assert "\\u202e" in message and "انتخابات" in message  # escaped, and Arabic kept as it is
+    assert json.loads(message)["query"] == text
+
+
 def test_a_rewrite_is_logged_by_its_kind(client, caplog):
     caplog.set_level(logging.INFO, logger="search.requests")
     client.get("/search", query_string={"q": "hkjohfhj"})
