@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from flask import g, request
 
+from .bidi import EXPLICIT_CONTROLS, MARKS
 from .metrics import observe_request
 
 if TYPE_CHECKING:
@@ -67,9 +68,13 @@ def log_record(response: BaseResponse, log_queries: bool = False) -> dict[str, A
     return record
 
 
-# Characters that would change how a log line reads on a terminal: controls
-# (C0, C1) and format characters (bidi overrides and isolates, ZWJ...).
-_INVISIBLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+# Characters that would change how a log line reads on a terminal: the
+# direction controls and marks (bidi.py's), and the other invisible ones:
+# C0 and C1 controls, zero-width spaces and joiners, word joiners, the BOM.
+_OTHER_INVISIBLE = [*range(0x20), *range(0x7F, 0xA0), *range(0x200B, 0x200E), *range(0x2060, 0x2066), 0xFEFF]
+_INVISIBLE = re.compile(
+    "[" + "".join(re.escape(c) for c in sorted(EXPLICIT_CONTROLS | MARKS | set(map(chr, _OTHER_INVISIBLE)))) + "]"
+)
 
 
 def log_line(record: dict[str, Any]) -> str:
